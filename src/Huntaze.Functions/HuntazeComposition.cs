@@ -1,0 +1,29 @@
+using Huntaze.Functions.Platform.Health;
+using Huntaze.Functions.Platform.Http;
+using Huntaze.Functions.Platform.Storage;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Huntaze.Functions;
+
+/// <summary>
+/// The composition root of the app, called by the Functions host (Program.cs), the local host and the
+/// tests alike: what is tested is what ships.
+/// </summary>
+public static class HuntazeComposition
+{
+    public static IServiceCollection AddHuntaze(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddHttpPipeline();
+        services.AddStorage(configuration);
+        services.AddHealth();
+        return services;
+    }
+
+    /// <summary>Worker middleware for the Functions host; the local host enters the same pipeline itself.</summary>
+    public static IFunctionsWorkerApplicationBuilder UseHuntazePipeline(this IFunctionsWorkerApplicationBuilder builder) =>
+        HttpPipelineServiceCollectionExtensions.UseHuntazePipeline(builder);
+}

@@ -1,0 +1,40 @@
+using Huntaze.Functions.Platform.Http;
+using Huntaze.Functions.Security;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+
+namespace Huntaze.Functions.Platform.Health;
+
+public sealed class HealthFunctions(ReadinessService readiness)
+{
+    /// <summary>Liveness: the process answers. Touches nothing.</summary>
+    [Function("Health")]
+    [AllowAnonymousAccess]
+    public static IActionResult Live([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequest request) =>
+        ApiResult.Ok(new { status = "alive" });
+
+    /// <summary>Readiness: every dependency answers within the deadline; 503 naming those that don't.</summary>
+    [Function("HealthReady")]
+    [AllowAnonymousAccess]
+    public async Task<IActionResult> Ready(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health/ready")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        var report = await readiness.CheckAsync(cancellationToken).ConfigureAwait(false);
+        var checks = report.Checks.ToDictionary(
+            c => c.Key,
+            c => new { status = c.Value.Status.ToString().ToLowerInvariant(), detail = c.Value.Detail, data = c.Value.Data });
+        if (report.Status == ReadinessStatus.Unhealthy)
+        {
+            var failing = report.Checks.Where(c => c.Value.Status == ReadinessStatus.Unhealthy).Select(c => c.Key).ToArray();
+            throw new ProblemException(
+                ProblemTypes.DependencyUnavailable,
+                $"Not ready: {string.Join(", ", failing)} unavailable.",
+                new Dictionary<string, object?> { ["failing"] = failing, ["checks"] = checks },
+                new Dictionary<string, string> { ["Retry-After"] = "5" });
+        }
+
+        return ApiResult.Ok(new { status = report.Status.ToString().ToLowerInvariant(), checks });
+    }
+}

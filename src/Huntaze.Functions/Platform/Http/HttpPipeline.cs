@@ -1,0 +1,52 @@
+using System.Diagnostics;
+using Huntaze.Functions.Platform.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace Huntaze.Functions.Platform.Http;
+
+/// <summary>
+/// The single HTTP pipeline. The Functions host enters it from worker middleware, the local host from
+/// its endpoint; <c>invokeFunction</c> runs the function and writes its result.
+/// </summary>
+public sealed partial class HttpPipeline(IEnumerable<IHttpPipelineStep> steps, ILogger<HttpPipeline> logger)
+{
+    private readonly IHttpPipelineStep[] _steps = [.. steps];
+
+    public async Task RunAsync(HttpContext http, FunctionDescriptor function, Func<Task> invokeFunction)
+    {
+        var correlationId = Correlation.Get(http);
+        ResponseHeaders.Register(http);
+        using var scope = logger.BeginScope(new Dictionary<string, object>
+        {
+            ["CorrelationId"] = correlationId,
+            ["TraceId"] = Activity.Current?.TraceId.ToString() ?? http.TraceIdentifier,
+            ["FunctionName"] = function.Name,
+        });
+
+        var invocation = new HttpInvocation(http, function);
+        try
+        {
+            await Next(0).ConfigureAwait(false);
+        }
+        catch (ProblemException problem)
+        {
+            await ProblemWriter.WriteAsync(http, problem).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+        {
+            // The caller went away: there is nobody to answer.
+        }
+        catch (Exception exception)
+        {
+            LogUnhandled(logger, exception, function.Name);
+            await ProblemWriter.WriteAsync(http, ProblemTypes.Internal, "An unexpected error occurred. Quote the correlation id when reporting it.").ConfigureAwait(false);
+        }
+
+        Task Next(int index) =>
+            index < _steps.Length ? _steps[index].InvokeAsync(invocation, () => Next(index + 1)) : invokeFunction();
+    }
+
+    [LoggerMessage(EventId = 1000, Level = LogLevel.Error, Message = "Function {FunctionName} failed")]
+    private static partial void LogUnhandled(ILogger logger, Exception exception, string functionName);
+}

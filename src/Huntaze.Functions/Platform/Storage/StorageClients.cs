@@ -1,0 +1,55 @@
+using System.Collections.Concurrent;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+
+namespace Huntaze.Functions.Platform.Storage;
+
+/// <summary>
+/// The app's Table and Blob clients. Tables and containers are named with the configured prefix (so
+/// test runs and side-by-side hosts can share one account) and are created once, on first use.
+/// </summary>
+public sealed class StorageClients(TableServiceClient tables, BlobServiceClient blobs, string prefix)
+{
+    private readonly ConcurrentDictionary<string, Lazy<Task<TableClient>>> _tables = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<Task<BlobContainerClient>>> _containers = new(StringComparer.Ordinal);
+
+    public TableServiceClient TableService { get; } = tables;
+
+    public BlobServiceClient BlobService { get; } = blobs;
+
+    /// <summary>Table names allow letters and digits only; the prefix is applied here and nowhere else.</summary>
+    public string TableName(string logicalName) => prefix + logicalName;
+
+    public string ContainerName(string logicalName) => (prefix.Length == 0 ? logicalName : $"{prefix}-{logicalName}").ToLowerInvariant();
+
+    public Task<TableClient> GetTableAsync(string logicalName, CancellationToken cancellationToken) =>
+        GetOrCreate(_tables, logicalName, async () =>
+        {
+            var client = TableService.GetTableClient(TableName(logicalName));
+            await client.CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
+            return client;
+        });
+
+    public Task<BlobContainerClient> GetContainerAsync(string logicalName, CancellationToken cancellationToken) =>
+        GetOrCreate(_containers, logicalName, async () =>
+        {
+            var client = BlobService.GetBlobContainerClient(ContainerName(logicalName));
+            await client.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            return client;
+        });
+
+    private static async Task<T> GetOrCreate<T>(ConcurrentDictionary<string, Lazy<Task<T>>> cache, string key, Func<Task<T>> create)
+    {
+        var lazy = cache.GetOrAdd(key, _ => new Lazy<Task<T>>(create));
+        try
+        {
+            return await lazy.Value.ConfigureAwait(false);
+        }
+        catch
+        {
+            // A failed creation (storage down, caller cancelled) must not be cached.
+            cache.TryRemove(new KeyValuePair<string, Lazy<Task<T>>>(key, lazy));
+            throw;
+        }
+    }
+}

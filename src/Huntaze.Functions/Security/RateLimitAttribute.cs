@@ -1,0 +1,27 @@
+namespace Huntaze.Functions.Security;
+
+/// <summary>The rate-limit policies (limits and windows are settings: <c>RateLimits__{policy}__Limit</c>, <c>__WindowSeconds</c>).</summary>
+public static class RateLimitPolicies
+{
+    /// <summary>Onboarding mutations: 20 per minute per user.</summary>
+    public const string StepWrites = "step-writes";
+
+    /// <summary>Onboarding snoozes: 3 per day per user.</summary>
+    public const string Snooze = "snooze";
+
+    /// <summary>GDPR requests: 3 per day per user.</summary>
+    public const string PrivacyRequests = "privacy-requests";
+
+    /// <summary>Authenticated reads: 600 per minute per user.</summary>
+    public const string Reads = "reads";
+
+    /// <summary>Anonymous calls: 60 per minute per client IP.</summary>
+    public const string Anonymous = "anonymous";
+}
+
+/// <summary>The rate-limit policy guarding an HTTP function, declared next to its trigger.</summary>
+[AttributeUsage(AttributeTargets.Method, AllowMultiple = false)]
+public sealed class RateLimitAttribute(string policy) : Attribute
+{
+    public string Policy { get; } = policy;
+}
