@@ -25,6 +25,10 @@ public static class ProblemTypes
     public static readonly ProblemType UnsupportedMediaType = new("unsupported-media-type", "The request body must be application/json.", 415);
     public static readonly ProblemType PreconditionRequired = new("precondition-required", "The request must be conditional.", 428);
     public static readonly ProblemType TooManyRequests = new("rate-limited", "Too many requests.", 429);
+    public static readonly ProblemType OptimisticLockConflict = new("optimistic-lock-conflict", "The resource has changed since the version you read.", 409);
+    public static readonly ProblemType StepBlocked = new("onboarding-step-blocked", "The step cannot take this status yet.", 409);
+    public static readonly ProblemType GateBlocked = new("onboarding-gate-blocked", "Onboarding steps must be completed first.", 409);
+    public static readonly ProblemType OnboardingDisabled = new("onboarding-disabled", "Onboarding is switched off for now.", 503);
     public static readonly ProblemType Internal = new("internal", "An unexpected error occurred.", 500);
     public static readonly ProblemType Unavailable = new("unavailable", "The service is temporarily unavailable.", 503);
     public static readonly ProblemType DependencyUnavailable = new("dependency-unavailable", "A dependency is unavailable.", 503);

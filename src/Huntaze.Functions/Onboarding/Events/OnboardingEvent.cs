@@ -1,0 +1,37 @@
+namespace Huntaze.Functions.Onboarding.Events;
+
+/// <summary>The domain events of onboarding (serialized snake_case).</summary>
+public enum OnboardingEventKind
+{
+    GuideViewed,
+    StepStarted,
+    StepCompleted,
+    StepSkipped,
+    NudgeSnoozed,
+    GateBlocked,
+    OnboardingCompleted,
+}
+
+/// <summary>One event about one (pseudonymous) user; <c>Subject</c> is a step or gate id.</summary>
+public sealed record OnboardingEvent(OnboardingEventKind Kind, string UserId, string? Subject, DateTimeOffset OccurredAt);
+
+/// <summary>
+/// The one way onboarding emits events. Implementations consult every <see cref="IOnboardingEventFilter"/>
+/// first, so processing can be switched off per user (consent, objection) in one place.
+/// </summary>
+public interface IOnboardingEventPublisher
+{
+    ValueTask PublishAsync(OnboardingEvent domainEvent, CancellationToken cancellationToken);
+}
+
+/// <summary>A veto on publishing a user's events; the privacy work registers one for consent and objection.</summary>
+public interface IOnboardingEventFilter
+{
+    ValueTask<bool> AllowsAsync(OnboardingEvent domainEvent, CancellationToken cancellationToken);
+}
+
+/// <summary>Where allowed events go (telemetry today; a queue later).</summary>
+public interface IOnboardingEventSink
+{
+    ValueTask WriteAsync(OnboardingEvent domainEvent, CancellationToken cancellationToken);
+}

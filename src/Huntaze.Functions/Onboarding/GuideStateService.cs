@@ -1,0 +1,77 @@
+using Huntaze.Functions.Onboarding.Events;
+using Huntaze.Functions.Onboarding.Progress;
+using Huntaze.Functions.Platform.Http;
+using Huntaze.Functions.Security;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
+
+namespace Huntaze.Functions.Onboarding;
+
+/// <summary>Dismiss, resume and snooze: writes to the state entity only, each with its ETag.</summary>
+public sealed class GuideStateService(
+    OnboardingAccess access,
+    IProgressStore store,
+    IOnboardingEventPublisher events,
+    TimeProvider time,
+    IOptions<OnboardingOptions> options)
+{
+    public const int MaxSnoozeDays = 30;
+
+    public Task<GuideStateView> DismissAsync(Caller caller, Precondition precondition, CancellationToken cancellationToken) =>
+        ChangeAsync(caller, precondition, s => s.DismissedAt is not null ? null : s with { DismissedAt = time.GetUtcNow() }, cancellationToken);
+
+    public Task<GuideStateView> ResumeAsync(Caller caller, Precondition precondition, CancellationToken cancellationToken) =>
+        ChangeAsync(caller, precondition, s => s.DismissedAt is null && !(s.SnoozedUntil > time.GetUtcNow()) ? null : s with { DismissedAt = null, SnoozedUntil = null }, cancellationToken);
+
+    /// <summary>Hides nudges for 1..30 days; unconditional for the client, conditional on the stored ETag.</summary>
+    public async Task<GuideStateView> SnoozeAsync(Caller caller, int days, CancellationToken cancellationToken)
+    {
+        if (days is < 1 or > MaxSnoozeDays)
+        {
+            throw new ProblemException(
+                ProblemTypes.Validation,
+                $"days must be between 1 and {MaxSnoozeDays}.",
+                new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { ["days"] = [$"Must be 1..{MaxSnoozeDays}."] } });
+        }
+
+        var view = await ChangeAsync(caller, null, s => s with { SnoozedUntil = time.GetUtcNow().AddDays(days) }, cancellationToken).ConfigureAwait(false);
+        await events.PublishAsync(new OnboardingEvent(OnboardingEventKind.NudgeSnoozed, caller.UserId, null, time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+        return view;
+    }
+
+    /// <summary><paramref name="change"/> returns null when the state already is as asked (idempotent 200).</summary>
+    private async Task<GuideStateView> ChangeAsync(Caller caller, Precondition? precondition, Func<OnboardingState, OnboardingState?> change, CancellationToken cancellationToken)
+    {
+        await access.EnsureEnabledAsync(caller, cancellationToken).ConfigureAwait(false);
+        for (var round = 0; round < options.Value.ConflictRetries; round++)
+        {
+            var snapshot = await store.ReadAsync(caller.UserId, cancellationToken).ConfigureAwait(false);
+            var state = snapshot.State.Value;
+            var etag = GuideCalculator.StateETag(state.Revision);
+            var changed = change(state);
+            if (changed is null)
+            {
+                return GuideCalculator.ToView(state, time.GetUtcNow());
+            }
+
+            if (precondition is not null && !precondition.Matches(etag, state.Revision))
+            {
+                OnboardingMetrics.Conflict(StatusCodes.Status412PreconditionFailed);
+                throw new ProblemException(
+                    ProblemTypes.PreconditionFailed,
+                    "The onboarding state has changed since you read it; the current state and its ETag are included.",
+                    new Dictionary<string, object?> { ["current"] = GuideCalculator.ToView(state, time.GetUtcNow()), ["etag"] = etag },
+                    new Dictionary<string, string> { ["ETag"] = etag });
+            }
+
+            var next = changed with { Revision = state.Revision + 1, UpdatedAt = time.GetUtcNow() };
+            var result = await store.CommitAsync(caller.UserId, new ProgressCommit(null, new Stored<OnboardingState>(next, snapshot.State.ETag)), cancellationToken).ConfigureAwait(false);
+            if (result.Status == CommitStatus.Committed)
+            {
+                return GuideCalculator.ToView(next, time.GetUtcNow());
+            }
+        }
+
+        throw new ProblemException(ProblemTypes.Unavailable, "Too many simultaneous changes; retry shortly.", headers: new Dictionary<string, string> { ["Retry-After"] = "1" });
+    }
+}

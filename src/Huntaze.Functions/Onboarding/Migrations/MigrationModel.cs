@@ -1,0 +1,59 @@
+using Huntaze.Functions.Onboarding.Catalog;
+
+namespace Huntaze.Functions.Onboarding.Migrations;
+
+/// <summary>POST /api/admin/onboarding/migrations body; <c>policy</c> defaults to the step's catalog policy.</summary>
+public sealed record MigrationRequest(string? StepId, int? ToVersion, MigrationPolicy? Policy, bool? DryRun);
+
+/// <summary>Running totals of a migration (also its custom status and output).</summary>
+public sealed record MigrationCounts(long Scanned, long Changed, long Unchanged, long Failed)
+{
+    public static readonly MigrationCounts Zero = new(0, 0, 0, 0);
+
+    public MigrationCounts Add(MigrationCounts other) =>
+        new(Scanned + other.Scanned, Changed + other.Changed, Unchanged + other.Unchanged, Failed + other.Failed);
+}
+
+/// <summary>Orchestration input; carried across continue-as-new with the page token and the totals so far.</summary>
+public sealed record MigrationInput(
+    string StepId,
+    int ToVersion,
+    string Policy,
+    bool DryRun,
+    int PageSize,
+    int BatchSize,
+    int PagesPerGeneration,
+    string Actor,
+    string CorrelationId,
+    string? ContinuationToken,
+    MigrationCounts Counts);
+
+public sealed record ListUsersInput(string? ContinuationToken, int PageSize);
+
+public sealed record MigrationBatchInput(string StepId, int ToVersion, string Policy, bool DryRun, IReadOnlyList<string> UserIds);
+
+public sealed record MigrationAuditInput(string MigrationId, MigrationInput Input, MigrationCounts Counts);
+
+/// <summary>GET /api/admin/onboarding/migrations/{id}.</summary>
+public sealed record MigrationStatusView(
+    string Id,
+    string State,
+    string? StepId,
+    int? ToVersion,
+    string? Policy,
+    bool? DryRun,
+    long Scanned,
+    long Changed,
+    long Unchanged,
+    long Failed,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset LastUpdatedAt,
+    string? Error);
+
+/// <summary>What migrating one user did.</summary>
+public enum MigrationOutcome
+{
+    Unchanged,
+    Changed,
+    Failed,
+}

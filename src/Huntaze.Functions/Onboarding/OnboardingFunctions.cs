@@ -1,0 +1,107 @@
+using Huntaze.Functions.Platform.Http;
+using Huntaze.Functions.Security;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+
+namespace Huntaze.Functions.Onboarding;
+
+/// <summary>The caller's onboarding guide: thin bindings over the services.</summary>
+public sealed class OnboardingFunctions(OnboardingService guide, StepWriteService steps, GuideStateService state)
+{
+    [Function("OnboardingGet")]
+    [RequireUser]
+    [RateLimit(RateLimitPolicies.Reads)]
+    public async Task<IActionResult> Get(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "onboarding")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        var view = await guide.GetViewAsync(request.RequireCaller(), cancellationToken).ConfigureAwait(false);
+        return IsNotModified(request, view.ETag) ? ApiResult.NotModified(view.ETag) : ApiResult.Ok(view.Body, view.ETag);
+    }
+
+    [Function("OnboardingStepGet")]
+    [RequireUser]
+    [RateLimit(RateLimitPolicies.Reads)]
+    public async Task<IActionResult> GetStep(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "onboarding/steps/{stepId}")] HttpRequest request,
+        string stepId,
+        CancellationToken cancellationToken)
+    {
+        var step = await guide.GetStepAsync(request.RequireCaller(), stepId, cancellationToken).ConfigureAwait(false);
+        return IsNotModified(request, step.ETag) ? ApiResult.NotModified(step.ETag) : ApiResult.Ok(step.Body, step.ETag);
+    }
+
+    [Function("OnboardingStepPatch")]
+    [RequireUser]
+    [RateLimit(RateLimitPolicies.StepWrites)]
+    public async Task<IActionResult> PatchStep(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "patch", Route = "onboarding/steps/{stepId}")] HttpRequest request,
+        string stepId,
+        CancellationToken cancellationToken)
+    {
+        var caller = request.RequireCaller();
+        var patch = await RequestBody.ReadJsonAsync<StepPatchRequest>(request, cancellationToken).ConfigureAwait(false);
+        var precondition = Precondition.From(request, patch.Version);
+        var view = await steps.PatchAsync(caller, stepId, patch, precondition, cancellationToken).ConfigureAwait(false);
+        return ApiResult.Ok(view, view.ETag);
+    }
+
+    [Function("OnboardingDismiss")]
+    [RequireUser]
+    [RateLimit(RateLimitPolicies.StepWrites)]
+    public async Task<IActionResult> Dismiss(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "onboarding/dismiss")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        var view = await state.DismissAsync(request.RequireCaller(), Precondition.From(request, null), cancellationToken).ConfigureAwait(false);
+        return ApiResult.Ok(view, view.ETag);
+    }
+
+    [Function("OnboardingResume")]
+    [RequireUser]
+    [RateLimit(RateLimitPolicies.StepWrites)]
+    public async Task<IActionResult> Resume(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "onboarding/resume")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        var view = await state.ResumeAsync(request.RequireCaller(), Precondition.From(request, null), cancellationToken).ConfigureAwait(false);
+        return ApiResult.Ok(view, view.ETag);
+    }
+
+    [Function("OnboardingSnooze")]
+    [RequireUser]
+    [RateLimit(RateLimitPolicies.Snooze)]
+    public async Task<IActionResult> Snooze(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "onboarding/snooze")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        var caller = request.RequireCaller();
+        var body = await RequestBody.ReadJsonAsync<SnoozeRequest>(request, cancellationToken).ConfigureAwait(false);
+        var view = await state.SnoozeAsync(caller, body.Days, cancellationToken).ConfigureAwait(false);
+        return ApiResult.Ok(view, view.ETag);
+    }
+
+    [Function("OnboardingGate")]
+    [RequireUser]
+    [RateLimit(RateLimitPolicies.Reads)]
+    public async Task<IActionResult> Gate(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "onboarding/gates/{gate}")] HttpRequest request,
+        string gate,
+        CancellationToken cancellationToken)
+    {
+        await guide.CheckGateAsync(request.RequireCaller(), gate, cancellationToken).ConfigureAwait(false);
+        return ApiResult.Ok(new { allowed = true, gate });
+    }
+
+    /// <summary>Strong comparison against If-None-Match (a list, or <c>*</c>).</summary>
+    private static bool IsNotModified(HttpRequest request, string etag)
+    {
+        var header = request.Headers.IfNoneMatch.ToString();
+        return header.Length > 0 &&
+            header.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Any(t => t == "*" || t == etag);
+    }
+}
+
+/// <summary>POST /api/onboarding/snooze body.</summary>
+public sealed record SnoozeRequest(int Days);

@@ -1,0 +1,39 @@
+namespace Huntaze.Functions.Onboarding;
+
+/// <summary>Settings under <c>Onboarding__*</c> (documented in docs/api/onboarding.md).</summary>
+public sealed class OnboardingOptions
+{
+    public const string Section = "Onboarding";
+
+    /// <summary>Logical table name (the storage prefix is added); letters and digits.</summary>
+    public string TableName { get; set; } = "OnboardingProgress";
+
+    /// <summary>Attempts per storage call for transient failures (408, 429, 5xx, timeouts), 1..10.</summary>
+    public int StorageMaxAttempts { get; set; } = 4;
+
+    /// <summary>First backoff delay; doubles per attempt with jitter, capped by <see cref="StorageMaxDelayMs"/>.</summary>
+    public int StorageBaseDelayMs { get; set; } = 50;
+
+    public int StorageMaxDelayMs { get; set; } = 1000;
+
+    /// <summary>Re-read-and-retry rounds when only the shared state entity moved under a write, 1..20.</summary>
+    public int ConflictRetries { get; set; } = 8;
+
+    /// <summary>Retry-After (seconds) sent with 503 while the kill switch is on.</summary>
+    public int KillSwitchRetryAfterSeconds { get; set; } = 60;
+
+    /// <summary>Users listed per page by a migration (one orchestration step).</summary>
+    public int MigrationPageSize { get; set; } = 1000;
+
+    /// <summary>Users handled per migration activity.</summary>
+    public int MigrationBatchSize { get; set; } = 100;
+
+    /// <summary>Pages handled before the migration orchestration continues as new (bounds its history).</summary>
+    public int MigrationPagesPerGeneration { get; set; } = 20;
+
+    public bool IsValid() =>
+        TableName.Length is >= 3 and <= 40 && TableName.All(char.IsAsciiLetterOrDigit) && char.IsAsciiLetter(TableName[0]) &&
+        StorageMaxAttempts is >= 1 and <= 10 && StorageBaseDelayMs is >= 0 and <= 10_000 && StorageMaxDelayMs >= StorageBaseDelayMs &&
+        ConflictRetries is >= 1 and <= 20 && KillSwitchRetryAfterSeconds is >= 1 and <= 3600 &&
+        MigrationPageSize is >= 1 and <= 1000 && MigrationBatchSize is >= 1 and <= 1000 && MigrationPagesPerGeneration is >= 1 and <= 1000;
+}

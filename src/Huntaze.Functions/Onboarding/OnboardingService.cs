@@ -1,0 +1,88 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Huntaze.Functions.Onboarding.Catalog;
+using Huntaze.Functions.Onboarding.Events;
+using Huntaze.Functions.Onboarding.Progress;
+using Huntaze.Functions.Platform.Http;
+using Huntaze.Functions.Security;
+
+namespace Huntaze.Functions.Onboarding;
+
+/// <summary>A representation and its strong ETag.</summary>
+public sealed record Tagged<T>(T Body, string ETag);
+
+/// <summary>The caller's guide, one step, and gates.</summary>
+public sealed class OnboardingService(
+    StepCatalog catalog,
+    OnboardingAccess access,
+    IProgressStore store,
+    IOnboardingEventPublisher events,
+    TimeProvider time)
+{
+    /// <summary>The guide, or <c>{enabled:false, reason}</c> while it is off; the ETag hashes the whole body.</summary>
+    public async Task<Tagged<object>> GetViewAsync(Caller caller, CancellationToken cancellationToken)
+    {
+        if (await access.DisabledReasonAsync(caller, cancellationToken).ConfigureAwait(false) is { } reason)
+        {
+            var disabled = new GuideDisabledView(false, reason);
+            return new Tagged<object>(disabled, HashETag(disabled));
+        }
+
+        var offered = await access.OfferedAsync(caller, cancellationToken).ConfigureAwait(false);
+        var snapshot = await store.ReadAsync(caller.UserId, cancellationToken).ConfigureAwait(false);
+        var view = GuideCalculator.Build(offered, snapshot, time.GetUtcNow());
+        await events.PublishAsync(new OnboardingEvent(OnboardingEventKind.GuideViewed, caller.UserId, null, time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+        return new Tagged<object>(view, HashETag(view));
+    }
+
+    public async Task<Tagged<StepView>> GetStepAsync(Caller caller, string stepId, CancellationToken cancellationToken)
+    {
+        await access.EnsureEnabledAsync(caller, cancellationToken).ConfigureAwait(false);
+        var offered = await access.OfferedAsync(caller, cancellationToken).ConfigureAwait(false);
+        var step = OnboardingAccess.OfferedStep(offered, stepId);
+        var snapshot = await store.ReadAsync(caller.UserId, cancellationToken).ConfigureAwait(false);
+        var progress = snapshot.Step(step.Id).Value;
+        var view = GuideCalculator.ToView(step, progress, GuideCalculator.BlockedBy(step, offered, snapshot), includeData: true);
+        return new Tagged<StepView>(view, view.ETag);
+    }
+
+    /// <summary>Nothing when the gate is open; 409 naming the first missing step and a hint otherwise.</summary>
+    public async Task CheckGateAsync(Caller caller, string gateId, CancellationToken cancellationToken)
+    {
+        var gate = catalog.FindGate(gateId)
+            ?? throw new ProblemException(ProblemTypes.NotFound, "No such gate.", new Dictionary<string, object?> { ["gate"] = OnboardingAccess.Sanitize(gateId) });
+        await access.EnsureEnabledAsync(caller, cancellationToken).ConfigureAwait(false);
+        var offered = await access.OfferedAsync(caller, cancellationToken).ConfigureAwait(false);
+        var required = offered.Where(s => gate.Requires.Contains(s.Id)).ToList();
+        if (required.Count == 0)
+        {
+            return;
+        }
+
+        var snapshot = await store.ReadAsync(caller.UserId, cancellationToken).ConfigureAwait(false);
+        var missing = required.Where(s => snapshot.StatusOf(s.Id) != StepStatus.Completed).ToList();
+        if (missing.Count == 0)
+        {
+            return;
+        }
+
+        OnboardingMetrics.GateBlocked(gate.Id);
+        await events.PublishAsync(new OnboardingEvent(OnboardingEventKind.GateBlocked, caller.UserId, gate.Id, time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+        var first = missing[0];
+        throw new ProblemException(
+            ProblemTypes.GateBlocked,
+            $"{gate.Title} needs '{first.Title}' first.",
+            new Dictionary<string, object?>
+            {
+                ["gate"] = gate.Id,
+                ["missingSteps"] = missing.Select(s => new { id = s.Id, title = s.Title, status = snapshot.StatusOf(s.Id) }).ToArray(),
+                ["hint"] = new { action = "open_step", stepId = first.Id, url = gate.Url ?? $"/onboarding/steps/{first.Id}" },
+            });
+    }
+
+    private static string HashETag<T>(T body)
+    {
+        var hash = SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(body, ApiJson.Options));
+        return $"\"{Convert.ToBase64String(hash, 0, 16).TrimEnd('=').Replace('+', '-').Replace('/', '_')}\"";
+    }
+}

@@ -1,0 +1,170 @@
+using System.Text.Json;
+using Huntaze.Functions.Onboarding.Catalog;
+using Huntaze.Functions.Onboarding.Events;
+using Huntaze.Functions.Onboarding.Progress;
+using Huntaze.Functions.Platform.Http;
+using Huntaze.Functions.Security;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
+
+namespace Huntaze.Functions.Onboarding;
+
+/// <summary>
+/// PATCH of one step. Every step write also rewrites the user's state entity in the same partition
+/// transaction, so writes to different steps serialize on it and "all required steps completed" is
+/// decided exactly once; when only the state moved, the write is re-read and retried here, invisibly.
+/// </summary>
+public sealed class StepWriteService(
+    OnboardingAccess access,
+    IProgressStore store,
+    IOnboardingEventPublisher events,
+    TimeProvider time,
+    IOptions<OnboardingOptions> options)
+{
+    public async Task<StepView> PatchAsync(Caller caller, string stepId, StepPatchRequest patch, Precondition precondition, CancellationToken cancellationToken)
+    {
+        await access.EnsureEnabledAsync(caller, cancellationToken).ConfigureAwait(false);
+        var offered = await access.OfferedAsync(caller, cancellationToken).ConfigureAwait(false);
+        var step = OnboardingAccess.OfferedStep(offered, stepId);
+        var data = patch.ValidatedData();
+        if (patch.Status == StepStatus.NeedsReview)
+        {
+            throw new ProblemException(ProblemTypes.Validation, "needs_review is set by step migrations only.", new Dictionary<string, object?> { ["status"] = "needs_review" });
+        }
+
+        for (var round = 0; round < options.Value.ConflictRetries; round++)
+        {
+            var snapshot = await store.ReadAsync(caller.UserId, cancellationToken).ConfigureAwait(false);
+            var current = snapshot.Step(step.Id);
+            var blockedBy = GuideCalculator.BlockedBy(step, offered, snapshot);
+            if (IsSameChange(current.Value, patch.Status, data) &&
+                precondition.ExpectedRevision(GuideCalculator.StepETag, current.Value.Revision) is { } read &&
+                read >= current.Value.Revision - 1 && read <= current.Value.Revision)
+            {
+                return GuideCalculator.ToView(step, current.Value, blockedBy, includeData: true);
+            }
+
+            EnsurePrecondition(step, current.Value, blockedBy, precondition);
+            var status = patch.Status ?? current.Value.Status;
+            EnsureTransition(step, status, blockedBy);
+
+            var now = time.GetUtcNow();
+            var next = Next(step, current.Value, status, data, now);
+            var state = snapshot.State.Value;
+            var completesOnboarding = state.CompletedAt is null &&
+                GuideCalculator.AllRequiredCompleted(offered, id => id == step.Id ? status : snapshot.StatusOf(id));
+            var nextState = completesOnboarding
+                ? state with { CompletedAt = now, UpdatedAt = now, Revision = state.Revision + 1 }
+                : state;
+            var result = await store.CommitAsync(
+                caller.UserId,
+                new ProgressCommit(new Stored<StepProgress>(next, current.ETag), new Stored<OnboardingState>(nextState, snapshot.State.ETag)),
+                cancellationToken).ConfigureAwait(false);
+            if (result.Status == CommitStatus.Committed)
+            {
+                await PublishAsync(caller.UserId, current.Value.Status, next, completesOnboarding, now, cancellationToken).ConfigureAwait(false);
+                return GuideCalculator.ToView(step, next, blockedBy, includeData: true);
+            }
+        }
+
+        throw new ProblemException(
+            ProblemTypes.Unavailable,
+            "Too many simultaneous changes to your onboarding; retry shortly.",
+            headers: new Dictionary<string, string> { ["Retry-After"] = "1" });
+    }
+
+    private static bool IsSameChange(StepProgress current, StepStatus? status, string? data) =>
+        (status is null || status == current.Status) &&
+        (data is null || (current.Data is not null && JsonElement.DeepEquals(JsonSerializer.Deserialize<JsonElement>(data), JsonSerializer.Deserialize<JsonElement>(current.Data))));
+
+    private static void EnsurePrecondition(StepDefinition step, StepProgress current, IReadOnlyList<string> blockedBy, Precondition precondition)
+    {
+        var etag = GuideCalculator.StepETag(current.Revision);
+        if (precondition.Matches(etag, current.Revision))
+        {
+            return;
+        }
+
+        var representation = GuideCalculator.ToView(step, current, blockedBy, includeData: true);
+        if (precondition.ViaHeader)
+        {
+            OnboardingMetrics.Conflict(StatusCodes.Status412PreconditionFailed);
+            throw new ProblemException(
+                ProblemTypes.PreconditionFailed,
+                "The step has changed since you read it; the current step and its ETag are included.",
+                new Dictionary<string, object?> { ["current"] = representation, ["etag"] = etag },
+                new Dictionary<string, string> { ["ETag"] = etag });
+        }
+
+        OnboardingMetrics.Conflict(StatusCodes.Status409Conflict);
+        throw new ProblemException(
+            ProblemTypes.OptimisticLockConflict,
+            $"You sent version {precondition.BodyVersion}, but the step is at version {current.Revision}.",
+            new Dictionary<string, object?>
+            {
+                ["code"] = "OPTIMISTIC_LOCK_CONFLICT",
+                ["attemptedVersion"] = precondition.BodyVersion,
+                ["currentVersion"] = current.Revision,
+                ["current"] = representation,
+            },
+            new Dictionary<string, string> { ["ETag"] = etag });
+    }
+
+    private static void EnsureTransition(StepDefinition step, StepStatus status, IReadOnlyList<string> blockedBy)
+    {
+        if (status == StepStatus.Skipped && step.Required)
+        {
+            OnboardingMetrics.Conflict(StatusCodes.Status409Conflict);
+            throw new ProblemException(
+                ProblemTypes.StepBlocked,
+                $"'{step.Id}' is required and cannot be skipped.",
+                new Dictionary<string, object?> { ["code"] = "STEP_REQUIRED", ["stepId"] = step.Id, ["blockedBy"] = Array.Empty<string>() });
+        }
+
+        if (status == StepStatus.Completed && blockedBy.Count > 0)
+        {
+            OnboardingMetrics.Conflict(StatusCodes.Status409Conflict);
+            throw new ProblemException(
+                ProblemTypes.StepBlocked,
+                $"Complete {string.Join(", ", blockedBy)} first.",
+                new Dictionary<string, object?> { ["code"] = "PREREQUISITES_INCOMPLETE", ["stepId"] = step.Id, ["blockedBy"] = blockedBy });
+        }
+    }
+
+    private static StepProgress Next(StepDefinition step, StepProgress current, StepStatus status, string? data, DateTimeOffset now) => current with
+    {
+        Status = status,
+        Revision = current.Revision + 1,
+        StepVersion = step.Version,
+        Data = data ?? current.Data,
+        StartedAt = current.StartedAt ?? (status is StepStatus.InProgress or StepStatus.Completed ? now : null),
+        CompletedAt = status == StepStatus.Completed ? (current.Status == StepStatus.Completed ? current.CompletedAt : now) : null,
+        UpdatedAt = now,
+    };
+
+    private async Task PublishAsync(string userId, StepStatus before, StepProgress next, bool completesOnboarding, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        OnboardingEventKind? kind = next.Status == before ? null : next.Status switch
+        {
+            StepStatus.InProgress => OnboardingEventKind.StepStarted,
+            StepStatus.Completed => OnboardingEventKind.StepCompleted,
+            StepStatus.Skipped => OnboardingEventKind.StepSkipped,
+            _ => null,
+        };
+        if (kind is { } k)
+        {
+            await events.PublishAsync(new OnboardingEvent(k, userId, next.StepId, now), cancellationToken).ConfigureAwait(false);
+        }
+
+        if (kind == OnboardingEventKind.StepCompleted)
+        {
+            OnboardingMetrics.StepCompleted(next.StepId);
+        }
+
+        if (completesOnboarding)
+        {
+            OnboardingMetrics.Completed();
+            await events.PublishAsync(new OnboardingEvent(OnboardingEventKind.OnboardingCompleted, userId, null, now), cancellationToken).ConfigureAwait(false);
+        }
+    }
+}
