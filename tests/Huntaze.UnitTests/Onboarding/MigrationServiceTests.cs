@@ -1,0 +1,91 @@
+using Huntaze.Functions.Onboarding;
+using Huntaze.Functions.Onboarding.Catalog;
+using Huntaze.Functions.Onboarding.Migrations;
+using Huntaze.Functions.Onboarding.Progress;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Huntaze.UnitTests.Onboarding;
+
+public sealed class MigrationServiceTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
+    private readonly InMemoryProgressStore _store = new();
+    private readonly MigrationService _service;
+
+    public MigrationServiceTests() =>
+        _service = new MigrationService(_store, new FakeTimeProvider(Now), Options.Create(new OnboardingOptions()));
+
+    private static StepProgress Completed(int version) =>
+        StepProgress.Empty("ai") with { Status = StepStatus.Completed, Revision = 3, StepVersion = version, Data = "{\"a\":1}", CompletedAt = Now };
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private async Task SeedAsync(string userId, StepProgress step) =>
+        await _store.CommitAsync(userId, new ProgressCommit(new Stored<StepProgress>(step, null), new Stored<OnboardingState>(OnboardingState.Empty, null)), Ct);
+
+    [Fact]
+    public void Apply_Review_MarksCompletedNeedsReview()
+    {
+        var next = MigrationService.Apply(Completed(1), 2, MigrationPolicy.Review, Now);
+
+        Assert.Equal((StepStatus.NeedsReview, 2, 4), (next.Status, next.StepVersion, next.Revision));
+    }
+
+    [Fact]
+    public void Apply_Reset_ClearsStatusAndData()
+    {
+        var next = MigrationService.Apply(Completed(1), 2, MigrationPolicy.Reset, Now);
+
+        Assert.Equal((StepStatus.NotStarted, (string?)null, (DateTimeOffset?)null), (next.Status, next.Data, next.CompletedAt));
+    }
+
+    [Fact]
+    public void Apply_Keep_KeepsStatusAndData()
+    {
+        var next = MigrationService.Apply(Completed(1), 2, MigrationPolicy.Keep, Now);
+
+        Assert.Equal((StepStatus.Completed, "{\"a\":1}", 2), (next.Status, next.Data, next.StepVersion));
+    }
+
+    [Fact]
+    public async Task MigrateBatchAsync_DryRun_CountsWithoutWriting()
+    {
+        await SeedAsync("u1", Completed(1));
+        await SeedAsync("u2", Completed(2));
+        var commits = _store.Commits;
+
+        var counts = await _service.MigrateBatchAsync(new MigrationBatchInput("ai", 2, "review", true, ["u1", "u2", "u3"]), Ct);
+
+        Assert.Equal(new MigrationCounts(3, 1, 2, 0), counts);
+        Assert.Equal(commits, _store.Commits);
+    }
+
+    [Fact]
+    public async Task MigrateBatchAsync_RunTwice_SecondRunChangesNothing()
+    {
+        await SeedAsync("u1", Completed(1));
+        await _service.MigrateBatchAsync(new MigrationBatchInput("ai", 2, "review", false, ["u1"]), Ct);
+
+        var second = await _service.MigrateBatchAsync(new MigrationBatchInput("ai", 2, "review", false, ["u1"]), Ct);
+
+        Assert.Equal(new MigrationCounts(1, 0, 1, 0), second);
+    }
+
+    [Fact]
+    public async Task MigrateUserAsync_UserWritesMeanwhile_KeepsUserData()
+    {
+        await SeedAsync("u1", Completed(1));
+        _store.BeforeCommit = () =>
+        {
+            var stored = _store.ReadStepAsync("u1", "ai", CancellationToken.None).GetAwaiter().GetResult()!;
+            _store.UpdateStepAsync("u1", stored with { Value = stored.Value with { Data = "{\"user\":2}", Revision = 4 } }, CancellationToken.None).GetAwaiter().GetResult();
+        };
+
+        var outcome = await _service.MigrateUserAsync("u1", "ai", 2, MigrationPolicy.Keep, false, Ct);
+
+        var stored = await _store.ReadStepAsync("u1", "ai", Ct);
+        Assert.Equal(MigrationOutcome.Changed, outcome);
+        Assert.Equal(("{\"user\":2}", 2, 5), (stored!.Value.Data, stored.Value.StepVersion, stored.Value.Revision));
+    }
+}
