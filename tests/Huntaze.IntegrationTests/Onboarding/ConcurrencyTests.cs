@@ -1,0 +1,82 @@
+using System.Net;
+using Huntaze.IntegrationTests.Infrastructure;
+using static Huntaze.IntegrationTests.Onboarding.OnboardingApi;
+
+namespace Huntaze.IntegrationTests.Onboarding;
+
+[Collection(OnboardingTestGroup.Name)]
+public sealed class ConcurrencyTests(OnboardingHostFixture host)
+{
+    private static readonly string[] FinalSteps = ["ai_assistant_setup", "setup_payouts", "invite_team"];
+
+    [Fact]
+    public async Task Patch_50ConcurrentWithSameETag_ExactlyOneWinsAndIsStored()
+    {
+        using var api = host.Api(HostFixture.NewUserId(), "US");
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 50).Select(async i =>
+        {
+            using var response = await api.PatchAsync("creator_assessment", new { status = "in_progress", data = new { writer = i } }, "\"step-0\"");
+            return (Writer: i, response.StatusCode, Body: await JsonAsync(response));
+        }));
+
+        var winners = responses.Where(r => r.StatusCode == HttpStatusCode.OK).ToList();
+        Assert.Single(winners);
+        Assert.All(responses.Except(winners), r => Assert.Equal(HttpStatusCode.PreconditionFailed, r.StatusCode));
+        using var stored = await api.GetStepAsync("creator_assessment");
+        var body = await JsonAsync(stored);
+        Assert.Equal(winners[0].Writer, body.GetProperty("data").GetProperty("writer").GetInt32());
+        Assert.Equal(1, body.GetProperty("version").GetInt32());
+    }
+
+    [Fact]
+    public async Task Patch_ReadModifyWriteWorkersWithRetry_LoseNoIncrement()
+    {
+        const int Workers = 12;
+        const int IncrementsEach = 3;
+        using var api = host.Api(HostFixture.NewUserId(), "US");
+
+        await Task.WhenAll(Enumerable.Range(0, Workers).Select(_ => Task.Run(async () =>
+        {
+            for (var done = 0; done < IncrementsEach;)
+            {
+                using var read = await api.GetStepAsync("creator_assessment");
+                var body = await JsonAsync(read);
+                var counter = body.TryGetProperty("data", out var data) ? data.GetProperty("counter").GetInt32() : 0;
+                using var write = await api.PatchAsync("creator_assessment", new { status = "in_progress", data = new { counter = counter + 1 } }, ETagOf(read));
+                if (write.StatusCode == HttpStatusCode.OK)
+                {
+                    done++;
+                }
+                else
+                {
+                    Assert.Equal(HttpStatusCode.PreconditionFailed, write.StatusCode);
+                }
+            }
+        })));
+
+        using var final = await api.GetStepAsync("creator_assessment");
+        var result = await JsonAsync(final);
+        Assert.Equal(Workers * IncrementsEach, result.GetProperty("data").GetProperty("counter").GetInt32());
+        Assert.Equal(Workers * IncrementsEach, result.GetProperty("version").GetInt32());
+    }
+
+    [Fact]
+    public async Task Patch_DifferentStepsConcurrently_AllSucceedAndCompleteOnce()
+    {
+        using var api = host.Api(HostFixture.NewUserId(), "US");
+        await api.CompleteAsync("creator_assessment", "goal_selection", "connect_platforms");
+
+        var results = await Task.WhenAll(FinalSteps.Select(async stepId =>
+        {
+            using var response = await api.PatchAsync(stepId, new { status = "completed" }, "\"step-0\"");
+            return response.StatusCode;
+        }));
+
+        Assert.All(results, s => Assert.Equal(HttpStatusCode.OK, s));
+        using var view = await api.GetViewAsync();
+        var state = (await JsonAsync(view)).GetProperty("state");
+        Assert.True(state.GetProperty("completed").GetBoolean());
+        Assert.Equal(1, state.GetProperty("version").GetInt32());
+    }
+}

@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using Huntaze.Functions.Onboarding.Progress;
+using Huntaze.IntegrationTests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using static Huntaze.IntegrationTests.Onboarding.OnboardingApi;
+
+namespace Huntaze.IntegrationTests.Onboarding;
+
+/// <summary>
+/// A step-version migration over 10,000 users seeded through the store, on a host with a table of its
+/// own (so the counts are exact): dry run, then a real run while users write the same step.
+/// </summary>
+[Collection(OnboardingTestGroup.Name)]
+public sealed class MigrationTests(OnboardingHostFixture host)
+{
+    private const int Users = 10_000;
+    private const int AlreadyMigrated = 1_000;
+    private const int ConcurrentWriters = 40;
+    private const string Step = "ai_assistant_setup";
+
+    [Fact]
+    public async Task Migration_10000Users_DryRunThenRealPreservesConcurrentWrites()
+    {
+        await using var app = await host.Root.StartSecondHostAsync(OnboardingHostFixture.Overrides("Mig" + Guid.NewGuid().ToString("N")[..10]));
+        var prefix = "mig-" + Guid.NewGuid().ToString("N")[..8];
+        var userIds = Enumerable.Range(0, Users).Select(i => $"{prefix}-{i:D5}").ToArray();
+        await SeedAsync(app.Services.GetRequiredService<IProgressStore>(), userIds);
+        using var admin = new OnboardingApi(OnboardingHostFixture.ClientFor(app, HostFixture.NewUserId("admin"), "US", "admin"));
+
+        var dry = await RunAsync(admin, dryRun: true);
+        Assert.Equal(("completed", Users, Users - AlreadyMigrated, AlreadyMigrated, 0L), dry);
+
+        var writers = userIds.Take(ConcurrentWriters).ToArray();
+        var migration = RunAsync(admin, dryRun: false);
+        await Task.WhenAll(writers.Select(id => WriteNoteAsync(app, id)));
+        var real = await migration;
+
+        Assert.Equal("completed", real.State);
+        Assert.Equal(Users, real.Scanned);
+        Assert.Equal(0, real.Failed);
+        Assert.InRange(real.Changed, Users - AlreadyMigrated - ConcurrentWriters, Users - AlreadyMigrated);
+        Assert.Equal(Users, real.Changed + real.Unchanged);
+        var store = app.Services.GetRequiredService<IProgressStore>();
+        foreach (var id in writers)
+        {
+            var stored = (await store.ReadStepAsync(id, Step, TestContext.Current.CancellationToken))!.Value;
+            Assert.Equal(2, stored.StepVersion);
+            Assert.Contains("\"note\":\"mine\"", stored.Data, StringComparison.Ordinal);
+        }
+
+        var again = await RunAsync(admin, dryRun: true);
+        Assert.Equal((Users, 0L), (again.Scanned, again.Changed));
+    }
+
+    [Fact]
+    public async Task StartMigration_UnknownStep_Returns400()
+    {
+        using var admin = host.Api(HostFixture.NewUserId("admin"), "US", "admin");
+
+        using var response = await admin.PostAsync("/api/admin/onboarding/migrations", new { stepId = "nope", toVersion = 2, dryRun = true });
+
+        await ProblemAsync(response, HttpStatusCode.BadRequest, "validation");
+    }
+
+    [Fact]
+    public async Task StartMigration_AsSupport_Returns403()
+    {
+        using var support = host.Api(HostFixture.NewUserId("support"), "US", "support");
+
+        using var response = await support.PostAsync("/api/admin/onboarding/migrations", new { stepId = Step, toVersion = 2, dryRun = true });
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+    }
+
+    /// <summary>Every user has the step completed; the first 1,000 already under version 2.</summary>
+    private static async Task SeedAsync(IProgressStore store, string[] userIds)
+    {
+        var now = DateTimeOffset.UtcNow;
+        await Parallel.ForEachAsync(userIds.Select((id, i) => (id, i)), new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = TestContext.Current.CancellationToken }, async (user, ct) =>
+        {
+            var version = user.i >= Users - AlreadyMigrated ? 2 : 1;
+            var step = StepProgress.Empty(Step) with { Status = StepStatus.Completed, Revision = 1, StepVersion = version, CompletedAt = now, UpdatedAt = now };
+            var result = await store.CommitAsync(user.id, new ProgressCommit(new Stored<StepProgress>(step, null), new Stored<OnboardingState>(OnboardingState.Empty, null)), ct);
+            Assert.Equal(CommitStatus.Committed, result.Status);
+        });
+    }
+
+    private static async Task<(string State, long Scanned, long Changed, long Unchanged, long Failed)> RunAsync(OnboardingApi admin, bool dryRun)
+    {
+        using var start = await admin.PostAsync("/api/admin/onboarding/migrations", new { stepId = Step, toVersion = 2, policy = "keep", dryRun });
+        Assert.Equal(HttpStatusCode.Accepted, start.StatusCode);
+        var statusUrl = (await JsonAsync(start)).GetProperty("statusUrl").GetString()!;
+        JsonElement status = default;
+        await Eventually.HoldsAsync(async () =>
+        {
+            using var response = await admin.Client.GetAsync(statusUrl, TestContext.Current.CancellationToken);
+            status = await JsonAsync(response);
+            return status.GetProperty("state").GetString() is "completed" or "failed" or "terminated";
+        }, TimeSpan.FromSeconds(90), "the migration finishes", TimeSpan.FromMilliseconds(200));
+        return (status.GetProperty("state").GetString()!, status.GetProperty("scanned").GetInt64(), status.GetProperty("changed").GetInt64(),
+            status.GetProperty("unchanged").GetInt64(), status.GetProperty("failed").GetInt64());
+    }
+
+    /// <summary>A user editing the step during the migration: read, write with If-Match, retry on 412.</summary>
+    private static async Task WriteNoteAsync(LocalHostInstance app, string userId)
+    {
+        using var api = new OnboardingApi(OnboardingHostFixture.ClientFor(app, userId, "US"));
+        var watch = Stopwatch.StartNew();
+        while (true)
+        {
+            using var read = await api.GetStepAsync(Step);
+            using var write = await api.PatchAsync(Step, new { data = new { note = "mine" } }, ETagOf(read));
+            if (write.StatusCode == HttpStatusCode.OK)
+            {
+                return;
+            }
+
+            Assert.Equal(HttpStatusCode.PreconditionFailed, write.StatusCode);
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30), "a user write kept conflicting");
+        }
+    }
+}
