@@ -43,7 +43,7 @@ public sealed class OnboardingFunctions(OnboardingService guide, StepWriteServic
         var caller = request.RequireCaller();
         var patch = await RequestBody.ReadJsonAsync<StepPatchRequest>(request, cancellationToken).ConfigureAwait(false);
         var precondition = Precondition.From(request, patch.Version);
-        var view = await steps.PatchAsync(caller, stepId, patch, precondition, cancellationToken).ConfigureAwait(false);
+        var view = await steps.PatchAsync(caller, stepId, patch, precondition, Precondition.IdempotencyKey(request), cancellationToken).ConfigureAwait(false);
         return ApiResult.Ok(view, view.ETag);
     }
 

@@ -24,25 +24,20 @@ public sealed record Precondition(IReadOnlyList<string> IfMatch, int? BodyVersio
         return new Precondition(tags, tags.Length > 0 ? null : bodyVersion);
     }
 
+    /// <summary>The optional <c>Idempotency-Key</c> header: 1..64 of [A-Za-z0-9._-], else 400.</summary>
+    public static string? IdempotencyKey(HttpRequest request)
+    {
+        var key = request.Headers["Idempotency-Key"].ToString();
+        if (key.Length == 0)
+        {
+            return null;
+        }
+
+        return Correlation.IsValid(key)
+            ? key
+            : throw new ProblemException(ProblemTypes.Validation, "Idempotency-Key must be 1 to 64 characters of A-Z, a-z, 0-9, '.', '_' or '-'.");
+    }
+
     public bool Matches(string currentETag, int currentRevision) =>
         ViaHeader ? IfMatch.Contains(currentETag, StringComparer.Ordinal) : BodyVersion == currentRevision;
-
-    /// <summary>The revision the client read, if it can be told (for idempotent re-sends).</summary>
-    public int? ExpectedRevision(Func<int, string> etagOf, int currentRevision)
-    {
-        if (!ViaHeader)
-        {
-            return BodyVersion;
-        }
-
-        for (var revision = currentRevision; revision >= Math.Max(0, currentRevision - 1); revision--)
-        {
-            if (IfMatch.Contains(etagOf(revision), StringComparer.Ordinal))
-            {
-                return revision;
-            }
-        }
-
-        return null;
-    }
 }

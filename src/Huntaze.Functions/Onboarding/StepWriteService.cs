@@ -21,7 +21,8 @@ public sealed class StepWriteService(
     TimeProvider time,
     IOptions<OnboardingOptions> options)
 {
-    public async Task<StepView> PatchAsync(Caller caller, string stepId, StepPatchRequest patch, Precondition precondition, CancellationToken cancellationToken)
+    /// <param name="idempotencyKey">The client's Idempotency-Key: a re-send with the same key and change is a 200 that writes nothing.</param>
+    public async Task<StepView> PatchAsync(Caller caller, string stepId, StepPatchRequest patch, Precondition precondition, string? idempotencyKey, CancellationToken cancellationToken)
     {
         await access.EnsureEnabledAsync(caller, cancellationToken).ConfigureAwait(false);
         var offered = await access.OfferedAsync(caller, cancellationToken).ConfigureAwait(false);
@@ -37,9 +38,11 @@ public sealed class StepWriteService(
             var snapshot = await store.ReadAsync(caller.UserId, cancellationToken).ConfigureAwait(false);
             var current = snapshot.Step(step.Id);
             var blockedBy = GuideCalculator.BlockedBy(step, offered, snapshot);
+            // Equal content alone is no proof of a re-send: another writer may have made the same change
+            // from the same stale read (a lost update if answered 200). The key or a current tag is.
             if (IsSameChange(current.Value, patch.Status, data) &&
-                precondition.ExpectedRevision(GuideCalculator.StepETag, current.Value.Revision) is { } read &&
-                read >= current.Value.Revision - 1 && read <= current.Value.Revision)
+                (precondition.Matches(GuideCalculator.StepETag(current.Value.Revision), current.Value.Revision) ||
+                 (idempotencyKey is not null && idempotencyKey == current.Value.RequestKey)))
             {
                 return GuideCalculator.ToView(step, current.Value, blockedBy, includeData: true);
             }
@@ -49,7 +52,7 @@ public sealed class StepWriteService(
             EnsureTransition(step, status, blockedBy);
 
             var now = time.GetUtcNow();
-            var next = Next(step, current.Value, status, data, now);
+            var next = Next(step, current.Value, status, data, now) with { RequestKey = idempotencyKey };
             var state = snapshot.State.Value;
             var completesOnboarding = state.CompletedAt is null &&
                 GuideCalculator.AllRequiredCompleted(offered, id => id == step.Id ? status : snapshot.StatusOf(id));

@@ -117,9 +117,10 @@ public sealed class StepWriteTests(OnboardingHostFixture host)
     }
 
     [Fact]
-    public async Task Patch_SameChangeResent_Returns200WithoutBump()
+    public async Task Patch_SameChangeResentWithIdempotencyKey_Returns200WithoutBump()
     {
         using var api = NewUser();
+        api.Client.DefaultRequestHeaders.Add("Idempotency-Key", "retry-1");
         using var first = await api.PatchAsync("creator_assessment", new { status = "in_progress", data = new { answer = 42 } }, "\"step-0\"");
 
         using var again = await api.PatchAsync("creator_assessment", new { status = "in_progress", data = new { answer = 42 } }, "\"step-0\"");
@@ -127,6 +128,18 @@ public sealed class StepWriteTests(OnboardingHostFixture host)
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
         Assert.Equal(ETagOf(first), ETagOf(again));
         Assert.Equal(1, (await JsonAsync(again)).GetProperty("version").GetInt32());
+    }
+
+    [Fact]
+    public async Task Patch_SameChangeWithCurrentETag_Returns200WithoutBump()
+    {
+        using var api = NewUser();
+        using var first = await api.PatchAsync("creator_assessment", new { status = "in_progress" }, "\"step-0\"");
+
+        using var again = await api.PatchAsync("creator_assessment", new { status = "in_progress" }, ETagOf(first));
+
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Equal("\"step-1\"", ETagOf(again));
     }
 
     [Fact]

@@ -14,7 +14,7 @@ public sealed class OnboardingServiceTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private Task<StepView> Complete(string stepId, string market = "US") =>
-        _h.Writes.PatchAsync(User(market), stepId, new StepPatchRequest(StepStatus.Completed, null, null), IfMatch("\"step-0\""), Ct);
+        _h.Writes.PatchAsync(User(market), stepId, new StepPatchRequest(StepStatus.Completed, null, null), IfMatch("\"step-0\""), null, Ct);
 
     [Fact]
     public async Task GetViewAsync_Unchanged_ReturnsSameETag()

@@ -14,8 +14,8 @@ public sealed class StepWriteServiceTests
     private static StepPatchRequest Patch(StepStatus? status, string? data = null, int? version = null) =>
         new(status, data is null ? null : JsonSerializer.Deserialize<JsonElement>(data), version);
 
-    private Task<StepView> PatchAsync(string stepId, StepPatchRequest patch, Precondition precondition, string market = "US") =>
-        _h.Writes.PatchAsync(User(market), stepId, patch, precondition, TestContext.Current.CancellationToken);
+    private Task<StepView> PatchAsync(string stepId, StepPatchRequest patch, Precondition precondition, string market = "US", string? key = null) =>
+        _h.Writes.PatchAsync(User(market), stepId, patch, precondition, key, TestContext.Current.CancellationToken);
 
     [Fact]
     public async Task PatchAsync_MatchingIfMatch_BumpsVersion()
@@ -118,14 +118,35 @@ public sealed class StepWriteServiceTests
     }
 
     [Fact]
-    public async Task PatchAsync_SameChangeResentWithOldETag_Returns200WithoutWriting()
+    public async Task PatchAsync_SameChangeResentWithSameIdempotencyKey_Returns200WithoutWriting()
     {
-        await PatchAsync("assessment", Patch(StepStatus.InProgress, "{\"a\":1}"), IfMatch("\"step-0\""));
+        await PatchAsync("assessment", Patch(StepStatus.InProgress, "{\"a\":1}"), IfMatch("\"step-0\""), key: "k1");
 
-        var again = await PatchAsync("assessment", Patch(StepStatus.InProgress, "{\"a\":1}"), IfMatch("\"step-0\""));
+        var again = await PatchAsync("assessment", Patch(StepStatus.InProgress, "{\"a\":1}"), IfMatch("\"step-0\""), key: "k1");
 
         Assert.Equal(1, again.Version);
         Assert.Equal(1, _h.Store.Commits);
+    }
+
+    [Fact]
+    public async Task PatchAsync_SameChangeWithCurrentETag_Returns200WithoutWriting()
+    {
+        await PatchAsync("assessment", Patch(StepStatus.InProgress, "{\"a\":1}"), IfMatch("\"step-0\""));
+
+        var again = await PatchAsync("assessment", Patch(StepStatus.InProgress, "{\"a\":1}"), IfMatch("\"step-1\""));
+
+        Assert.Equal(1, again.Version);
+        Assert.Equal(1, _h.Store.Commits);
+    }
+
+    [Fact]
+    public async Task PatchAsync_EqualChangeFromAnotherStaleWriter_Throws412()
+    {
+        await PatchAsync("assessment", Patch(StepStatus.InProgress, "{\"counter\":1}"), IfMatch("\"step-0\""), key: "writer-a");
+
+        var problem = await Assert.ThrowsAsync<ProblemException>(() => PatchAsync("assessment", Patch(StepStatus.InProgress, "{\"counter\":1}"), IfMatch("\"step-0\""), key: "writer-b"));
+
+        Assert.Equal(412, problem.Type.Status);
     }
 
     [Fact]

@@ -39,6 +39,8 @@ internal sealed class StepProgressEntity : ITableEntity
 
     public string WriteId { get; set; } = "";
 
+    public string? RequestKey { get; set; }
+
     public static StepProgressEntity From(string userId, StepProgress step, string writeId) => new()
     {
         PartitionKey = userId,
@@ -51,6 +53,7 @@ internal sealed class StepProgressEntity : ITableEntity
         CompletedAt = step.CompletedAt,
         UpdatedAt = step.UpdatedAt,
         WriteId = writeId,
+        RequestKey = step.RequestKey,
     };
 
     public Stored<StepProgress> ToStored() => new(
@@ -62,7 +65,8 @@ internal sealed class StepProgressEntity : ITableEntity
             Data,
             StartedAt,
             CompletedAt,
-            UpdatedAt),
+            UpdatedAt,
+            RequestKey),
         ETag);
 }
 

@@ -19,6 +19,7 @@ internal static class ProgressEntityMapper
         CompletedAt = e.GetDateTimeOffset(nameof(StepProgressEntity.CompletedAt)),
         UpdatedAt = e.GetDateTimeOffset(nameof(StepProgressEntity.UpdatedAt)),
         WriteId = e.GetString(nameof(StepProgressEntity.WriteId)) ?? "",
+        RequestKey = e.GetString(nameof(StepProgressEntity.RequestKey)),
     };
 
     public static OnboardingStateEntity ToState(TableEntity e) => new()

@@ -14,7 +14,8 @@ public enum StepStatus
 
 /// <summary>
 /// A user's progress on one step. <see cref="Revision"/> counts changes (the client-facing version and
-/// ETag); <see cref="StepVersion"/> is the catalog version the status was reached under.
+/// ETag); <see cref="StepVersion"/> is the catalog version the status was reached under. <see cref="RequestKey"/> is the Idempotency-Key of
+/// the write that produced this revision, so a client's re-send is told apart from another writer's equal change.
 /// </summary>
 public sealed record StepProgress(
     string StepId,
@@ -24,7 +25,8 @@ public sealed record StepProgress(
     string? Data,
     DateTimeOffset? StartedAt,
     DateTimeOffset? CompletedAt,
-    DateTimeOffset? UpdatedAt)
+    DateTimeOffset? UpdatedAt,
+    string? RequestKey = null)
 {
     public static StepProgress Empty(string stepId) => new(stepId, StepStatus.NotStarted, 0, 0, null, null, null, null);
 }
