@@ -22,7 +22,11 @@ public sealed class ConcurrencyTests(OnboardingHostFixture host)
 
         var winners = responses.Where(r => r.StatusCode == HttpStatusCode.OK).ToList();
         Assert.Single(winners);
-        Assert.All(responses.Except(winners), r => Assert.Equal(HttpStatusCode.PreconditionFailed, r.StatusCode));
+        // The distributed rate limiter may answer 429 under same-user contention before the request
+        // reaches onboarding; such a request changed nothing, which the stored state below confirms.
+        Assert.All(responses.Except(winners), r => Assert.True(
+            r.StatusCode == HttpStatusCode.PreconditionFailed || IsRateLimited(r.StatusCode, r.Body), $"{(int)r.StatusCode}: {r.Body}"));
+        Assert.Contains(responses, r => r.StatusCode == HttpStatusCode.PreconditionFailed);
         using var stored = await api.GetStepAsync("creator_assessment");
         var body = await JsonAsync(stored);
         Assert.Equal(winners[0].Writer, body.GetProperty("data").GetProperty("writer").GetInt32());
@@ -42,6 +46,12 @@ public sealed class ConcurrencyTests(OnboardingHostFixture host)
             {
                 using var read = await api.GetStepAsync("creator_assessment");
                 var body = await JsonAsync(read);
+                if (IsRateLimited(read.StatusCode, body))
+                {
+                    await Task.Delay(50, TestContext.Current.CancellationToken);
+                    continue;
+                }
+
                 var counter = body.TryGetProperty("data", out var data) ? data.GetProperty("counter").GetInt32() : 0;
                 using var write = await api.PatchAsync("creator_assessment", new { status = "in_progress", data = new { counter = counter + 1 } }, ETagOf(read));
                 if (write.StatusCode == HttpStatusCode.OK)
@@ -50,7 +60,8 @@ public sealed class ConcurrencyTests(OnboardingHostFixture host)
                 }
                 else
                 {
-                    Assert.Equal(HttpStatusCode.PreconditionFailed, write.StatusCode);
+                    var problem = await JsonAsync(write);
+                    Assert.True(write.StatusCode == HttpStatusCode.PreconditionFailed || IsRateLimited(write.StatusCode, problem), $"{(int)write.StatusCode}: {problem}");
                 }
             }
         })));
@@ -60,6 +71,9 @@ public sealed class ConcurrencyTests(OnboardingHostFixture host)
         Assert.Equal(Workers * IncrementsEach, result.GetProperty("data").GetProperty("counter").GetInt32());
         Assert.Equal(Workers * IncrementsEach, result.GetProperty("version").GetInt32());
     }
+
+    private static bool IsRateLimited(HttpStatusCode status, System.Text.Json.JsonElement body) =>
+        status == HttpStatusCode.TooManyRequests && body.GetProperty("type").GetString() == "https://huntaze.com/problems/rate-limited";
 
     [Fact]
     public async Task Patch_DifferentStepsConcurrently_AllSucceedAndCompleteOnce()

@@ -93,12 +93,19 @@ public sealed class MigrationTests(OnboardingHostFixture host)
         Assert.Equal(HttpStatusCode.Accepted, start.StatusCode);
         var statusUrl = (await JsonAsync(start)).GetProperty("statusUrl").GetString()!;
         JsonElement status = default;
-        await Eventually.HoldsAsync(async () =>
+        try
         {
-            using var response = await admin.Client.GetAsync(statusUrl, TestContext.Current.CancellationToken);
-            status = await JsonAsync(response);
-            return status.GetProperty("state").GetString() is "completed" or "failed" or "terminated";
-        }, TimeSpan.FromSeconds(90), "the migration finishes", TimeSpan.FromMilliseconds(200));
+            await Eventually.HoldsAsync(async () =>
+            {
+                using var response = await admin.Client.GetAsync(statusUrl, TestContext.Current.CancellationToken);
+                status = await JsonAsync(response);
+                return status.GetProperty("state").GetString() is "completed" or "failed" or "terminated";
+            }, TimeSpan.FromSeconds(90), "the migration finishes", TimeSpan.FromMilliseconds(200));
+        }
+        catch (Xunit.Sdk.XunitException exception)
+        {
+            throw new Xunit.Sdk.XunitException($"{exception.Message} Last status: {status}");
+        }
         return (status.GetProperty("state").GetString()!, status.GetProperty("scanned").GetInt64(), status.GetProperty("changed").GetInt64(),
             status.GetProperty("unchanged").GetInt64(), status.GetProperty("failed").GetInt64());
     }
