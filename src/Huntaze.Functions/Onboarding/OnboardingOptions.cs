@@ -28,6 +28,9 @@ public sealed class OnboardingOptions
     /// <summary>Users handled per migration activity.</summary>
     public int MigrationBatchSize { get; set; } = 100;
 
+    /// <summary>Users migrated at once inside one batch activity.</summary>
+    public int MigrationParallelism { get; set; } = 16;
+
     /// <summary>Pages handled before the migration orchestration continues as new (bounds its history).</summary>
     public int MigrationPagesPerGeneration { get; set; } = 20;
 
@@ -35,5 +38,5 @@ public sealed class OnboardingOptions
         TableName.Length is >= 3 and <= 40 && TableName.All(char.IsAsciiLetterOrDigit) && char.IsAsciiLetter(TableName[0]) &&
         StorageMaxAttempts is >= 1 and <= 10 && StorageBaseDelayMs is >= 0 and <= 10_000 && StorageMaxDelayMs >= StorageBaseDelayMs &&
         ConflictRetries is >= 1 and <= 20 && KillSwitchRetryAfterSeconds is >= 1 and <= 3600 &&
-        MigrationPageSize is >= 1 and <= 1000 && MigrationBatchSize is >= 1 and <= 1000 && MigrationPagesPerGeneration is >= 1 and <= 1000;
+        MigrationPageSize is >= 1 and <= 1000 && MigrationBatchSize is >= 1 and <= 1000 && MigrationParallelism is >= 1 and <= 64 && MigrationPagesPerGeneration is >= 1 and <= 1000;
 }

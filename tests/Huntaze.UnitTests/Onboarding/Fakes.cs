@@ -128,15 +128,16 @@ internal sealed class InMemoryProgressStore : IProgressStore
         }
     }
 
-    public Task<UserPage> ListUsersAsync(string? continuationToken, int pageSize, CancellationToken cancellationToken)
+    public Task<StepHolderPage> ListStepHoldersAsync(string stepId, string? continuationToken, int pageSize, CancellationToken cancellationToken)
     {
         lock (_rows)
         {
-            var users = _rows.Keys.Where(k => k.Key == "state").Select(k => k.User).Order(StringComparer.Ordinal).ToList();
+            var holders = _rows.Where(r => r.Key.Key == stepId).OrderBy(r => r.Key.User, StringComparer.Ordinal)
+                .Select(r => new StepHolder(r.Key.User, ((StepProgress)r.Value.Value).StepVersion)).ToList();
             var start = continuationToken is null ? 0 : int.Parse(continuationToken, System.Globalization.CultureInfo.InvariantCulture);
-            var page = users.Skip(start).Take(pageSize).ToList();
-            var next = start + page.Count < users.Count ? (start + page.Count).ToString(System.Globalization.CultureInfo.InvariantCulture) : null;
-            return Task.FromResult(new UserPage(page, next));
+            var page = holders.Skip(start).Take(pageSize).ToList();
+            var next = start + page.Count < holders.Count ? (start + page.Count).ToString(System.Globalization.CultureInfo.InvariantCulture) : null;
+            return Task.FromResult(new StepHolderPage(page, next));
         }
     }
 }

@@ -28,7 +28,7 @@ public sealed record MigrationInput(
     string? ContinuationToken,
     MigrationCounts Counts);
 
-public sealed record ListUsersInput(string? ContinuationToken, int PageSize);
+public sealed record ListHoldersInput(string StepId, string? ContinuationToken, int PageSize);
 
 public sealed record MigrationBatchInput(string StepId, int ToVersion, string Policy, bool DryRun, IReadOnlyList<string> UserIds);
 

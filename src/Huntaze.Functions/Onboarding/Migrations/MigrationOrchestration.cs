@@ -6,9 +6,10 @@ using Microsoft.DurableTask;
 namespace Huntaze.Functions.Onboarding.Migrations;
 
 /// <summary>
-/// Step-version migration: pages through the users that have onboarding state, fans each page out to
-/// batch activities, and continues as new every few pages so its history stays bounded. Resumable:
-/// the page token and totals travel in the input.
+/// Step-version migration: pages through the users holding the step (one cross-partition query on the
+/// row key), counts those already at the version as unchanged, fans the rest out to batch activities,
+/// and continues as new every few pages so its history stays bounded. Resumable: the page token and
+/// totals travel in the input; idempotent: a user already at the version is unchanged.
 /// </summary>
 public sealed class MigrationOrchestration(IProgressStore store, MigrationService migrations, IAuditLog audit)
 {
@@ -25,10 +26,14 @@ public sealed class MigrationOrchestration(IProgressStore store, MigrationServic
         var input = context.GetInput<MigrationInput>() ?? throw new InvalidOperationException("A migration needs its input.");
         var token = input.ContinuationToken;
         var counts = input.Counts;
-        for (var page = 0; page < input.PagesPerGeneration; page++)
+        for (var pageNumber = 0; pageNumber < input.PagesPerGeneration; pageNumber++)
         {
-            var users = await context.CallActivityAsync<UserPage>(ListUsers, new ListUsersInput(token, input.PageSize), ActivityRetry);
-            var batches = users.UserIds
+            var page = await context.CallActivityAsync<StepHolderPage>(ListUsers, new ListHoldersInput(input.StepId, token, input.PageSize), ActivityRetry);
+            var current = page.Holders.Count(h => h.StepVersion >= input.ToVersion);
+            counts = counts.Add(new MigrationCounts(current, 0, current, 0));
+            var batches = page.Holders
+                .Where(h => h.StepVersion < input.ToVersion)
+                .Select(h => h.UserId)
                 .Chunk(input.BatchSize)
                 .Select(ids => context.CallActivityAsync<MigrationCounts>(
                     MigrateBatch, new MigrationBatchInput(input.StepId, input.ToVersion, input.Policy, input.DryRun, ids), ActivityRetry))
@@ -39,7 +44,7 @@ public sealed class MigrationOrchestration(IProgressStore store, MigrationServic
             }
 
             context.SetCustomStatus(counts);
-            token = users.ContinuationToken;
+            token = page.ContinuationToken;
             if (token is null)
             {
                 await context.CallActivityAsync<bool>(Audit, new MigrationAuditInput(context.InstanceId, input, counts), ActivityRetry);
@@ -52,8 +57,8 @@ public sealed class MigrationOrchestration(IProgressStore store, MigrationServic
     }
 
     [Function(ListUsers)]
-    public Task<UserPage> ListUsersAsync([ActivityTrigger] ListUsersInput input, CancellationToken cancellationToken) =>
-        store.ListUsersAsync(input.ContinuationToken, input.PageSize, cancellationToken);
+    public Task<StepHolderPage> ListUsersAsync([ActivityTrigger] ListHoldersInput input, CancellationToken cancellationToken) =>
+        store.ListStepHoldersAsync(input.StepId, input.ContinuationToken, input.PageSize, cancellationToken);
 
     [Function(MigrateBatch)]
     public Task<MigrationCounts> MigrateBatchAsync([ActivityTrigger] MigrationBatchInput input, CancellationToken cancellationToken) =>

@@ -14,18 +14,20 @@ public sealed class MigrationService(IProgressStore store, TimeProvider time, IO
     public async Task<MigrationCounts> MigrateBatchAsync(MigrationBatchInput input, CancellationToken cancellationToken)
     {
         var policy = Enum.Parse<MigrationPolicy>(input.Policy, ignoreCase: true);
-        var counts = MigrationCounts.Zero;
-        foreach (var userId in input.UserIds)
-        {
-            var outcome = await MigrateUserAsync(userId, input.StepId, input.ToVersion, policy, input.DryRun, cancellationToken).ConfigureAwait(false);
-            counts = counts.Add(new MigrationCounts(
-                1,
-                outcome == MigrationOutcome.Changed ? 1 : 0,
-                outcome == MigrationOutcome.Unchanged ? 1 : 0,
-                outcome == MigrationOutcome.Failed ? 1 : 0));
-        }
-
-        return counts;
+        var outcomes = new int[3];
+        await Parallel.ForEachAsync(
+            input.UserIds,
+            new ParallelOptions { MaxDegreeOfParallelism = options.Value.MigrationParallelism, CancellationToken = cancellationToken },
+            async (userId, ct) =>
+            {
+                var outcome = await MigrateUserAsync(userId, input.StepId, input.ToVersion, policy, input.DryRun, ct).ConfigureAwait(false);
+                Interlocked.Increment(ref outcomes[(int)outcome]);
+            }).ConfigureAwait(false);
+        return new MigrationCounts(
+            input.UserIds.Count,
+            outcomes[(int)MigrationOutcome.Changed],
+            outcomes[(int)MigrationOutcome.Unchanged],
+            outcomes[(int)MigrationOutcome.Failed]);
     }
 
     public async Task<MigrationOutcome> MigrateUserAsync(string userId, string stepId, int toVersion, MigrationPolicy policy, bool dryRun, CancellationToken cancellationToken)

@@ -18,5 +18,6 @@ public interface IProgressStore
     /// <summary>Deletes the user's onboarding entities as read in <paramref name="snapshot"/>; conflict if any changed.</summary>
     Task<CommitResult> DeleteAsync(ProgressSnapshot snapshot, CancellationToken cancellationToken);
 
-    Task<UserPage> ListUsersAsync(string? continuationToken, int pageSize, CancellationToken cancellationToken);
+    /// <summary>Pages through every user's entity for one step (a cross-partition query on the row key).</summary>
+    Task<StepHolderPage> ListStepHoldersAsync(string stepId, string? continuationToken, int pageSize, CancellationToken cancellationToken);
 }

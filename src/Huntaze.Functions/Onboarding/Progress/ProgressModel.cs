@@ -71,5 +71,8 @@ public enum CommitStatus
 
 public sealed record CommitResult(CommitStatus Status, ETag? StepETag, ETag? StateETag);
 
-/// <summary>One page of user ids (partitions that hold an onboarding state).</summary>
-public sealed record UserPage(IReadOnlyList<string> UserIds, string? ContinuationToken);
+/// <summary>A user holding progress on a step, with the catalog version it was reached under.</summary>
+public sealed record StepHolder(string UserId, int StepVersion);
+
+/// <summary>One page of the users holding progress on a step.</summary>
+public sealed record StepHolderPage(IReadOnlyList<StepHolder> Holders, string? ContinuationToken);

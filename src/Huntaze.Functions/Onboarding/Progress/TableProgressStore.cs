@@ -115,19 +115,22 @@ public sealed class TableProgressStore(StorageClients storage, StorageRetry retr
         return new CommitResult(CommitStatus.Committed, null, null);
     }
 
-    public async Task<UserPage> ListUsersAsync(string? continuationToken, int pageSize, CancellationToken cancellationToken)
+    public async Task<StepHolderPage> ListStepHoldersAsync(string stepId, string? continuationToken, int pageSize, CancellationToken cancellationToken)
     {
         var table = await TableAsync(cancellationToken).ConfigureAwait(false);
         return await retry.ExecuteAsync(async (_, ct) =>
         {
             var pages = table.QueryAsync<TableEntity>(
-                TableClient.CreateQueryFilter($"RowKey eq {ProgressKeys.State}"), pageSize, ["PartitionKey"], ct).AsPages(continuationToken, pageSize);
+                TableClient.CreateQueryFilter($"RowKey eq {ProgressKeys.Step(stepId)}"), pageSize, ["PartitionKey", nameof(StepProgressEntity.StepVersion)], ct)
+                .AsPages(continuationToken, pageSize);
             await foreach (var page in pages.ConfigureAwait(false))
             {
-                return new UserPage([.. page.Values.Select(e => e.PartitionKey)], page.ContinuationToken);
+                return new StepHolderPage(
+                    [.. page.Values.Select(e => new StepHolder(e.PartitionKey, e.GetInt32(nameof(StepProgressEntity.StepVersion)) ?? 0))],
+                    page.ContinuationToken);
             }
 
-            return new UserPage([], null);
+            return new StepHolderPage([], null);
         }, cancellationToken).ConfigureAwait(false);
     }
 
