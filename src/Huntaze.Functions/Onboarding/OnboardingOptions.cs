@@ -22,11 +22,8 @@ public sealed class OnboardingOptions
     /// <summary>Retry-After (seconds) sent with 503 while the kill switch is on.</summary>
     public int KillSwitchRetryAfterSeconds { get; set; } = 60;
 
-    /// <summary>Users listed per page by a migration (one orchestration step).</summary>
-    public int MigrationPageSize { get; set; } = 1000;
-
-    /// <summary>Users handled per migration activity.</summary>
-    public int MigrationBatchSize { get; set; } = 100;
+    /// <summary>Users handled per migration activity (one orchestration turn), listed 1,000 per query page.</summary>
+    public int MigrationUsersPerActivity { get; set; } = 2500;
 
     /// <summary>Users migrated at once inside one batch activity.</summary>
     public int MigrationParallelism { get; set; } = 16;
@@ -38,5 +35,5 @@ public sealed class OnboardingOptions
         TableName.Length is >= 3 and <= 40 && TableName.All(char.IsAsciiLetterOrDigit) && char.IsAsciiLetter(TableName[0]) &&
         StorageMaxAttempts is >= 1 and <= 10 && StorageBaseDelayMs is >= 0 and <= 10_000 && StorageMaxDelayMs >= StorageBaseDelayMs &&
         ConflictRetries is >= 1 and <= 20 && KillSwitchRetryAfterSeconds is >= 1 and <= 3600 &&
-        MigrationPageSize is >= 1 and <= 1000 && MigrationBatchSize is >= 1 and <= 1000 && MigrationParallelism is >= 1 and <= 64 && MigrationPagesPerGeneration is >= 1 and <= 1000;
+        MigrationUsersPerActivity is >= 1 and <= 100_000 && MigrationParallelism is >= 1 and <= 64 && MigrationPagesPerGeneration is >= 1 and <= 1000;
 }

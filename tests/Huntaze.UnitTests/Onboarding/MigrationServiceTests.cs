@@ -88,4 +88,16 @@ public sealed class MigrationServiceTests
         Assert.Equal(MigrationOutcome.Changed, outcome);
         Assert.Equal(("{\"user\":2}", 2, 5), (stored!.Value.Data, stored.Value.StepVersion, stored.Value.Revision));
     }
+
+    [Fact]
+    public async Task MigratePageAsync_MixedVersions_CountsAlreadyMigratedAsUnchanged()
+    {
+        await SeedAsync("u1", Completed(1));
+        await SeedAsync("u2", Completed(2));
+        await SeedAsync("u3", Completed(1));
+
+        var result = await _service.MigratePageAsync(new MigrationPageInput("ai", 2, "keep", false, null, 100), Ct);
+
+        Assert.Equal(new MigrationPageResult(new MigrationCounts(3, 2, 1, 0), null), result);
+    }
 }

@@ -105,7 +105,7 @@ public sealed class MigrationFunctions(StepCatalog catalog, IAuditLog audit, IOp
 
         var settings = options.Value;
         var policy = (body.Policy ?? step!.MigrationPolicy).ToString().ToLowerInvariant();
-        return new MigrationInput(step!.Id, body.ToVersion!.Value, policy, body.DryRun ?? false, settings.MigrationPageSize, settings.MigrationBatchSize,
+        return new MigrationInput(step!.Id, body.ToVersion!.Value, policy, body.DryRun ?? false, settings.MigrationUsersPerActivity,
             settings.MigrationPagesPerGeneration, caller.UserId, correlationId, null, MigrationCounts.Zero);
     }
 

@@ -20,15 +20,17 @@ public sealed record MigrationInput(
     int ToVersion,
     string Policy,
     bool DryRun,
-    int PageSize,
-    int BatchSize,
+    int UsersPerActivity,
     int PagesPerGeneration,
     string Actor,
     string CorrelationId,
     string? ContinuationToken,
     MigrationCounts Counts);
 
-public sealed record ListHoldersInput(string StepId, string? ContinuationToken, int PageSize);
+/// <summary>One activity's share: the users holding the step from <c>ContinuationToken</c> on, up to <c>MaxUsers</c>.</summary>
+public sealed record MigrationPageInput(string StepId, int ToVersion, string Policy, bool DryRun, string? ContinuationToken, int MaxUsers);
+
+public sealed record MigrationPageResult(MigrationCounts Counts, string? ContinuationToken);
 
 public sealed record MigrationBatchInput(string StepId, int ToVersion, string Policy, bool DryRun, IReadOnlyList<string> UserIds);
 

@@ -1,4 +1,3 @@
-using Huntaze.Functions.Onboarding.Progress;
 using Huntaze.Functions.Security.Audit;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
@@ -7,15 +6,14 @@ namespace Huntaze.Functions.Onboarding.Migrations;
 
 /// <summary>
 /// Step-version migration: pages through the users holding the step (one cross-partition query on the
-/// row key), counts those already at the version as unchanged, fans the rest out to batch activities,
-/// and continues as new every few pages so its history stays bounded. Resumable: the page token and
+/// row key) one activity per page (the page's users migrated in parallel inside it), and continues as
+/// new every few pages so its history stays bounded. Resumable: the page token and
 /// totals travel in the input; idempotent: a user already at the version is unchanged.
 /// </summary>
-public sealed class MigrationOrchestration(IProgressStore store, MigrationService migrations, IAuditLog audit)
+public sealed class MigrationOrchestration(MigrationService migrations, IAuditLog audit)
 {
     public const string Orchestrator = "OnboardingMigration";
-    public const string ListUsers = "OnboardingMigrationListUsers";
-    public const string MigrateBatch = "OnboardingMigrationBatch";
+    public const string MigratePage = "OnboardingMigrationPage";
     public const string Audit = "OnboardingMigrationAudit";
 
     private static readonly TaskOptions ActivityRetry = TaskOptions.FromRetryPolicy(new RetryPolicy(3, TimeSpan.FromSeconds(1), 2.0));
@@ -26,25 +24,15 @@ public sealed class MigrationOrchestration(IProgressStore store, MigrationServic
         var input = context.GetInput<MigrationInput>() ?? throw new InvalidOperationException("A migration needs its input.");
         var token = input.ContinuationToken;
         var counts = input.Counts;
-        for (var pageNumber = 0; pageNumber < input.PagesPerGeneration; pageNumber++)
+        for (var page = 0; page < input.PagesPerGeneration; page++)
         {
-            var page = await context.CallActivityAsync<StepHolderPage>(ListUsers, new ListHoldersInput(input.StepId, token, input.PageSize), ActivityRetry);
-            var current = page.Holders.Count(h => h.StepVersion >= input.ToVersion);
-            counts = counts.Add(new MigrationCounts(current, 0, current, 0));
-            var batches = page.Holders
-                .Where(h => h.StepVersion < input.ToVersion)
-                .Select(h => h.UserId)
-                .Chunk(input.BatchSize)
-                .Select(ids => context.CallActivityAsync<MigrationCounts>(
-                    MigrateBatch, new MigrationBatchInput(input.StepId, input.ToVersion, input.Policy, input.DryRun, ids), ActivityRetry))
-                .ToList();
-            foreach (var result in await Task.WhenAll(batches))
-            {
-                counts = counts.Add(result);
-            }
-
+            var result = await context.CallActivityAsync<MigrationPageResult>(
+                MigratePage,
+                new MigrationPageInput(input.StepId, input.ToVersion, input.Policy, input.DryRun, token, input.UsersPerActivity),
+                ActivityRetry);
+            counts = counts.Add(result.Counts);
             context.SetCustomStatus(counts);
-            token = page.ContinuationToken;
+            token = result.ContinuationToken;
             if (token is null)
             {
                 await context.CallActivityAsync<bool>(Audit, new MigrationAuditInput(context.InstanceId, input, counts), ActivityRetry);
@@ -56,13 +44,9 @@ public sealed class MigrationOrchestration(IProgressStore store, MigrationServic
         return counts;
     }
 
-    [Function(ListUsers)]
-    public Task<StepHolderPage> ListUsersAsync([ActivityTrigger] ListHoldersInput input, CancellationToken cancellationToken) =>
-        store.ListStepHoldersAsync(input.StepId, input.ContinuationToken, input.PageSize, cancellationToken);
-
-    [Function(MigrateBatch)]
-    public Task<MigrationCounts> MigrateBatchAsync([ActivityTrigger] MigrationBatchInput input, CancellationToken cancellationToken) =>
-        migrations.MigrateBatchAsync(input, cancellationToken);
+    [Function(MigratePage)]
+    public Task<MigrationPageResult> MigratePageAsync([ActivityTrigger] MigrationPageInput input, CancellationToken cancellationToken) =>
+        migrations.MigratePageAsync(input, cancellationToken);
 
     /// <summary>Appending twice (an activity retried) leaves two records of one completion, never none.</summary>
     [Function(Audit)]

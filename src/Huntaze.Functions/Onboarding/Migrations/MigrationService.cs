@@ -11,6 +11,31 @@ namespace Huntaze.Functions.Onboarding.Migrations;
 /// </summary>
 public sealed class MigrationService(IProgressStore store, TimeProvider time, IOptions<OnboardingOptions> options)
 {
+    /// <summary>
+    /// Lists the step's holders from a continuation token (1,000 per query page) and migrates those
+    /// below the version, up to <c>MaxUsers</c>, fanning out inside the activity: each orchestration
+    /// turn costs far more than a storage call, so one activity carries a whole page of work.
+    /// </summary>
+    public async Task<MigrationPageResult> MigratePageAsync(MigrationPageInput input, CancellationToken cancellationToken)
+    {
+        var counts = MigrationCounts.Zero;
+        var token = input.ContinuationToken;
+        var seen = 0;
+        do
+        {
+            var page = await store.ListStepHoldersAsync(input.StepId, token, 1000, cancellationToken).ConfigureAwait(false);
+            var current = page.Holders.Count(h => h.StepVersion >= input.ToVersion);
+            counts = counts.Add(new MigrationCounts(current, 0, current, 0));
+            var candidates = page.Holders.Where(h => h.StepVersion < input.ToVersion).Select(h => h.UserId).ToList();
+            counts = counts.Add(await MigrateBatchAsync(new MigrationBatchInput(input.StepId, input.ToVersion, input.Policy, input.DryRun, candidates), cancellationToken).ConfigureAwait(false));
+            seen += page.Holders.Count;
+            token = page.ContinuationToken;
+        }
+        while (token is not null && seen < input.MaxUsers);
+
+        return new MigrationPageResult(counts, token);
+    }
+
     public async Task<MigrationCounts> MigrateBatchAsync(MigrationBatchInput input, CancellationToken cancellationToken)
     {
         var policy = Enum.Parse<MigrationPolicy>(input.Policy, ignoreCase: true);
