@@ -49,7 +49,7 @@ public sealed class StepWriteService(
 
             EnsurePrecondition(step, current.Value, blockedBy, precondition);
             var status = patch.Status ?? current.Value.Status;
-            EnsureTransition(step, status, blockedBy);
+            EnsureTransition(step, current.Value.Status, status, blockedBy);
 
             var now = time.GetUtcNow();
             var next = Next(step, current.Value, status, data, now) with { RequestKey = idempotencyKey };
@@ -113,7 +113,7 @@ public sealed class StepWriteService(
             new Dictionary<string, string> { ["ETag"] = etag });
     }
 
-    private static void EnsureTransition(StepDefinition step, StepStatus status, IReadOnlyList<string> blockedBy)
+    private static void EnsureTransition(StepDefinition step, StepStatus from, StepStatus status, IReadOnlyList<string> blockedBy)
     {
         if (status == StepStatus.Skipped && step.Required)
         {
@@ -124,7 +124,8 @@ public sealed class StepWriteService(
                 new Dictionary<string, object?> { ["code"] = "STEP_REQUIRED", ["stepId"] = step.Id, ["blockedBy"] = Array.Empty<string>() });
         }
 
-        if (status == StepStatus.Completed && blockedBy.Count > 0)
+        // Only entering completed is checked: answers saved on a step already completed stay allowed.
+        if (status == StepStatus.Completed && from != StepStatus.Completed && blockedBy.Count > 0)
         {
             OnboardingMetrics.Conflict(StatusCodes.Status409Conflict);
             throw new ProblemException(
