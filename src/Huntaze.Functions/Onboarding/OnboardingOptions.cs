@@ -26,7 +26,7 @@ public sealed class OnboardingOptions
     public int MigrationUsersPerActivity { get; set; } = 2500;
 
     /// <summary>Users migrated at once inside one batch activity.</summary>
-    public int MigrationParallelism { get; set; } = 16;
+    public int MigrationParallelism { get; set; } = 32;
 
     /// <summary>Pages handled before the migration orchestration continues as new (bounds its history).</summary>
     public int MigrationPagesPerGeneration { get; set; } = 20;

@@ -133,7 +133,7 @@ internal sealed class InMemoryProgressStore : IProgressStore
         lock (_rows)
         {
             var holders = _rows.Where(r => r.Key.Key == stepId).OrderBy(r => r.Key.User, StringComparer.Ordinal)
-                .Select(r => new StepHolder(r.Key.User, ((StepProgress)r.Value.Value).StepVersion)).ToList();
+                .Select(r => new StepHolder(r.Key.User, new Stored<StepProgress>((StepProgress)r.Value.Value, r.Value.ETag))).ToList();
             var start = continuationToken is null ? 0 : int.Parse(continuationToken, System.Globalization.CultureInfo.InvariantCulture);
             var page = holders.Skip(start).Take(pageSize).ToList();
             var next = start + page.Count < holders.Count ? (start + page.Count).ToString(System.Globalization.CultureInfo.InvariantCulture) : null;

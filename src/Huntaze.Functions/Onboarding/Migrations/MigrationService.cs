@@ -24,10 +24,9 @@ public sealed class MigrationService(IProgressStore store, TimeProvider time, IO
         do
         {
             var page = await store.ListStepHoldersAsync(input.StepId, token, 1000, cancellationToken).ConfigureAwait(false);
-            var current = page.Holders.Count(h => h.StepVersion >= input.ToVersion);
-            counts = counts.Add(new MigrationCounts(current, 0, current, 0));
-            var candidates = page.Holders.Where(h => h.StepVersion < input.ToVersion).Select(h => h.UserId).ToList();
-            counts = counts.Add(await MigrateBatchAsync(new MigrationBatchInput(input.StepId, input.ToVersion, input.Policy, input.DryRun, candidates), cancellationToken).ConfigureAwait(false));
+            // The listed entity (with its ETag) is the first read: one conditional update per user
+            // unless the user wrote in between, and no read at all for a dry run.
+            counts = counts.Add(await MigrateAsync([.. page.Holders.Select(h => (h.UserId, (Stored<StepProgress>?)h.Step))], input, cancellationToken).ConfigureAwait(false));
             seen += page.Holders.Count;
             token = page.ContinuationToken;
         }
@@ -36,30 +35,35 @@ public sealed class MigrationService(IProgressStore store, TimeProvider time, IO
         return new MigrationPageResult(counts, token);
     }
 
-    public async Task<MigrationCounts> MigrateBatchAsync(MigrationBatchInput input, CancellationToken cancellationToken)
+    public Task<MigrationCounts> MigrateBatchAsync(MigrationBatchInput input, CancellationToken cancellationToken) =>
+        MigrateAsync([.. input.UserIds.Select(id => (id, (Stored<StepProgress>?)null))], new MigrationPageInput(input.StepId, input.ToVersion, input.Policy, input.DryRun, null, 0), cancellationToken);
+
+    private async Task<MigrationCounts> MigrateAsync(IReadOnlyList<(string UserId, Stored<StepProgress>? Listed)> holders, MigrationPageInput input, CancellationToken cancellationToken)
     {
         var policy = Enum.Parse<MigrationPolicy>(input.Policy, ignoreCase: true);
         var outcomes = new int[3];
         await Parallel.ForEachAsync(
-            input.UserIds,
+            holders,
             new ParallelOptions { MaxDegreeOfParallelism = options.Value.MigrationParallelism, CancellationToken = cancellationToken },
-            async (userId, ct) =>
+            async (holder, ct) =>
             {
-                var outcome = await MigrateUserAsync(userId, input.StepId, input.ToVersion, policy, input.DryRun, ct).ConfigureAwait(false);
+                var outcome = await MigrateUserAsync(holder.UserId, input.StepId, input.ToVersion, policy, input.DryRun, ct, holder.Listed).ConfigureAwait(false);
                 Interlocked.Increment(ref outcomes[(int)outcome]);
             }).ConfigureAwait(false);
         return new MigrationCounts(
-            input.UserIds.Count,
+            holders.Count,
             outcomes[(int)MigrationOutcome.Changed],
             outcomes[(int)MigrationOutcome.Unchanged],
             outcomes[(int)MigrationOutcome.Failed]);
     }
 
-    public async Task<MigrationOutcome> MigrateUserAsync(string userId, string stepId, int toVersion, MigrationPolicy policy, bool dryRun, CancellationToken cancellationToken)
+    /// <param name="listed">The entity as already read (by the page query), used for the first attempt.</param>
+    public async Task<MigrationOutcome> MigrateUserAsync(
+        string userId, string stepId, int toVersion, MigrationPolicy policy, bool dryRun, CancellationToken cancellationToken, Stored<StepProgress>? listed = null)
     {
         for (var round = 0; round < options.Value.ConflictRetries; round++)
         {
-            var stored = await store.ReadStepAsync(userId, stepId, cancellationToken).ConfigureAwait(false);
+            var stored = round == 0 && listed is not null ? listed : await store.ReadStepAsync(userId, stepId, cancellationToken).ConfigureAwait(false);
             if (stored is null || stored.Value.StepVersion >= toVersion)
             {
                 return MigrationOutcome.Unchanged;

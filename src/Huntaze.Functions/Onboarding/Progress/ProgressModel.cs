@@ -71,8 +71,8 @@ public enum CommitStatus
 
 public sealed record CommitResult(CommitStatus Status, ETag? StepETag, ETag? StateETag);
 
-/// <summary>A user holding progress on a step, with the catalog version it was reached under.</summary>
-public sealed record StepHolder(string UserId, int StepVersion);
+/// <summary>A user holding progress on a step, with the entity as listed (its ETag included).</summary>
+public sealed record StepHolder(string UserId, Stored<StepProgress> Step);
 
 /// <summary>One page of the users holding progress on a step.</summary>
 public sealed record StepHolderPage(IReadOnlyList<StepHolder> Holders, string? ContinuationToken);

@@ -121,12 +121,12 @@ public sealed class TableProgressStore(StorageClients storage, StorageRetry retr
         return await retry.ExecuteAsync(async (_, ct) =>
         {
             var pages = table.QueryAsync<TableEntity>(
-                TableClient.CreateQueryFilter($"RowKey eq {ProgressKeys.Step(stepId)}"), pageSize, ["PartitionKey", nameof(StepProgressEntity.StepVersion)], ct)
+                TableClient.CreateQueryFilter($"RowKey eq {ProgressKeys.Step(stepId)}"), pageSize, cancellationToken: ct)
                 .AsPages(continuationToken, pageSize);
             await foreach (var page in pages.ConfigureAwait(false))
             {
                 return new StepHolderPage(
-                    [.. page.Values.Select(e => new StepHolder(e.PartitionKey, e.GetInt32(nameof(StepProgressEntity.StepVersion)) ?? 0))],
+                    [.. page.Values.Select(e => new StepHolder(e.PartitionKey, ProgressEntityMapper.ToStep(e).ToStored()))],
                     page.ContinuationToken);
             }
 
