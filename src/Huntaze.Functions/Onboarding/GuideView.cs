@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Huntaze.Functions.Onboarding.Progress;
 
 namespace Huntaze.Functions.Onboarding;
@@ -33,7 +34,7 @@ public sealed record StepView(
     DateTimeOffset? CompletedAt,
     DateTimeOffset? UpdatedAt,
     JsonElement? Data,
-    string ETag);
+    [property: JsonPropertyName("etag")] string ETag);
 
 /// <summary>Weighted percent over required steps plus optional steps not skipped, and the plain counts.</summary>
 public sealed record ProgressSummary(
@@ -54,7 +55,7 @@ public sealed record GuideStateView(
     bool Completed,
     DateTimeOffset? CompletedAt,
     int Version,
-    string ETag);
+    [property: JsonPropertyName("etag")] string ETag);
 
 /// <summary>GET /api/onboarding while onboarding is off for the caller (kill switch or flag).</summary>
 public sealed record GuideDisabledView(bool Enabled, string Reason);

@@ -1,0 +1,171 @@
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Azure;
+using Azure.Data.Tables;
+using Huntaze.Cli.Tokens;
+using Huntaze.Functions.Platform.Storage;
+using Huntaze.LocalHost;
+using Huntaze.LocalHost.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Huntaze.Bench;
+
+/// <summary>
+/// Azurite on free ports plus the local host over it, and the same storage work done directly with
+/// Azure.Data.Tables: one partition query (GET) and one point read plus one conditional update (PATCH).
+/// </summary>
+internal sealed class BenchRig : IAsyncDisposable
+{
+    private const string Issuer = "https://huntaze.local/bench";
+    private const string Audience = "api://huntaze-onboarding";
+    private const string Step = "creator_assessment";
+    private static readonly string SigningKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+
+    private readonly AzuriteProcess _azurite;
+    private readonly WebApplication _app;
+    private readonly Uri _baseAddress;
+    private readonly TableClient _rawTable;
+    private readonly Dictionary<string, HttpClient> _clients = [];
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _etags = new();
+
+    private BenchRig(AzuriteProcess azurite, WebApplication app, Uri baseAddress, TableClient rawTable)
+    {
+        _azurite = azurite;
+        _app = app;
+        _baseAddress = baseAddress;
+        _rawTable = rawTable;
+    }
+
+    public static async Task<BenchRig> StartAsync(CancellationToken cancellationToken)
+    {
+        var azurite = await AzuriteProcess.StartAsync(AzuritePorts.Free(), location: null, cancellationToken);
+        var settings = new Dictionary<string, string?>
+        {
+            ["AzureWebJobsStorage"] = azurite.ConnectionString,
+            ["Storage__TablePrefix"] = "bench",
+            ["Auth__Issuer"] = Issuer,
+            ["Auth__Audience"] = Audience,
+            ["Auth__DevelopmentSigningKey"] = SigningKey,
+            ["Flags__SeedEnabled__0"] = "Onboarding",
+            ["RateLimits__reads__Limit"] = "100000000",
+            ["RateLimits__step-writes__Limit"] = "100000000",
+            ["Logging__LogLevel__Default"] = "Warning",
+        };
+        var app = LocalHostApp.Build(["--urls", "http://127.0.0.1:0"], new LocalHostOptions { Settings = settings, UseLocalSettingsFile = false, PrintFunctionTable = false });
+        await app.StartAsync(cancellationToken);
+        var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        var raw = await app.Services.GetRequiredService<StorageClients>().GetTableAsync("BenchRaw", cancellationToken);
+        var rig = new BenchRig(azurite, app, address, raw);
+        await rig.WaitUntilEnabledAsync(cancellationToken);
+        return rig;
+    }
+
+    public Func<Task<bool>> ApiOperation(string operation, int level, int worker)
+    {
+        var user = $"bench-{level}-{worker}";
+        var client = Client(user);
+        if (operation.StartsWith("GET", StringComparison.Ordinal))
+        {
+            return async () =>
+            {
+                using var response = await client.GetAsync("/api/onboarding");
+                return response.IsSuccessStatusCode;
+            };
+        }
+
+        var counter = 0;
+        return async () =>
+        {
+            var etag = _etags.GetValueOrDefault(user, "\"step-0\"");
+            using var request = new HttpRequestMessage(HttpMethod.Patch, $"/api/onboarding/steps/{Step}")
+            {
+                Content = new StringContent($"{{\"status\":\"in_progress\",\"data\":{{\"n\":{++counter}}}}}", Encoding.UTF8, "application/json"),
+            };
+            request.Headers.TryAddWithoutValidation("If-Match", etag);
+            using var response = await client.SendAsync(request);
+            if (response.Headers.ETag is { } tag)
+            {
+                _etags[user] = tag.ToString();
+            }
+
+            return response.IsSuccessStatusCode;
+        };
+    }
+
+    public Func<Task<bool>> RawOperation(string operation, int level, int worker)
+    {
+        var user = $"raw-{level}-{worker}";
+        if (operation.StartsWith("GET", StringComparison.Ordinal))
+        {
+            _rawTable.UpsertEntity(new TableEntity(user, "state") { ["Revision"] = 0 });
+            _rawTable.UpsertEntity(new TableEntity(user, "step:" + Step) { ["Status"] = "InProgress", ["Revision"] = 1 });
+            return async () =>
+            {
+                var count = 0;
+                await foreach (var _ in _rawTable.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {user}")))
+                {
+                    count++;
+                }
+
+                return count > 0;
+            };
+        }
+
+        _rawTable.UpsertEntity(new TableEntity(user, "step:" + Step) { ["Status"] = "InProgress", ["Revision"] = 0 });
+        return async () =>
+        {
+            var entity = (await _rawTable.GetEntityAsync<TableEntity>(user, "step:" + Step)).Value;
+            entity["Revision"] = (entity.GetInt32("Revision") ?? 0) + 1;
+            var response = await _rawTable.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace);
+            return !response.IsError;
+        };
+    }
+
+    private HttpClient Client(string user)
+    {
+        if (!_clients.TryGetValue(user, out var client))
+        {
+            client = new HttpClient { BaseAddress = _baseAddress };
+            var token = DevTokenFactory.Create(new DevTokenRequest(user, ["user"], "US", Issuer, Audience, SigningKey, TimeSpan.FromHours(1)), DateTimeOffset.UtcNow);
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            _clients[user] = client;
+        }
+
+        return client;
+    }
+
+    private async Task WaitUntilEnabledAsync(CancellationToken cancellationToken)
+    {
+        var client = Client("bench-probe");
+        for (var attempt = 0; attempt < 300; attempt++)
+        {
+            using var response = await client.GetAsync("/api/onboarding", cancellationToken);
+            var body = await response.Content.ReadAsStringAsync(cancellationToken);
+            if (response.IsSuccessStatusCode && JsonDocument.Parse(body).RootElement.GetProperty("enabled").GetBoolean())
+            {
+                return;
+            }
+
+            await Task.Delay(100, cancellationToken);
+        }
+
+        throw new InvalidOperationException("Onboarding never became enabled on the bench host.");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var client in _clients.Values)
+        {
+            client.Dispose();
+        }
+
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        await _azurite.DisposeAsync();
+    }
+}

@@ -1,0 +1,26 @@
+using System.Globalization;
+using Huntaze.Bench;
+
+// dotnet run -c Release --project bench/Huntaze.Bench -- [seconds per measurement, default 10] [levels, default 1,16,64]
+var seconds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10;
+int[] levels = args.Length > 1 ? [.. args[1].Split(',').Select(l => int.Parse(l, CultureInfo.InvariantCulture))] : [1, 16, 64];
+await using var rig = await BenchRig.StartAsync(CancellationToken.None);
+var rows = new List<string>
+{
+    "| concurrency | operation | through the API p50 / p95 / p99 (ms) | req/s | raw storage p50 / p95 / p99 (ms) | ops/s | p95 ratio |",
+    "|---|---|---|---|---|---|---|",
+};
+foreach (var level in levels)
+{
+    foreach (var operation in new[] { "GET /api/onboarding", "PATCH /api/onboarding/steps/{id}" })
+    {
+        var api = await LoadRunner.RunAsync(level, TimeSpan.FromSeconds(seconds), w => rig.ApiOperation(operation, level, w));
+        var raw = await LoadRunner.RunAsync(level, TimeSpan.FromSeconds(seconds), w => rig.RawOperation(operation, level, w));
+        var row = $"| {level} | {operation} | {api.P50:0.0} / {api.P95:0.0} / {api.P99:0.0} | {api.Throughput:0} | {raw.P50:0.0} / {raw.P95:0.0} / {raw.P99:0.0} | {raw.Throughput:0} | {api.P95 / raw.P95:0.00} |";
+        Console.WriteLine(row);
+        rows.Add(row);
+    }
+}
+
+Console.WriteLine();
+Console.WriteLine(string.Join(Environment.NewLine, rows));
