@@ -7,8 +7,8 @@ int[] levels = args.Length > 1 ? [.. args[1].Split(',').Select(l => int.Parse(l,
 await using var rig = await BenchRig.StartAsync(CancellationToken.None);
 var rows = new List<string>
 {
-    "| concurrency | operation | through the API p50 / p95 / p99 (ms) | req/s | raw storage p50 / p95 / p99 (ms) | ops/s | p95 ratio |",
-    "|---|---|---|---|---|---|---|",
+    "| concurrency | operation | through the API p50 / p95 / p99 (ms) | req/s | errors | raw storage p50 / p95 / p99 (ms) | ops/s | p95 ratio |",
+    "|---|---|---|---|---|---|---|---|",
 };
 foreach (var level in levels)
 {
@@ -16,7 +16,7 @@ foreach (var level in levels)
     {
         var api = await LoadRunner.RunAsync(level, TimeSpan.FromSeconds(seconds), w => rig.ApiOperation(operation, level, w));
         var raw = await LoadRunner.RunAsync(level, TimeSpan.FromSeconds(seconds), w => rig.RawOperation(operation, level, w));
-        var row = $"| {level} | {operation} | {api.P50:0.0} / {api.P95:0.0} / {api.P99:0.0} | {api.Throughput:0} | {raw.P50:0.0} / {raw.P95:0.0} / {raw.P99:0.0} | {raw.Throughput:0} | {api.P95 / raw.P95:0.00} |";
+        var row = $"| {level} | {operation} | {api.P50:0.0} / {api.P95:0.0} / {api.P99:0.0} | {api.Throughput:0} | {api.Errors} | {raw.P50:0.0} / {raw.P95:0.0} / {raw.P99:0.0} | {raw.Throughput:0} | {api.P95 / raw.P95:0.00} |";
         Console.WriteLine(row);
         rows.Add(row);
     }
