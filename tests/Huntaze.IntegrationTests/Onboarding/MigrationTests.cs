@@ -23,7 +23,8 @@ public sealed class MigrationTests(OnboardingHostFixture host)
     [Fact]
     public async Task Migration_10000Users_DryRunThenRealPreservesConcurrentWrites()
     {
-        await using var app = await host.Root.StartSecondHostAsync(OnboardingHostFixture.Overrides("Mig" + Guid.NewGuid().ToString("N")[..10]));
+        await using var app = await host.Root.StartSecondHostAsync(host.Overrides("Mig" + Guid.NewGuid().ToString("N")[..10]));
+        await OnboardingHostFixture.WaitUntilEnabledAsync(app);
         var prefix = "mig-" + Guid.NewGuid().ToString("N")[..8];
         var userIds = Enumerable.Range(0, Users).Select(i => $"{prefix}-{i:D5}").ToArray();
         await SeedAsync(app.Services.GetRequiredService<IProgressStore>(), userIds);

@@ -12,7 +12,7 @@ public sealed class OnboardingApi(HttpClient client) : IDisposable
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public Task<HttpResponseMessage> GetViewAsync(string? ifNoneMatch = null)
+    public async Task<HttpResponseMessage> GetViewAsync(string? ifNoneMatch = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "/api/onboarding");
         if (ifNoneMatch is not null)
@@ -20,12 +20,12 @@ public sealed class OnboardingApi(HttpClient client) : IDisposable
             request.Headers.TryAddWithoutValidation("If-None-Match", ifNoneMatch);
         }
 
-        return client.SendAsync(request, Ct);
+        return await client.SendAsync(request, Ct);
     }
 
     public Task<HttpResponseMessage> GetStepAsync(string stepId) => client.GetAsync($"/api/onboarding/steps/{stepId}", Ct);
 
-    public Task<HttpResponseMessage> PatchAsync(string stepId, string body, string? ifMatch = null, string contentType = "application/json")
+    public async Task<HttpResponseMessage> PatchAsync(string stepId, string body, string? ifMatch = null, string contentType = "application/json")
     {
         using var request = new HttpRequestMessage(HttpMethod.Patch, $"/api/onboarding/steps/{stepId}")
         {
@@ -36,13 +36,13 @@ public sealed class OnboardingApi(HttpClient client) : IDisposable
             request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
         }
 
-        return client.SendAsync(request, Ct);
+        return await client.SendAsync(request, Ct);
     }
 
     public Task<HttpResponseMessage> PatchAsync(string stepId, object body, string? ifMatch = null) =>
         PatchAsync(stepId, JsonSerializer.Serialize(body), ifMatch);
 
-    public Task<HttpResponseMessage> PostAsync(string path, object? body = null, string? ifMatch = null)
+    public async Task<HttpResponseMessage> PostAsync(string path, object? body = null, string? ifMatch = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, path)
         {
@@ -53,7 +53,7 @@ public sealed class OnboardingApi(HttpClient client) : IDisposable
             request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
         }
 
-        return client.SendAsync(request, Ct);
+        return await client.SendAsync(request, Ct);
     }
 
     /// <summary>Completes steps in order, each with the ETag just read.</summary>

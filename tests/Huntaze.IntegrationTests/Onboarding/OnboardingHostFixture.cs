@@ -14,10 +14,15 @@ public sealed class OnboardingHostFixture(HostFixture fixture) : IAsyncLifetime
 
     public LocalHostInstance Host => _host ?? throw new InvalidOperationException("Not started.");
 
-    public static Dictionary<string, string?> Overrides(string? tableName = null)
+    /// <summary>Tables and blobs of their own, so flag tests on the shared host (kill switch) cannot switch these off.</summary>
+    public string TablePrefix { get; } = "onb" + Guid.NewGuid().ToString("N")[..8];
+
+    public Dictionary<string, string?> Overrides(string? tableName = null)
     {
         var settings = new Dictionary<string, string?>
         {
+            ["Storage__TablePrefix"] = TablePrefix,
+            ["Flags__SeedEnabled__0"] = "Onboarding",
             ["RateLimits__step-writes__Limit"] = "100000",
             ["RateLimits__snooze__Limit"] = "100000",
         };
@@ -29,7 +34,23 @@ public sealed class OnboardingHostFixture(HostFixture fixture) : IAsyncLifetime
         return settings;
     }
 
-    public async ValueTask InitializeAsync() => _host = await fixture.StartSecondHostAsync(Overrides());
+    public async ValueTask InitializeAsync()
+    {
+        _host = await fixture.StartSecondHostAsync(Overrides());
+        await WaitUntilEnabledAsync(_host);
+    }
+
+    /// <summary>The flag snapshot loads shortly after start; until then onboarding reports itself off.</summary>
+    public static async Task WaitUntilEnabledAsync(LocalHostInstance host)
+    {
+        using var client = ClientFor(host, HostFixture.NewUserId("probe"), "US");
+        await Eventually.HoldsAsync(async () =>
+        {
+            using var response = await client.GetAsync("/api/onboarding");
+            var text = await response.Content.ReadAsStringAsync();
+            return response.IsSuccessStatusCode && !text.Contains("\"enabled\":false", StringComparison.Ordinal);
+        }, TimeSpan.FromSeconds(30), "onboarding is enabled by the seeded flag", TimeSpan.FromMilliseconds(200));
+    }
 
     public async ValueTask DisposeAsync()
     {
