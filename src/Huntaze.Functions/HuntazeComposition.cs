@@ -1,3 +1,4 @@
+using Huntaze.Functions.Flags;
 using Huntaze.Functions.Platform.Health;
 using Huntaze.Functions.Platform.Http;
 using Huntaze.Functions.Platform.Storage;
@@ -20,6 +21,7 @@ public static class HuntazeComposition
         services.AddHttpPipeline();
         services.AddStorage(configuration);
         services.AddHealth();
+        services.AddFlags(configuration);
         return services;
     }
 

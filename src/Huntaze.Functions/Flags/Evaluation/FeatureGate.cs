@@ -1,0 +1,32 @@
+using Huntaze.Functions.Flags.Propagation;
+using Huntaze.Functions.Security;
+using Microsoft.FeatureManagement;
+
+namespace Huntaze.Functions.Flags.Evaluation;
+
+/// <summary>
+/// Evaluates flags with Microsoft.FeatureManagement over the in-memory snapshot (no network call). While
+/// the kill switch is active (or nothing is loaded), <c>Onboarding</c> and every <c>Onboarding.*</c> gate are off.
+/// </summary>
+public sealed class FeatureGate(IVariantFeatureManager features, IKillSwitch killSwitch, FlagState state) : IFeatureGate
+{
+    public async ValueTask<bool> IsEnabledAsync(string feature, Caller caller, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        if (!state.IsLoaded)
+        {
+            return false;
+        }
+
+        if (IsOnboardingGate(feature) && killSwitch.Current.Active)
+        {
+            return false;
+        }
+
+        return await features.IsEnabledAsync(feature, CallerTargeting.Create(caller), cancellationToken).ConfigureAwait(false);
+    }
+
+    private static bool IsOnboardingGate(string feature) =>
+        feature == FeatureNames.Onboarding ||
+        (feature.StartsWith(FeatureNames.Onboarding + ".", StringComparison.Ordinal) && feature != FeatureNames.KillSwitch);
+}
