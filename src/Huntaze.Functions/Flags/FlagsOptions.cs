@@ -24,6 +24,12 @@ public sealed class FlagsOptions
     /// <summary>The targeting groups of the "internal" rollout stage (default: role:admin, role:support).</summary>
     public List<string> InternalGroups { get; set; } = [];
 
+    /// <summary>
+    /// Flags created enabled (for everyone) when absent from the store, by the sync; never changes an existing
+    /// flag. Default none; local development and test hosts set <c>Onboarding</c>.
+    /// </summary>
+    public List<string> SeedEnabled { get; set; } = [];
+
     public IReadOnlyList<string> EffectiveClientFlags => ClientFlags.Count > 0 ? ClientFlags : [FeatureNames.Onboarding];
 
     public IReadOnlyList<string> EffectiveInternalGroups => InternalGroups.Count > 0 ? InternalGroups : ["role:admin", "role:support"];

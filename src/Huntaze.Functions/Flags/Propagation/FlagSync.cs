@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Huntaze.Functions.Flags.Stores;
+using Huntaze.Functions.Flags.Documents;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Huntaze.Functions.Flags.Propagation;
 
@@ -11,12 +13,20 @@ public sealed record FlagSyncStatus(bool Healthy, string Source, DateTimeOffset 
 /// One run of the singleton sync: publish when changed, and record its health in the status blob when the
 /// health flips or once a minute (a heartbeat readiness uses to notice a sync that stopped running).
 /// </summary>
-public sealed partial class FlagSync(SnapshotPublisher publisher, SnapshotBlobStore blobs, IFlagStore store, FlagState state, TimeProvider time, ILogger<FlagSync> logger)
+public sealed partial class FlagSync(
+    SnapshotPublisher publisher,
+    SnapshotBlobStore blobs,
+    IFlagStore store,
+    FlagState state,
+    IOptions<FlagsOptions> options,
+    TimeProvider time,
+    ILogger<FlagSync> logger)
 {
     public static readonly TimeSpan Heartbeat = TimeSpan.FromMinutes(1);
 
     private FlagSyncStatus? _written;
     private DateTimeOffset? _lastSuccess;
+    private bool _seeded;
 
     public async Task<PublishOutcome?> RunOnceAsync(CancellationToken cancellationToken)
     {
@@ -24,6 +34,7 @@ public sealed partial class FlagSync(SnapshotPublisher publisher, SnapshotBlobSt
         string? error = null;
         try
         {
+            await SeedAsync(cancellationToken).ConfigureAwait(false);
             var result = await publisher.PublishAsync(cancellationToken).ConfigureAwait(false);
             outcome = result.Outcome;
             _lastSuccess = time.GetUtcNow();
@@ -41,6 +52,32 @@ public sealed partial class FlagSync(SnapshotPublisher publisher, SnapshotBlobSt
 
         await RecordAsync(new FlagSyncStatus(error is null, store.Kind, time.GetUtcNow(), _lastSuccess, error), cancellationToken).ConfigureAwait(false);
         return outcome;
+    }
+
+    private async Task SeedAsync(CancellationToken cancellationToken)
+    {
+        if (_seeded)
+        {
+            return;
+        }
+
+        foreach (var name in options.Value.SeedEnabled)
+        {
+            if (await store.GetAsync(name, cancellationToken).ConfigureAwait(false) is null)
+            {
+                try
+                {
+                    await store.SaveAsync(new FeatureFlag(name, true, "Seeded (Flags:SeedEnabled)."), new Dictionary<string, string>(), FlagWriteCondition.Absent, cancellationToken).ConfigureAwait(false);
+                    Log.Seeded(logger, name);
+                }
+                catch (FlagConflictException)
+                {
+                    // Another instance seeded it first.
+                }
+            }
+        }
+
+        _seeded = true;
     }
 
     private async Task RecordAsync(FlagSyncStatus status, CancellationToken cancellationToken)
@@ -65,6 +102,9 @@ public sealed partial class FlagSync(SnapshotPublisher publisher, SnapshotBlobSt
     {
         [LoggerMessage(EventId = 5012, Level = LogLevel.Warning, Message = "Flag sync failed; instances keep serving the last published snapshot.")]
         public static partial void SyncFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(EventId = 5016, Level = LogLevel.Information, Message = "Seeded flag {Name} (enabled).")]
+        public static partial void Seeded(ILogger logger, string name);
 
         [LoggerMessage(EventId = 5013, Level = LogLevel.Warning, Message = "Flag sync status could not be written.")]
         public static partial void StatusNotWritten(ILogger logger, Exception exception);

@@ -16,6 +16,7 @@ namespace Huntaze.Functions.Flags.Propagation;
 public sealed partial class SnapshotPoller(
     SnapshotBlobStore blobs,
     FlagState state,
+    FlagSync sync,
     IOptions<FlagsOptions> options,
     TimeProvider time,
     ILogger<SnapshotPoller> logger) : BackgroundService
@@ -34,7 +35,13 @@ public sealed partial class SnapshotPoller(
         initial.CancelAfter(TimeSpan.FromSeconds(options.Value.InitialLoadTimeoutSeconds));
         try
         {
-            await PollOnceAsync(initial.Token).ConfigureAwait(false);
+            if (!await PollOnceAsync(initial.Token).ConfigureAwait(false))
+            {
+                // Nothing was ever published (a new deployment or storage account): publish from the source
+                // once rather than serve the fail-safe set until the sync's next tick.
+                await sync.RunOnceAsync(initial.Token).ConfigureAwait(false);
+                await PollOnceAsync(initial.Token).ConfigureAwait(false);
+            }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -53,8 +60,8 @@ public sealed partial class SnapshotPoller(
         }
     }
 
-    /// <summary>One conditional read; never throws for storage or format failures (they are recorded on the state).</summary>
-    public async Task PollOnceAsync(CancellationToken cancellationToken)
+    /// <summary>One conditional read; false when no snapshot exists. Never throws for storage or format failures (they are recorded on the state).</summary>
+    public async Task<bool> PollOnceAsync(CancellationToken cancellationToken)
     {
         try
         {
@@ -75,7 +82,7 @@ public sealed partial class SnapshotPoller(
                     break;
                 default:
                     state.Fail("No flag snapshot has been published yet.");
-                    break;
+                    return false;
             }
         }
         catch (Exception exception) when (exception is RequestFailedException or FormatException or AggregateException or HttpRequestException
@@ -84,6 +91,8 @@ public sealed partial class SnapshotPoller(
             state.Fail(exception is FormatException ? "The published snapshot is malformed." : "The snapshot blob is unreachable.");
             Log.PollFailed(logger, exception);
         }
+
+        return true;
     }
 
     private static partial class Log
