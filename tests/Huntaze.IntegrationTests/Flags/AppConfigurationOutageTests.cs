@@ -4,6 +4,7 @@ using Huntaze.Functions.Security;
 using Huntaze.IntegrationTests.Infrastructure;
 using Huntaze.LocalHost.Storage;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;

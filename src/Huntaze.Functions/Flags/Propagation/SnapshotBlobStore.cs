@@ -34,6 +34,12 @@ public sealed class SnapshotBlobStore(StorageClients storage)
         {
             var conditions = etag is null ? null : new BlobRequestConditions { IfNoneMatch = new ETag(etag) };
             var response = await blob.DownloadContentAsync(new BlobDownloadOptions { Conditions = conditions }, cancellationToken).ConfigureAwait(false);
+            if (response.GetRawResponse().Status == 304)
+            {
+                // A conditional GET answers 304 without throwing; the response then has no Value.
+                return new SnapshotBlobRead(BlobReadOutcome.NotModified, null, etag);
+            }
+
             return new SnapshotBlobRead(BlobReadOutcome.Changed, response.Value.Content.ToArray(), response.Value.Details.ETag.ToString());
         }
         catch (RequestFailedException exception) when (exception.Status == 304)

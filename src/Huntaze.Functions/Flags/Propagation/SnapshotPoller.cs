@@ -56,7 +56,16 @@ public sealed partial class SnapshotPoller(
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.SnapshotPollSeconds), time);
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
         {
-            await PollOnceAsync(stoppingToken).ConfigureAwait(false);
+            try
+            {
+                await PollOnceAsync(stoppingToken).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                // A background service that throws stops the whole host: never let a poll do that.
+                state.Fail("The snapshot poll failed unexpectedly.");
+                Log.PollFailed(logger, exception);
+            }
         }
     }
 
