@@ -69,6 +69,8 @@ var appSettings = concat(
     { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: appInsightsConnectionString }
     // Entra ingestion: required once the component's local auth is disabled.
     { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'ClientId=${identityClientId};Authorization=AAD' }
+    // Explicit, because development tokens are accepted only in Development (issue 3): never inherit it by accident.
+    { name: 'AZURE_FUNCTIONS_ENVIRONMENT', value: 'Production' }
     { name: 'Auth__Authority', value: authAuthority }
     { name: 'Auth__Audience', value: authAudience }
     { name: 'Flags__AppConfiguration__Endpoint', value: appConfigEndpoint }
