@@ -21,3 +21,6 @@ param internalGroups = [
   'role:admin'
   'role:support'
 ]
+// Push path for flag changes: empty until the app's flag-event webhook exists (docs/deploy.md, step 5).
+param flagWebhookUrl = readEnvironmentVariable('HUNTAZE_FLAG_WEBHOOK_URL', '')
+param flagWebhookApplicationIdOrUri = readEnvironmentVariable('HUNTAZE_FLAG_WEBHOOK_AUDIENCE', '')
