@@ -43,8 +43,8 @@ run() {
 cd "$repo/bicep"
 run "build main.bicep" build main.bicep --outdir "$out/template"
 run "build-params main.bicepparam" build-params main.bicepparam --outdir "$out/params"
-# One CLI start for every file (main.bicep and each module, so a module's own findings are never missed).
-run "lint **/*.bicep" lint --pattern '**/*.bicep'
+# One CLI start for every file: main.bicep, each module (so a module's own findings are never missed), main.bicepparam.
+run "lint **/*.bicep, main.bicepparam" lint --pattern '**/*.bicep*'
 
 if [[ $failed -ne 0 ]]; then
   echo "bicep: failed after $((SECONDS - started)) s" >&2
