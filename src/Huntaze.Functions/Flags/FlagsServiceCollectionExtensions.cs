@@ -55,7 +55,9 @@ public static class FlagsServiceCollectionExtensions
         // After AddFeatureManagement: the last registration is the one resolved, whatever the library registers.
         services.AddSingleton<IFeatureDefinitionProvider, SnapshotFeatureDefinitionProvider>();
         services.AddSingleton<IFeatureGate, FeatureGate>();
-        services.AddSingleton<FlagAdminService>();
+        // A factory, so the container's build-time validation does not require IAuditLog (Security registers it)
+        // in hosts or tests that never use the admin API; resolving it without an audit log still fails loudly.
+        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<FlagAdminService>(sp));
         return services;
     }
 
