@@ -39,7 +39,7 @@ public class FlagEvaluationBenchmarks
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<FlagState>();
         services.AddSingleton<IKillSwitch, KillSwitch>();
-        services.AddFeatureManagement();
+        services.AddFeatureManagement().AddFeatureFilter<PreboundTargetingFilter>();
         services.AddSingleton<IFeatureDefinitionProvider, SnapshotFeatureDefinitionProvider>();
         services.AddSingleton<IFeatureGate, FeatureGate>();
         _services = services.BuildServiceProvider();

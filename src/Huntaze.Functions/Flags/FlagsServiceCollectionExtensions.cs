@@ -51,7 +51,7 @@ public static class FlagsServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<SnapshotPoller>());
         services.AddSingleton<IReadinessCheck, FlagsReadinessCheck>();
 
-        services.AddFeatureManagement();
+        services.AddFeatureManagement().AddFeatureFilter<PreboundTargetingFilter>();
         // After AddFeatureManagement: the last registration is the one resolved, whatever the library registers.
         services.AddSingleton<IFeatureDefinitionProvider, SnapshotFeatureDefinitionProvider>();
         services.AddSingleton<IFeatureGate, FeatureGate>();

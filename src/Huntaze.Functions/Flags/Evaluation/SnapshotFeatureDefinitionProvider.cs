@@ -38,7 +38,7 @@ public sealed class SnapshotFeatureDefinitionProvider(FlagState state) : IFeatur
     public static FeatureDefinition ToDefinition(FeatureFlag flag)
     {
         var filters = !flag.Enabled ? [] : flag.Targeting is { } audience
-            ? new[] { new FeatureFilterConfiguration { Name = FeatureFlag.TargetingFilterName, Parameters = Parameters(audience) } }
+            ? new[] { new FeatureFilterConfiguration { Name = PreboundTargetingFilter.Alias, Parameters = Parameters(audience) } }
             : new[] { new FeatureFilterConfiguration { Name = "AlwaysOn" } };
         return new FeatureDefinition
         {
