@@ -26,6 +26,8 @@ public sealed class AppConfigurationOutageTests
         settings["Flags__AppConfiguration__ConnectionString"] = $"Endpoint={appConfiguration.Urls.First()};Id=test;Secret={Convert.ToBase64String("secret"u8)}";
         settings["Flags__AppConfiguration__TimeoutSeconds"] = "1";
         settings["Flags__AppConfiguration__MaxRetries"] = "0";
+        // The stand-in refuses writes (405): seeding must fail quietly and never stop the sync or the start-up.
+        settings["Flags__SeedEnabled__0"] = "Seeded.Refused";
         await using var host = await LocalHostInstance.StartAsync(settings, ct);
         var gate = host.Services.GetRequiredService<IFeatureGate>();
         var caller = new Caller("u-1", new HashSet<string> { Roles.User }, "FR", CredentialKind.Bearer);

@@ -61,23 +61,28 @@ public sealed partial class FlagSync(
             return;
         }
 
-        foreach (var name in options.Value.SeedEnabled)
+        try
         {
-            if (await store.GetAsync(name, cancellationToken).ConfigureAwait(false) is null)
+            foreach (var name in options.Value.SeedEnabled)
             {
-                try
+                if (await store.GetAsync(name, cancellationToken).ConfigureAwait(false) is null)
                 {
                     await store.SaveAsync(new FeatureFlag(name, true, "Seeded (Flags:SeedEnabled)."), new Dictionary<string, string>(), FlagWriteCondition.Absent, cancellationToken).ConfigureAwait(false);
                     Log.Seeded(logger, name);
                 }
-                catch (FlagConflictException)
-                {
-                    // Another instance seeded it first.
-                }
             }
-        }
 
-        _seeded = true;
+            _seeded = true;
+        }
+        catch (FlagConflictException)
+        {
+            // Another instance seeded it first; the next run checks the rest.
+        }
+        catch (FlagStoreUnavailableException exception)
+        {
+            // Seeding is a convenience: it must never stop the sync. The next run tries again.
+            Log.SeedFailed(logger, exception);
+        }
     }
 
     private async Task RecordAsync(FlagSyncStatus status, CancellationToken cancellationToken)
@@ -105,6 +110,9 @@ public sealed partial class FlagSync(
 
         [LoggerMessage(EventId = 5016, Level = LogLevel.Information, Message = "Seeded flag {Name} (enabled).")]
         public static partial void Seeded(ILogger logger, string name);
+
+        [LoggerMessage(EventId = 5017, Level = LogLevel.Warning, Message = "Seeding flags failed; will retry on the next sync.")]
+        public static partial void SeedFailed(ILogger logger, Exception exception);
 
         [LoggerMessage(EventId = 5013, Level = LogLevel.Warning, Message = "Flag sync status could not be written.")]
         public static partial void StatusNotWritten(ILogger logger, Exception exception);

@@ -47,6 +47,13 @@ public sealed partial class SnapshotPoller(
         {
             state.Fail("The first snapshot read timed out.");
         }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // Start-up must not fail because flags cannot be loaded: the instance serves the fail-safe set
+            // and the loop below keeps trying.
+            state.Fail("The first snapshot could not be loaded.");
+            Log.PollFailed(logger, exception);
+        }
 
         await base.StartAsync(cancellationToken).ConfigureAwait(false);
     }

@@ -61,9 +61,11 @@ public sealed class AppConfigurationFlagStore(AppConfigurationClient client, str
         {
             throw new FlagConflictException("The flag has changed since it was read.", exception);
         }
-        catch (AppConfigurationException exception) when (exception.IsUnavailable)
+        catch (AppConfigurationException exception)
         {
-            throw new FlagStoreUnavailableException("App Configuration is unavailable.", exception);
+            // Unreachable, throttled, failing, or refusing us (401/403 after a role change): for the sync and
+            // the admin API alike the source is unusable and last-known-good flags keep serving.
+            throw new FlagStoreUnavailableException($"App Configuration is unavailable ({exception.Status?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "no answer"}).", exception);
         }
     }
 }
