@@ -46,6 +46,7 @@ public static class FlagsServiceCollectionExtensions
         services.AddSingleton<FlagState>();
         services.AddSingleton<IKillSwitch, KillSwitch>();
         services.AddSingleton<SnapshotPublisher>();
+        services.AddSingleton<IFlagPublisher>(sp => sp.GetRequiredService<SnapshotPublisher>());
         services.AddSingleton<FlagSync>();
         services.AddSingleton<SnapshotPoller>();
         services.AddHostedService(sp => sp.GetRequiredService<SnapshotPoller>());

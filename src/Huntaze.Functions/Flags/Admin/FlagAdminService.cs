@@ -20,7 +20,7 @@ public sealed record KillSwitchReport(bool Active, string? Reason, DateTimeOffse
 /// </summary>
 public sealed partial class FlagAdminService(
     IFlagStore store,
-    SnapshotPublisher publisher,
+    IFlagPublisher publisher,
     FlagState state,
     IKillSwitch killSwitch,
     IAuditLog audit,

@@ -17,7 +17,13 @@ public sealed record PublishResult(PublishOutcome Outcome, FlagSnapshot Snapshot
 /// before the source and the upload is conditioned on it, so a sync that read the source before an admin
 /// write can never overwrite the snapshot that write published (it loses the race and the next tick retries).
 /// </summary>
-public sealed partial class SnapshotPublisher(IFlagStore store, SnapshotBlobStore blobs, TimeProvider time, ILogger<SnapshotPublisher> logger)
+/// <summary>What writers need from propagation: publish now, and get the snapshot to apply locally.</summary>
+public interface IFlagPublisher
+{
+    Task<FlagSnapshot> PublishAfterWriteAsync(CancellationToken cancellationToken);
+}
+
+public sealed partial class SnapshotPublisher(IFlagStore store, SnapshotBlobStore blobs, TimeProvider time, ILogger<SnapshotPublisher> logger) : IFlagPublisher
 {
     public async Task<PublishResult> PublishAsync(CancellationToken cancellationToken)
     {
