@@ -1,0 +1,88 @@
+using Huntaze.Functions;
+using Huntaze.Functions.Platform.Hosting;
+using Huntaze.Functions.Platform.Http;
+using Huntaze.LocalHost.Configuration;
+using Huntaze.LocalHost.Durable;
+using Huntaze.LocalHost.Functions;
+using Huntaze.LocalHost.Storage;
+using Huntaze.LocalHost.Timers;
+using Microsoft.DurableTask.Testing;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Huntaze.LocalHost;
+
+/// <summary>
+/// Runs the app's real function classes without the Functions host: Kestrel for HTTP triggers, the
+/// in-process Durable Task engine for orchestrations and activities, a scheduler for timers, all over
+/// the same <see cref="HuntazeComposition.AddHuntaze"/> composition that the Functions host uses.
+/// </summary>
+public static class LocalHostApp
+{
+    public const string DefaultUrl = "http://127.0.0.1:7071";
+
+    public static WebApplication Build(string[] args, LocalHostOptions? options = null)
+    {
+        options ??= new LocalHostOptions();
+        var root = RepositoryPaths.FindRoot();
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            ContentRootPath = AppContext.BaseDirectory,
+            EnvironmentName = Environment.GetEnvironmentVariable("AZURE_FUNCTIONS_ENVIRONMENT") ?? "Development",
+        });
+
+        // Like Core Tools: local.settings.json Values, then the environment, then the command line.
+        var settings = options.UseLocalSettingsFile ? LocalSettings.Load(root) : new Dictionary<string, string?>();
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Configuration.AddEnvironmentVariables();
+        builder.Configuration.AddCommandLine(args);
+        builder.Configuration.AddInMemoryCollection(options.Settings.ToDictionary(kv => kv.Key.Replace("__", ":", StringComparison.Ordinal), kv => kv.Value));
+        if (builder.Configuration["urls"] is null)
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.DurableTask", LogLevel.Warning);
+        builder.Logging.AddFilter("Grpc", LogLevel.Warning);
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+        var catalog = new FunctionCatalog([typeof(HuntazeComposition).Assembly, .. options.ExtraFunctionAssemblies]);
+        var holder = new ServiceProviderHolder();
+
+        builder.Services.AddHostedService<AzuriteHostedService>();
+        builder.Services.AddHuntaze(builder.Configuration);
+        builder.Services.Replace(ServiceDescriptor.Singleton(catalog));
+        builder.Services.AddMvcCore();
+        builder.Services.AddRouting();
+        builder.Services.AddInMemoryDurableTask(tasks => DurableFunctionRegistry.Register(tasks, catalog, holder));
+        builder.Services.AddSingleton<TimerDispatcher>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<TimerDispatcher>());
+
+        var app = builder.Build();
+        holder.Services = app.Services;
+        app.UseStatusCodePages(ProblemForBareStatusAsync);
+        app.MapHttpFunctions(catalog, HostJson.ReadRoutePrefix(AppContext.BaseDirectory));
+        app.MapAdminEndpoints();
+        if (options.PrintFunctionTable)
+        {
+            app.Lifetime.ApplicationStarted.Register(() => FunctionTable.Print(catalog, app.Urls, HostJson.ReadRoutePrefix(AppContext.BaseDirectory)));
+        }
+
+        return app;
+    }
+
+    /// <summary>Routing's bare 404/405 become problem details with the usual headers.</summary>
+    private static Task ProblemForBareStatusAsync(Microsoft.AspNetCore.Diagnostics.StatusCodeContext context)
+    {
+        var http = context.HttpContext;
+        ResponseHeaders.Register(http);
+        var type = http.Response.StatusCode switch
+        {
+            StatusCodes.Status405MethodNotAllowed => ProblemTypes.MethodNotAllowed,
+            StatusCodes.Status404NotFound when http.GetEndpoint() is null => ProblemTypes.NotFound,
+            _ => null,
+        };
+        return type is null ? Task.CompletedTask : ProblemWriter.WriteAsync(http, type, $"{http.Request.Method} {http.Request.Path}: {type.Title}");
+    }
+}

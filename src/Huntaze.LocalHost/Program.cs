@@ -1,0 +1,3 @@
+using Huntaze.LocalHost;
+
+await LocalHostApp.Build(args).RunAsync();

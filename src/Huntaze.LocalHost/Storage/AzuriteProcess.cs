@@ -1,0 +1,175 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Huntaze.LocalHost.Configuration;
+
+namespace Huntaze.LocalHost.Storage;
+
+/// <summary>Blob, queue and table ports of one Azurite instance.</summary>
+public sealed record AzuritePorts(int Blob, int Queue, int Table)
+{
+    public static readonly AzuritePorts Default = new(10000, 10001, 10002);
+
+    /// <summary>Three ports nothing listens on now.</summary>
+    public static AzuritePorts Free() => new(FreePort(), FreePort(), FreePort());
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+/// <summary>
+/// An Azurite process (the npm package pinned in tools/azurite) that this process started and stops.
+/// </summary>
+public sealed class AzuriteProcess : IAsyncDisposable
+{
+    // Azurite's well-known development account; public by design, not a secret.
+    private const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+    private readonly Process _process;
+
+    private AzuriteProcess(Process process, AzuritePorts ports)
+    {
+        _process = process;
+        Ports = ports;
+        AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
+    }
+
+    public AzuritePorts Ports { get; }
+
+    public string ConnectionString => ConnectionStringFor(Ports);
+
+    public bool HasExited => _process.HasExited;
+
+    public static string ConnectionStringFor(AzuritePorts ports) =>
+        $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};" +
+        $"BlobEndpoint=http://127.0.0.1:{ports.Blob}/devstoreaccount1;" +
+        $"QueueEndpoint=http://127.0.0.1:{ports.Queue}/devstoreaccount1;" +
+        $"TableEndpoint=http://127.0.0.1:{ports.Table}/devstoreaccount1;";
+
+    /// <summary>True when something accepts connections on every port.</summary>
+    public static async Task<bool> IsListeningAsync(AzuritePorts ports, CancellationToken cancellationToken)
+    {
+        foreach (var port in new[] { ports.Blob, ports.Queue, ports.Table })
+        {
+            if (!await CanConnectAsync(port, cancellationToken).ConfigureAwait(false))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Starts Azurite on the ports and waits until all three listen.</summary>
+    /// <param name="location">A data folder, or null for in-memory persistence.</param>
+    public static async Task<AzuriteProcess> StartAsync(AzuritePorts ports, string? location, CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo("node")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in new[]
+        {
+            FindEntryPoint(), "--silent", "--skipApiVersionCheck", "--disableTelemetry",
+            "--blobHost", "127.0.0.1", "--queueHost", "127.0.0.1", "--tableHost", "127.0.0.1",
+            "--blobPort", ports.Blob.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--queuePort", ports.Queue.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--tablePort", ports.Table.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        if (location is null)
+        {
+            start.ArgumentList.Add("--inMemoryPersistence");
+        }
+        else
+        {
+            Directory.CreateDirectory(location);
+            start.ArgumentList.Add("--location");
+            start.ArgumentList.Add(location);
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start node for Azurite.");
+        process.OutputDataReceived += static (_, _) => { };
+        process.ErrorDataReceived += static (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var azurite = new AzuriteProcess(process, ports);
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(60));
+            while (!await IsListeningAsync(ports, timeout.Token).ConfigureAwait(false))
+            {
+                if (process.HasExited)
+                {
+                    throw new InvalidOperationException($"Azurite exited with code {process.ExitCode} before listening.");
+                }
+
+                await Task.Delay(100, timeout.Token).ConfigureAwait(false);
+            }
+
+            return azurite;
+        }
+        catch
+        {
+            await azurite.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        AppDomain.CurrentDomain.ProcessExit -= OnProcessExit;
+        Kill();
+        await _process.WaitForExitAsync().ConfigureAwait(false);
+        _process.Dispose();
+    }
+
+    private void OnProcessExit(object? sender, EventArgs e) => Kill();
+
+    private void Kill()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone.
+        }
+    }
+
+    private static string FindEntryPoint()
+    {
+        var root = RepositoryPaths.FindRoot() ?? throw new InvalidOperationException("Cannot find the repository root (Huntaze.Functions.sln) to locate Azurite.");
+        var entry = Path.Combine(root, "tools", "azurite", "node_modules", "azurite", "dist", "src", "azurite.js");
+        return File.Exists(entry)
+            ? entry
+            : throw new InvalidOperationException($"Azurite is not installed at {entry}: run 'npm ci' in tools/azurite (the LocalHost build does it).");
+    }
+
+    private static async Task<bool> CanConnectAsync(int port, CancellationToken cancellationToken)
+    {
+        using var client = new TcpClient();
+        try
+        {
+            await client.ConnectAsync(IPAddress.Loopback, port, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,96 @@
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using Huntaze.Cli.Tokens;
+using Huntaze.LocalHost.Storage;
+
+[assembly: AssemblyFixture(typeof(Huntaze.IntegrationTests.Infrastructure.HostFixture))]
+
+namespace Huntaze.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// One Azurite (in-memory, free ports) and one local host per test assembly. Tests isolate themselves
+/// by user ids and names of their own; a test that needs to break storage starts its own pair.
+/// </summary>
+public sealed class HostFixture : IAsyncLifetime
+{
+    public const string Issuer = "https://huntaze.local/test";
+    public const string Audience = "api://huntaze-onboarding";
+
+    public static readonly string SigningKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+
+    private AzuriteProcess? _azurite;
+    private LocalHostInstance? _host;
+
+    public AzuriteProcess Azurite => _azurite ?? throw new InvalidOperationException("Not started.");
+
+    public LocalHostInstance Host => _host ?? throw new InvalidOperationException("Not started.");
+
+    /// <summary>Table prefix shared by every host of this fixture (a second instance sees the same data).</summary>
+    public string TablePrefix { get; } = "t" + Guid.NewGuid().ToString("N")[..8];
+
+    public IServiceProvider Services => Host.Services;
+
+    /// <summary>The settings every test host starts with; tests may add or override.</summary>
+    public static Dictionary<string, string?> BaseSettings(string storageConnectionString, string tablePrefix) => new()
+    {
+        ["AzureWebJobsStorage"] = storageConnectionString,
+        ["Storage__TablePrefix"] = tablePrefix,
+        ["Auth__Issuer"] = Issuer,
+        ["Auth__Audience"] = Audience,
+        ["Auth__DevelopmentSigningKey"] = SigningKey,
+        ["TestTimer__Schedule"] = "*/1 * * * * *",
+        // All tests share 127.0.0.1 and run in parallel: anonymous and read limits are raised here;
+        // the rate-limit tests use per-user policies, or hosts of their own.
+        ["RateLimits__anonymous__Limit"] = "100000",
+        ["RateLimits__reads__Limit"] = "100000",
+    };
+
+    public async ValueTask InitializeAsync()
+    {
+        _azurite = await AzuriteProcess.StartAsync(AzuritePorts.Free(), location: null, CancellationToken.None);
+        _host = await LocalHostInstance.StartAsync(BaseSettings(_azurite.ConnectionString, TablePrefix), CancellationToken.None);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_host is not null)
+        {
+            await _host.DisposeAsync();
+        }
+
+        if (_azurite is not null)
+        {
+            await _azurite.DisposeAsync();
+        }
+    }
+
+    /// <summary>Another local host over the same storage (another "instance" of the app).</summary>
+    public Task<LocalHostInstance> StartSecondHostAsync(IReadOnlyDictionary<string, string?>? overrides = null)
+    {
+        var settings = BaseSettings(Azurite.ConnectionString, TablePrefix);
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+
+        return LocalHostInstance.StartAsync(settings, CancellationToken.None);
+    }
+
+    public HttpClient CreateClient() => Host.CreateClient();
+
+    /// <summary>A client sending a bearer token for the user.</summary>
+    public HttpClient CreateClient(string userId, string market = "FR", params string[] roles)
+    {
+        var client = Host.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", CreateToken(userId, market, roles.Length == 0 ? ["user"] : roles));
+        return client;
+    }
+
+    public static string CreateToken(string userId, string? market, IReadOnlyList<string> roles, TimeSpan? lifetime = null) =>
+        DevTokenFactory.Create(
+            new DevTokenRequest(userId, roles, market, Issuer, Audience, SigningKey, lifetime ?? TimeSpan.FromMinutes(30)),
+            DateTimeOffset.UtcNow);
+
+    /// <summary>A user id no other test uses.</summary>
+    public static string NewUserId(string prefix = "u") => $"{prefix}-{Guid.NewGuid():N}";
+}

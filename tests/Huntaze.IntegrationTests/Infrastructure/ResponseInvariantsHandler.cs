@@ -1,0 +1,51 @@
+using Huntaze.Functions.Platform.Http;
+
+namespace Huntaze.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// Checks, once and centrally, that every response any test sees carries the security headers and a
+/// correlation id; a response without them fails the test that received it.
+/// </summary>
+public sealed class ResponseInvariantsHandler : DelegatingHandler
+{
+    public static readonly IReadOnlyDictionary<string, string> RequiredHeaders = new Dictionary<string, string>
+    {
+        ["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains",
+        ["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+        ["X-Content-Type-Options"] = "nosniff",
+        ["X-Frame-Options"] = "DENY",
+        ["Referrer-Policy"] = "no-referrer",
+        ["Cross-Origin-Opener-Policy"] = "same-origin",
+        ["Cross-Origin-Resource-Policy"] = "same-site",
+    };
+
+    public static int ResponsesChecked => _checked;
+
+    private static int _checked;
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var response = await base.SendAsync(request, cancellationToken);
+        foreach (var (name, expected) in RequiredHeaders)
+        {
+            var actual = response.Headers.TryGetValues(name, out var values) ? string.Join(",", values) : null;
+            if (actual != expected)
+            {
+                throw new Xunit.Sdk.XunitException($"{request.Method} {request.RequestUri} → {(int)response.StatusCode}: header {name} is '{actual}', expected '{expected}'.");
+            }
+        }
+
+        if (!response.Headers.TryGetValues(Correlation.Header, out var ids) || !Correlation.IsValid(ids.Single()))
+        {
+            throw new Xunit.Sdk.XunitException($"{request.Method} {request.RequestUri} → {(int)response.StatusCode}: no valid {Correlation.Header}.");
+        }
+
+        if (response.Headers.Contains("Server") || response.Headers.Contains("X-Powered-By"))
+        {
+            throw new Xunit.Sdk.XunitException($"{request.Method} {request.RequestUri}: response names its server.");
+        }
+
+        Interlocked.Increment(ref _checked);
+        return response;
+    }
+}
