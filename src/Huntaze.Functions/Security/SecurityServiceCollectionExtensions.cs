@@ -29,7 +29,7 @@ public static class SecurityServiceCollectionExtensions
         services.TryAddSingleton(sp => SecurityEnvironment.Resolve(configuration, sp.GetService<IHostEnvironment>()));
 
         services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<AuthOptions>, SecurityOptionsValidator>();
+        services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>();
         services.AddOptions<SecurityOptions>().BindConfiguration(SecurityOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<SecurityOptions>, SecurityOptionsValidator>();
         services.AddOptions<RateLimitOptions>()
@@ -73,12 +73,16 @@ public static class SecurityServiceCollectionExtensions
     }
 }
 
-/// <summary>Validation that depends on the environment (the development key and derived CSRF key are Development-only).</summary>
-internal sealed class SecurityOptionsValidator(SecurityEnvironment environment, IOptions<AuthOptions> auth) : IValidateOptions<AuthOptions>, IValidateOptions<SecurityOptions>
+/// <summary>Validation that depends on the environment (the development key is Development-only).</summary>
+internal sealed class AuthOptionsValidator(SecurityEnvironment environment) : IValidateOptions<AuthOptions>
 {
     public ValidateOptionsResult Validate(string? name, AuthOptions options) =>
         AuthOptions.IsValid(options, environment, out var error) ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(error);
+}
 
+/// <summary>The CSRF key may be derived from the development key only in Development.</summary>
+internal sealed class SecurityOptionsValidator(SecurityEnvironment environment, IOptions<AuthOptions> auth) : IValidateOptions<SecurityOptions>
+{
     public ValidateOptionsResult Validate(string? name, SecurityOptions options)
     {
         if (!SecurityOptions.AreOriginsValid(options))
