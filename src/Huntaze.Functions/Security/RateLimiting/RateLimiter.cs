@@ -16,10 +16,10 @@ namespace Huntaze.Functions.Security.RateLimiting;
 public sealed partial class RateLimiter(IRateLimitStore store, IOptions<RateLimitOptions> options, TimeProvider time, ILogger<RateLimiter> logger)
 {
     /// <summary>CAS attempts before giving up; each lost race means another request was counted.</summary>
-    public const int MaxAttempts = 12;
+    public const int MaxAttempts = 20;
 
     /// <summary>How long a decision may wait on the store before the policy's failure mode applies.</summary>
-    public static readonly TimeSpan StoreTimeout = TimeSpan.FromSeconds(3);
+    public static readonly TimeSpan StoreTimeout = TimeSpan.FromSeconds(5);
 
     private static readonly Counter<long> Decisions = HuntazeDiagnostics.Meter.CreateCounter<long>("huntaze.ratelimit.decisions", description: "Rate-limit decisions by policy and outcome.");
 
@@ -37,14 +37,19 @@ public sealed partial class RateLimiter(IRateLimitStore store, IOptions<RateLimi
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(StoreTimeout);
+        var progress = new StoreProgress();
         try
         {
-            var count = await IncrementAsync(key, settings.Limit, timeout.Token).ConfigureAwait(false);
-            var decision = count is { } c
+            var count = await IncrementAsync(key, settings.Limit, progress, timeout.Token).ConfigureAwait(false);
+            return Decide(count is { } c
                 ? new RateLimitDecision(policy, true, settings.Limit, settings.WindowSeconds, settings.Limit - c, reset)
-                : new RateLimitDecision(policy, false, settings.Limit, settings.WindowSeconds, 0, reset);
-            Record(decision, decision.Admitted ? "admitted" : "limited");
-            return decision;
+                : new RateLimitDecision(policy, false, settings.Limit, settings.WindowSeconds, 0, reset));
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && progress.Answered)
+        {
+            // The store answers but this request kept losing races until the deadline: the window is
+            // contended, not the store down. Refusing cannot exceed the limit; the client retries later.
+            return Decide(new RateLimitDecision(policy, false, settings.Limit, settings.WindowSeconds, 0, reset));
         }
         catch (Exception exception) when (IsStoreFailure(exception) && !cancellationToken.IsCancellationRequested)
         {
@@ -55,8 +60,14 @@ public sealed partial class RateLimiter(IRateLimitStore store, IOptions<RateLimi
         }
     }
 
+    private static RateLimitDecision Decide(RateLimitDecision decision)
+    {
+        Record(decision, decision.Admitted ? "admitted" : "limited");
+        return decision;
+    }
+
     /// <summary>The count after admitting this request, or null when the limit is reached (or the race could not be won).</summary>
-    private async Task<int?> IncrementAsync(CounterKey key, int limit, CancellationToken cancellationToken)
+    private async Task<int?> IncrementAsync(CounterKey key, int limit, StoreProgress progress, CancellationToken cancellationToken)
     {
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
@@ -66,6 +77,7 @@ public sealed partial class RateLimiter(IRateLimitStore store, IOptions<RateLimi
             }
 
             var current = await store.GetAsync(key, cancellationToken).ConfigureAwait(false);
+            progress.Answered = true;
             if (current is null)
             {
                 if (await store.TryCreateAsync(key, 1, cancellationToken).ConfigureAwait(false))
@@ -90,6 +102,11 @@ public sealed partial class RateLimiter(IRateLimitStore store, IOptions<RateLimi
         // Every attempt lost to a concurrent increment: the window is busy. Refusing is the only answer
         // that cannot exceed the limit; the client retries after Retry-After.
         return null;
+    }
+
+    private sealed class StoreProgress
+    {
+        public bool Answered { get; set; }
     }
 
     private static bool IsStoreFailure(Exception exception) =>
