@@ -1,6 +1,7 @@
 using Huntaze.Functions.Platform.Health;
 using Huntaze.Functions.Platform.Http;
 using Huntaze.Functions.Platform.Storage;
+using Huntaze.Functions.Security;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -20,6 +21,7 @@ public static class HuntazeComposition
         services.AddHttpPipeline();
         services.AddStorage(configuration);
         services.AddHealth();
+        services.AddSecurity(configuration);
         return services;
     }
 

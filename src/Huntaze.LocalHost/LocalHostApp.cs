@@ -62,6 +62,8 @@ public static class LocalHostApp
         var app = builder.Build();
         holder.Services = app.Services;
         app.UseStatusCodePages(ProblemForBareStatusAsync);
+        // CORS preflights never reach a function (in Azure the platform's CORS answers them).
+        app.Use((http, next) => Huntaze.Functions.Security.Cors.Cors.TryHandlePreflight(http) ? Task.CompletedTask : next(http));
         app.MapHttpFunctions(catalog, HostJson.ReadRoutePrefix(AppContext.BaseDirectory));
         app.MapAdminEndpoints();
         if (options.PrintFunctionTable)

@@ -15,6 +15,7 @@ public sealed class HostFixture : IAsyncLifetime
 {
     public const string Issuer = "https://huntaze.local/test";
     public const string Audience = "api://huntaze-onboarding";
+    public const string AllowedOrigin = "https://app.huntaze.test";
 
     public static readonly string SigningKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
 
@@ -43,6 +44,7 @@ public sealed class HostFixture : IAsyncLifetime
         // the rate-limit tests use per-user policies, or hosts of their own.
         ["RateLimits__anonymous__Limit"] = "100000",
         ["RateLimits__reads__Limit"] = "100000",
+        ["Security__AllowedOrigins__0"] = AllowedOrigin,
     };
 
     public async ValueTask InitializeAsync()
