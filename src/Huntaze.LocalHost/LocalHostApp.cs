@@ -55,7 +55,11 @@ public static class LocalHostApp
         builder.Services.Replace(ServiceDescriptor.Singleton(catalog));
         builder.Services.AddMvcCore();
         builder.Services.AddRouting();
-        builder.Services.AddInMemoryDurableTask(tasks => DurableFunctionRegistry.Register(tasks, catalog, holder));
+        // The engine's own default is a random port in 30000-40000, unchecked: it collides with Linux's
+        // ephemeral range. Ask the kernel for a free one instead.
+        builder.Services.AddInMemoryDurableTask(
+            tasks => DurableFunctionRegistry.Register(tasks, catalog, holder),
+            new InMemoryDurableTaskOptions { Port = FreePort.Next() });
         builder.Services.AddSingleton<TimerDispatcher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<TimerDispatcher>());
 
