@@ -92,9 +92,14 @@ public sealed class PipelineStepTests
 
     private static CsrfStep Step()
     {
-        var options = new SecurityOptions();
+        var options = new SecurityOptions { CsrfSigningKey = Convert.ToBase64String(new byte[32]) };
         options.AllowedOrigins.Add("https://app.example");
-        return new CsrfStep(Tokens, Microsoft.Extensions.Options.Options.Create(options));
+        var keys = new CsrfKeyProvider(
+            Microsoft.Extensions.Options.Options.Create(options),
+            Microsoft.Extensions.Options.Options.Create(new AuthOptions()),
+            new SecurityEnvironment("Production"),
+            storage: null!); // a configured key never touches storage
+        return new CsrfStep(keys, Microsoft.Extensions.Options.Options.Create(options));
     }
 
     private static DefaultHttpContext CookiePost(string session)
