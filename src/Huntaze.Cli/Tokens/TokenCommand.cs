@@ -37,20 +37,20 @@ public static class TokenCommand
             var tokenAudience = parse.GetValue(audience) ?? values.GetValueOrDefault("Auth__Audience");
             if (string.IsNullOrWhiteSpace(signingKey) || string.IsNullOrWhiteSpace(tokenIssuer) || string.IsNullOrWhiteSpace(tokenAudience))
             {
-                Console.Error.WriteLine($"Signing key, issuer and audience are required: pass --key/--issuer/--audience or set Auth__DevelopmentSigningKey, Auth__Issuer and Auth__Audience in {path ?? LocalSettings.FileName}.");
+                parse.InvocationConfiguration.Error.WriteLine($"Signing key, issuer and audience are required: pass --key/--issuer/--audience or set Auth__DevelopmentSigningKey, Auth__Issuer and Auth__Audience in {path ?? LocalSettings.FileName}.");
                 return 2;
             }
 
             try
             {
-                Console.WriteLine(DevTokenFactory.Create(
+                parse.InvocationConfiguration.Output.WriteLine(DevTokenFactory.Create(
                     new DevTokenRequest(parse.GetValue(user)!, parse.GetValue(roles) ?? ["user"], parse.GetValue(market), tokenIssuer, tokenAudience, signingKey, TimeSpan.FromMinutes(parse.GetValue(minutes))),
                     DateTimeOffset.UtcNow));
                 return 0;
             }
             catch (Exception e) when (e is FormatException or ArgumentException)
             {
-                Console.Error.WriteLine($"Cannot sign: {e.Message}");
+                parse.InvocationConfiguration.Error.WriteLine($"Cannot sign: {e.Message}");
                 return 2;
             }
         });

@@ -12,8 +12,8 @@ public sealed class SecurityOptions
     public IList<string> AllowedOrigins { get; } = [];
 
     /// <summary>
-    /// Base64 HMAC key (at least 32 bytes) signing CSRF tokens. Required outside Development; in
-    /// Development it defaults to a key derived from <c>Auth:DevelopmentSigningKey</c>.
+    /// Base64 HMAC key (at least 32 bytes) signing CSRF tokens. Optional: see <see cref="Csrf.CsrfKeyProvider"/>
+    /// for the derived (Development) and stored (elsewhere) fallbacks.
     /// </summary>
     public string? CsrfSigningKey { get; set; }
 

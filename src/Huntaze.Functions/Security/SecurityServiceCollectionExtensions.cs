@@ -49,14 +49,7 @@ public static class SecurityServiceCollectionExtensions
                     new HttpDocumentRetriever { RequireHttps = true });
             return new TokenValidator(options, environment.IsDevelopment, metadata, sp.GetRequiredService<TimeProvider>());
         });
-        services.AddSingleton(sp =>
-        {
-            var security = sp.GetRequiredService<IOptions<SecurityOptions>>().Value;
-            var auth = sp.GetRequiredService<IOptions<AuthOptions>>().Value;
-            return new CsrfTokens(string.IsNullOrWhiteSpace(security.CsrfSigningKey)
-                ? CsrfTokens.DeriveFromDevelopmentKey(auth.DevelopmentSigningKey!)
-                : Convert.FromBase64String(security.CsrfSigningKey));
-        });
+        services.AddSingleton<CsrfKeyProvider>();
 
         services.TryAddSingleton<IRateLimitStore, TableRateLimitStore>();
         services.AddSingleton<RateLimiter>();
@@ -80,8 +73,8 @@ internal sealed class AuthOptionsValidator(SecurityEnvironment environment) : IV
         AuthOptions.IsValid(options, environment, out var error) ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(error);
 }
 
-/// <summary>The CSRF key may be derived from the development key only in Development.</summary>
-internal sealed class SecurityOptionsValidator(SecurityEnvironment environment, IOptions<AuthOptions> auth) : IValidateOptions<SecurityOptions>
+/// <summary>Origins must be exact; a configured CSRF key must be strong (absent, <see cref="CsrfKeyProvider"/> supplies one).</summary>
+internal sealed class SecurityOptionsValidator : IValidateOptions<SecurityOptions>
 {
     public ValidateOptionsResult Validate(string? name, SecurityOptions options)
     {
@@ -90,15 +83,8 @@ internal sealed class SecurityOptionsValidator(SecurityEnvironment environment, 
             return ValidateOptionsResult.Fail("Security:AllowedOrigins must hold absolute http(s) origins without path, query or wildcard.");
         }
 
-        if (!string.IsNullOrWhiteSpace(options.CsrfSigningKey))
-        {
-            return AuthOptions.IsStrongKey(options.CsrfSigningKey)
-                ? ValidateOptionsResult.Success
-                : ValidateOptionsResult.Fail("Security:CsrfSigningKey must be base64 of at least 32 bytes.");
-        }
-
-        return environment.IsDevelopment && !string.IsNullOrWhiteSpace(auth.Value.DevelopmentSigningKey)
+        return string.IsNullOrWhiteSpace(options.CsrfSigningKey) || AuthOptions.IsStrongKey(options.CsrfSigningKey)
             ? ValidateOptionsResult.Success
-            : ValidateOptionsResult.Fail($"Security:CsrfSigningKey is required in the {environment.Name} environment.");
+            : ValidateOptionsResult.Fail("Security:CsrfSigningKey must be base64 of at least 32 bytes.");
     }
 }

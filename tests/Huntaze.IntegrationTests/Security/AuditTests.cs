@@ -100,6 +100,30 @@ public sealed class AuditTests(HostFixture fixture)
         Assert.Equal(partition, after.GetProperty("firstBroken").GetProperty("partition").GetString());
     }
 
+    [Fact]
+    public async Task Append_ConcurrentDenials_ChainStaysValidWithEveryEntry()
+    {
+        var prefix = "c" + Guid.NewGuid().ToString("N")[..8];
+        await using var host = await fixture.StartSecondHostAsync(new Dictionary<string, string?> { ["Storage__TablePrefix"] = prefix });
+        using var denied = host.CreateClient();
+        denied.DefaultRequestHeaders.Authorization = new("Bearer", HostFixture.CreateToken(HostFixture.NewUserId(), "FR", ["support"]));
+
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+        var responses = await Task.WhenAll(Enumerable.Range(0, 30).Select(_ => denied.GetAsync("/api/admin/audit", TestContext.Current.CancellationToken)));
+        TestContext.Current.TestOutputHelper?.WriteLine($"30 concurrent audited 403s in {stopwatch.ElapsedMilliseconds} ms");
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.Forbidden, r.StatusCode));
+        using var admin = host.CreateClient();
+        admin.DefaultRequestHeaders.Authorization = new("Bearer", HostFixture.CreateToken(HostFixture.NewUserId(), "FR", ["admin"]));
+        var result = await VerifyAsync(admin);
+        Assert.True(result.GetProperty("valid").GetBoolean());
+        Assert.Equal(30, result.GetProperty("entriesChecked").GetInt64());
+        foreach (var response in responses)
+        {
+            response.Dispose();
+        }
+    }
+
     private static async Task<JsonElement> VerifyAsync(HttpClient admin)
     {
         using var response = await admin.GetAsync("/api/admin/audit/verify", TestContext.Current.CancellationToken);

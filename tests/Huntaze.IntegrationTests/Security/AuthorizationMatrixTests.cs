@@ -35,6 +35,21 @@ public sealed partial class AuthorizationMatrixTests(HostFixture fixture)
     }
 
     [Fact]
+    public void EveryRateLimitAttribute_NamesAConfiguredPolicy()
+    {
+        var catalog = fixture.Services.GetRequiredService<FunctionCatalog>();
+        var policies = fixture.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Huntaze.Functions.Security.RateLimiting.RateLimitOptions>>().Value.Policies;
+
+        var unknown = catalog.Functions
+            .Select(f => (f.Name, Policy: f.GetAttribute<RateLimitAttribute>()?.Policy))
+            .Where(f => f.Policy is not null && !policies.ContainsKey(f.Policy))
+            .Select(f => $"{f.Name}: {f.Policy}")
+            .ToList();
+
+        Assert.Empty(unknown);
+    }
+
+    [Fact]
     public async Task EveryHttpFunction_EveryCaller_AnswersPerDeclaredPolicy()
     {
         var catalog = fixture.Services.GetRequiredService<FunctionCatalog>();

@@ -16,11 +16,13 @@ public sealed class RateLimitTests(HostFixture fixture)
         await WindowHeadroomAsync();
         using var client = fixture.CreateClient(HostFixture.NewUserId());
 
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
         var responses = await Task.WhenAll(Enumerable.Range(0, 51).Select(_ => client.PostAsync(Write, JsonContent.Create(new { }), TestContext.Current.CancellationToken)));
+        stopwatch.Stop();
 
         var admitted = responses.Count(r => r.StatusCode == HttpStatusCode.NoContent);
         var limited = responses.Count(r => r.StatusCode == HttpStatusCode.TooManyRequests);
-        TestContext.Current.TestOutputHelper?.WriteLine($"51 concurrent step-writes: {admitted} admitted, {limited} limited");
+        TestContext.Current.TestOutputHelper?.WriteLine($"51 concurrent step-writes: {admitted} admitted, {limited} limited in {stopwatch.ElapsedMilliseconds} ms");
         Assert.InRange(admitted, 1, 20);
         Assert.Equal(51, admitted + limited);
         foreach (var response in responses)

@@ -10,6 +10,7 @@ using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Protocols;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Microsoft.IdentityModel.Tokens;
+using Moq;
 
 namespace Huntaze.UnitTests.Security;
 
@@ -159,6 +160,48 @@ public sealed class TokenValidatorTests : IDisposable
         var result = await validator.ValidateAsync(token, CancellationToken.None);
 
         Assert.True(result.IsValid, result.Failure);
+    }
+
+    [Fact]
+    public async Task ValidateAsync_Rs256FromMetadataX509Key_Accepted()
+    {
+        // Entra ID publishes its keys with x5c, which the metadata reader turns into X509SecurityKeys.
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=issuer", _rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        var configuration = new OpenIdConnectConfiguration { Issuer = Issuer };
+        configuration.SigningKeys.Add(new X509SecurityKey(certificate, "x1"));
+        var validator = new TokenValidator(Options(), developmentKeyAllowed: false, new StaticConfigurationManager<OpenIdConnectConfiguration>(configuration), _time);
+        var token = Sign(Claims(("roles", "admin")), SecurityAlgorithms.RsaSha256, new RsaSecurityKey(_rsa) { KeyId = "x1" });
+
+        var result = await validator.ValidateAsync(token, CancellationToken.None);
+
+        Assert.True(result.IsValid, result.Failure);
+    }
+
+    [Fact]
+    public async Task ValidateAsync_SymmetricKeyInMetadata_NeverUsed()
+    {
+        var secret = new SymmetricSecurityKey(RandomNumberGenerator.GetBytes(32)) { KeyId = "s1" };
+        var configuration = new OpenIdConnectConfiguration { Issuer = Issuer };
+        configuration.SigningKeys.Add(secret);
+        var validator = new TokenValidator(Options(), developmentKeyAllowed: false, new StaticConfigurationManager<OpenIdConnectConfiguration>(configuration), _time);
+
+        var result = await validator.ValidateAsync(Sign(Claims(("roles", "admin")), SecurityAlgorithms.HmacSha256, secret), CancellationToken.None);
+
+        Assert.False(result.IsValid);
+    }
+
+    [Fact]
+    public async Task ValidateAsync_MetadataUnreachable_Throws503Problem()
+    {
+        var metadata = new Mock<IConfigurationManager<OpenIdConnectConfiguration>>();
+        metadata.Setup(m => m.GetConfigurationAsync(It.IsAny<CancellationToken>())).ThrowsAsync(new InvalidOperationException("IDX20803: Unable to obtain configuration"));
+        var validator = new TokenValidator(Options(), developmentKeyAllowed: false, metadata.Object, _time);
+        var token = Sign(Claims(("roles", "admin")), SecurityAlgorithms.RsaSha256, new RsaSecurityKey(_rsa) { KeyId = "k1" });
+
+        var problem = await Assert.ThrowsAsync<Huntaze.Functions.Platform.Http.ProblemException>(() => validator.ValidateAsync(token, CancellationToken.None));
+
+        Assert.Equal(503, problem.Type.Status);
     }
 
     [Fact]

@@ -23,7 +23,13 @@ public sealed partial class TableAuditLog(StorageClients storage, TimeProvider t
     {
         ArgumentNullException.ThrowIfNull(record);
         var table = await storage.GetTableAsync(TableName, cancellationToken).ConfigureAwait(false);
-        var details = record.Details ?? new Dictionary<string, string?>();
+        var details = new Dictionary<string, string?>(record.Details ?? new Dictionary<string, string?>(), StringComparer.Ordinal);
+        // The W3C trace id joins the entry to the request's telemetry, next to the correlation id.
+        if (System.Diagnostics.Activity.Current is { } activity && !details.ContainsKey("traceId"))
+        {
+            details["traceId"] = activity.TraceId.ToString();
+        }
+
         for (var attempt = 0; ; attempt++)
         {
             var now = time.GetUtcNow();

@@ -99,9 +99,25 @@ public sealed partial class TokenValidator
             _metadata!.RequestRefresh();
         }
 
-        var configuration = await _metadata!.GetConfigurationAsync(cancellationToken).ConfigureAwait(false);
+        OpenIdConnectConfiguration configuration;
+        try
+        {
+            configuration = await _metadata!.GetConfigurationAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The manager wraps retrieval failures (network, bad document); without keys nobody can be
+            // authenticated, which is an outage of the identity provider, not the caller's fault.
+            throw new Platform.Http.ProblemException(
+                Platform.Http.ProblemTypes.DependencyUnavailable,
+                "The identity provider's signing keys cannot be retrieved.",
+                new Dictionary<string, object?> { ["reason"] = exception.GetType().Name },
+                new Dictionary<string, string> { ["Retry-After"] = "5" });
+        }
         var issuer = string.IsNullOrWhiteSpace(_options.Issuer) ? configuration.Issuer : _options.Issuer;
-        var keys = configuration.SigningKeys.Where(k => k is RsaSecurityKey or ECDsaSecurityKey or JsonWebKey { Kty: "RSA" or "EC" }).ToArray();
+        // Metadata keys arrive as RSA, EC or X.509 (Entra publishes x5c) keys; a symmetric key there would
+        // be a published secret, so it is never accepted.
+        var keys = configuration.SigningKeys.Where(k => k is not SymmetricSecurityKey and not JsonWebKey { Kty: "oct" }).ToArray();
         return await _handler.ValidateTokenAsync(token, Parameters(AsymmetricAlgorithms, keys, issuer)).ConfigureAwait(false);
     }
 

@@ -9,7 +9,7 @@ namespace Huntaze.Functions.Security.Csrf;
 /// <summary>The CSRF token for the caller's session.</summary>
 public sealed record CsrfTokenResponse(string Token, string HeaderName, bool BoundToSession);
 
-public sealed class CsrfFunctions(CsrfTokens tokens)
+public sealed class CsrfFunctions(CsrfKeyProvider keys)
 {
     /// <summary>
     /// Issues a token bound to the caller's credential. Anonymous callers get a token bound to no
@@ -18,9 +18,12 @@ public sealed class CsrfFunctions(CsrfTokens tokens)
     [Function("CsrfToken")]
     [AllowAnonymousAccess]
     [RateLimit(RateLimitPolicies.Reads)]
-    public IActionResult Get([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "csrf")] HttpRequest request)
+    public async Task<IActionResult> Get(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "csrf")] HttpRequest request,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        var tokens = await keys.GetAsync(cancellationToken).ConfigureAwait(false);
         var session = request.HttpContext.GetCaller() is null ? null : AuthenticationOutcome.Get(request.HttpContext)?.SessionBinding;
         return ApiResult.Ok(new CsrfTokenResponse(tokens.Issue(session ?? "anonymous"), CsrfTokens.HeaderName, session is not null));
     }

@@ -12,16 +12,17 @@ namespace Huntaze.Functions.Security.Csrf;
 /// cross-site form can send without a preflight). Bearer requests are exempt: a browser never attaches
 /// an <c>Authorization</c> header on its own.
 /// </summary>
-public sealed class CsrfStep(CsrfTokens tokens, IOptions<SecurityOptions> options) : IHttpPipelineStep
+public sealed class CsrfStep(CsrfKeyProvider keys, IOptions<SecurityOptions> options) : IHttpPipelineStep
 {
-    public Task InvokeAsync(HttpInvocation invocation, Func<Task> continuation)
+    public async Task InvokeAsync(HttpInvocation invocation, Func<Task> continuation)
     {
         ArgumentNullException.ThrowIfNull(invocation);
         ArgumentNullException.ThrowIfNull(continuation);
         var http = invocation.Http;
         if (http.GetCaller() is not { Credential: CredentialKind.Cookie } || !IsStateChanging(http.Request.Method))
         {
-            return continuation();
+            await continuation().ConfigureAwait(false);
+            return;
         }
 
         var origin = RequestOrigin(http.Request);
@@ -31,6 +32,7 @@ public sealed class CsrfStep(CsrfTokens tokens, IOptions<SecurityOptions> option
         }
 
         var session = AuthenticationOutcome.Get(http)?.SessionBinding ?? "";
+        var tokens = await keys.GetAsync(invocation.CancellationToken).ConfigureAwait(false);
         if (!tokens.Verify(http.Request.Headers[CsrfTokens.HeaderName].ToString(), session))
         {
             throw new ProblemException(ProblemTypes.CsrfRejected, $"A valid {CsrfTokens.HeaderName} header is required; get one from GET /api/csrf.");
@@ -41,7 +43,7 @@ public sealed class CsrfStep(CsrfTokens tokens, IOptions<SecurityOptions> option
             RequestBody.EnsureJsonContentType(http.Request);
         }
 
-        return continuation();
+        await continuation().ConfigureAwait(false);
     }
 
     public static bool IsStateChanging(string method) =>
