@@ -74,6 +74,9 @@ var appSettings = concat(
     { name: 'Auth__Authority', value: authAuthority }
     { name: 'Auth__Audience', value: authAudience }
     { name: 'Flags__AppConfiguration__Endpoint', value: appConfigEndpoint }
+    // Behind the Functions front end the caller's address is the right-most X-Forwarded-For entry
+    // (per-IP limits of anonymous calls); verify on first deployment (docs/deploy.md).
+    { name: 'Security__TrustForwardedFor', value: 'true' }
   ],
   originSettings
 )

@@ -2,6 +2,7 @@ using Huntaze.Functions.Flags;
 using Huntaze.Functions.Platform.Health;
 using Huntaze.Functions.Platform.Http;
 using Huntaze.Functions.Platform.Storage;
+using Huntaze.Functions.Security;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -21,6 +22,7 @@ public static class HuntazeComposition
         services.AddHttpPipeline();
         services.AddStorage(configuration);
         services.AddHealth();
+        services.AddSecurity(configuration);
         services.AddFlags(configuration);
         return services;
     }
