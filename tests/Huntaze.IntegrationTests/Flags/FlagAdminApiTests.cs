@@ -106,6 +106,41 @@ public sealed class FlagAdminApiTests(HostFixture fixture)
     }
 
     [Fact]
+    public async Task Put_Update_IsAuditedWithBeforeAndAfter()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var adminId = HostFixture.NewUserId("admin");
+        using var admin = fixture.CreateClient(adminId, "FR", "admin");
+        var name = NewFlagName();
+        using var created = await PutAsync(admin, name, Document(name, enabled: false), ifNoneMatch: "*", ct: ct);
+        using (await PutAsync(admin, name, Document(name, enabled: true), ifMatch: created.Headers.ETag!.ToString(), ct: ct))
+        {
+        }
+
+        using var audit = await admin.GetAsync($"/api/admin/audit?target=feature-flag:{name}", ct);
+
+        using var body = JsonDocument.Parse(await audit.Content.ReadAsStringAsync(ct));
+        var update = body.RootElement.GetProperty("items").EnumerateArray().Last();
+        Assert.Equal(adminId, update.GetProperty("actor").GetString());
+        Assert.Equal("flags.put", update.GetProperty("action").GetString());
+        Assert.Contains("\"enabled\":false", update.GetProperty("details").GetProperty("before").GetString(), StringComparison.Ordinal);
+        Assert.Contains("\"enabled\":true", update.GetProperty("details").GetProperty("after").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Features_User_GetsTheAllowlistedFlagsOnly()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var user = fixture.CreateClient(HostFixture.NewUserId(), "FR", "user");
+
+        using var response = await user.GetAsync("/api/features", ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct));
+        Assert.Equal(["Onboarding"], body.RootElement.GetProperty("features").EnumerateObject().Select(p => p.Name));
+    }
+
+    [Fact]
     public async Task List_NonAdmin_IsForbidden()
     {
         var ct = TestContext.Current.CancellationToken;

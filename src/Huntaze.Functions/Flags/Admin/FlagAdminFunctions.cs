@@ -74,7 +74,7 @@ public sealed class FlagAdminFunctions(FlagAdminService flags, IKillSwitch killS
         }
 
         var report = await flags.SetKillSwitchAsync(body.Active, body.Reason, Actor(request), cancellationToken).ConfigureAwait(false);
-        return ApiResult.Ok(new KillSwitchResponse(report.Active, report.Reason, report.ObservedAt, report.Propagated, Environment.MachineName));
+        return ApiResult.Ok(new KillSwitchResponse(report.Active, report.Reason, report.ObservedAt, report.Propagated, InstanceId));
     }
 
     [Function("AdminKillSwitchGet")]
@@ -83,8 +83,11 @@ public sealed class FlagAdminFunctions(FlagAdminService flags, IKillSwitch killS
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "admin/kill-switch")] HttpRequest request)
     {
         var current = killSwitch.Current;
-        return ApiResult.Ok(new KillSwitchResponse(current.Active, current.Reason, current.ObservedAt, null, Environment.MachineName));
+        return ApiResult.Ok(new KillSwitchResponse(current.Active, current.Reason, current.ObservedAt, null, InstanceId));
     }
+
+    /// <summary>The answering instance: App Service's instance id in Azure, the machine name elsewhere.</summary>
+    private static string InstanceId => Environment.GetEnvironmentVariable("WEBSITE_INSTANCE_ID") ?? Environment.MachineName;
 
     private static AdminActor Actor(HttpRequest request) => new(request.RequireCaller().UserId, Correlation.Get(request.HttpContext));
 
