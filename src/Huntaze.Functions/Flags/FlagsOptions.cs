@@ -58,5 +58,6 @@ public sealed class AppConfigurationOptions
 
     public double MaxDelaySeconds { get; set; } = 5;
 
-    public bool IsConfigured => Endpoint is not null || !string.IsNullOrWhiteSpace(ConnectionString);
+    /// <summary>An empty setting binds to an empty relative URI, which means "not configured".</summary>
+    public bool IsConfigured => Endpoint is { IsAbsoluteUri: true } || !string.IsNullOrWhiteSpace(ConnectionString);
 }

@@ -27,6 +27,7 @@ public static class FlagsServiceCollectionExtensions
             .Validate(o => o.SnapshotPollSeconds is > 0 and <= 5, "Flags:SnapshotPollSeconds must be in (0, 5] for the kill switch to bite within 5 s.")
             .Validate(o => o.AppConfiguration.TimeoutSeconds > 0 && o.AppConfiguration.MaxRetries is >= 0 and <= 10, "Flags:AppConfiguration timeout/retries are out of range.")
             .Validate(o => string.IsNullOrWhiteSpace(o.AppConfiguration.ConnectionString) || IsConnectionString(o.AppConfiguration.ConnectionString), "Flags:AppConfiguration:ConnectionString is malformed (Endpoint=…;Id=…;Secret=…).")
+            .Validate(o => o.AppConfiguration.Endpoint is null || o.AppConfiguration.Endpoint.OriginalString.Length == 0 || o.AppConfiguration.Endpoint.IsAbsoluteUri, "Flags:AppConfiguration:Endpoint must be an absolute URI (https://<name>.azconfig.io).")
             .Validate(o => o.EffectiveClientFlags.All(n => Documents.FlagDocument.ValidateName(n) is null), "Flags:ClientFlags holds an invalid flag name.")
             .ValidateOnStart();
 
@@ -70,7 +71,7 @@ public static class FlagsServiceCollectionExtensions
         if (!string.IsNullOrWhiteSpace(options.ConnectionString))
         {
             var parsed = AppConfigurationConnectionString.Parse(options.ConnectionString);
-            endpoint = options.Endpoint ?? parsed.Endpoint;
+            endpoint = options.Endpoint is { IsAbsoluteUri: true } configured ? configured : parsed.Endpoint;
             authenticator = new HmacAuthenticator(parsed.Credential, parsed.Secret, time);
         }
         else

@@ -18,6 +18,14 @@ public sealed class AddFlagsTests
     }
 
     [Fact]
+    public void AddHuntaze_EmptyEndpointSetting_UsesEmbeddedTableStore()
+    {
+        using var services = Build(new Dictionary<string, string?> { ["Flags:AppConfiguration:Endpoint"] = "", ["Flags:AppConfiguration:ConnectionString"] = "" });
+
+        Assert.Equal("tableStorage", services.GetRequiredService<IFlagStore>().Kind);
+    }
+
+    [Fact]
     public void AddHuntaze_AppConfigurationConnectionString_UsesAppConfigurationStore()
     {
         using var services = Build(new Dictionary<string, string?> { ["Flags:AppConfiguration:ConnectionString"] = FakeAppConfigurationServer.ConnectionString });

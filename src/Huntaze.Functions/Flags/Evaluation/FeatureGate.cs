@@ -13,7 +13,9 @@ public sealed class FeatureGate(IVariantFeatureManager features, IKillSwitch kil
     public async ValueTask<bool> IsEnabledAsync(string feature, Caller caller, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(caller);
-        if (!state.IsLoaded)
+        // Nothing loaded (fail-safe) or not declared: off, without asking the library (which logs a warning
+        // for every undeclared feature it is asked about, e.g. step gates nobody has created yet).
+        if (state.Snapshot is not { } snapshot || !snapshot.Flags.ContainsKey(feature))
         {
             return false;
         }
