@@ -95,6 +95,11 @@ public sealed class FlagAdminFunctions(FlagAdminService flags, IKillSwitch killS
     private static async Task<string> ReadRawJsonAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         RequestBody.EnsureJsonContentType(request);
+        if (request.ContentLength > RequestBody.MaxBytes)
+        {
+            throw new ProblemException(ProblemTypes.PayloadTooLarge, $"The request body exceeds {RequestBody.MaxBytes} bytes.");
+        }
+
         using var reader = new StreamReader(request.Body, Encoding.UTF8);
         var buffer = new char[RequestBody.MaxBytes + 1];
         var length = await reader.ReadBlockAsync(buffer.AsMemory(), cancellationToken).ConfigureAwait(false);
