@@ -45,6 +45,8 @@ public sealed class HostFixture : IAsyncLifetime
         ["RateLimits__anonymous__Limit"] = "100000",
         ["RateLimits__reads__Limit"] = "100000",
         ["Security__AllowedOrigins__0"] = AllowedOrigin,
+        // The onboarding experience ships behind its flag; tests start with it on (never changed once it exists).
+        ["Flags__SeedEnabled__0"] = "Onboarding",
     };
 
     public async ValueTask InitializeAsync()
