@@ -1,7 +1,9 @@
+using Huntaze.Functions.Flags;
 using Huntaze.Functions.Onboarding;
 using Huntaze.Functions.Platform.Health;
 using Huntaze.Functions.Platform.Http;
 using Huntaze.Functions.Platform.Storage;
+using Huntaze.Functions.Security;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -21,6 +23,8 @@ public static class HuntazeComposition
         services.AddHttpPipeline();
         services.AddStorage(configuration);
         services.AddHealth();
+        services.AddSecurity(configuration);
+        services.AddFlags(configuration);
         services.AddOnboarding(configuration);
         return services;
     }

@@ -55,13 +55,19 @@ public static class LocalHostApp
         builder.Services.Replace(ServiceDescriptor.Singleton(catalog));
         builder.Services.AddMvcCore();
         builder.Services.AddRouting();
-        builder.Services.AddInMemoryDurableTask(tasks => DurableFunctionRegistry.Register(tasks, catalog, holder));
+        // The engine's own default is a random port in 30000-40000, unchecked: it collides with Linux's
+        // ephemeral range. Ask the kernel for a free one instead.
+        builder.Services.AddInMemoryDurableTask(
+            tasks => DurableFunctionRegistry.Register(tasks, catalog, holder),
+            new InMemoryDurableTaskOptions { Port = FreePort.Next() });
         builder.Services.AddSingleton<TimerDispatcher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<TimerDispatcher>());
 
         var app = builder.Build();
         holder.Services = app.Services;
         app.UseStatusCodePages(ProblemForBareStatusAsync);
+        // CORS preflights never reach a function (in Azure the platform's CORS answers them).
+        app.Use((http, next) => Huntaze.Functions.Security.Cors.Cors.TryHandlePreflight(http) ? Task.CompletedTask : next(http));
         app.MapHttpFunctions(catalog, HostJson.ReadRoutePrefix(AppContext.BaseDirectory));
         app.MapAdminEndpoints();
         if (options.PrintFunctionTable)

@@ -11,14 +11,7 @@ public sealed record AzuritePorts(int Blob, int Queue, int Table)
     public static readonly AzuritePorts Default = new(10000, 10001, 10002);
 
     /// <summary>Three ports nothing listens on now.</summary>
-    public static AzuritePorts Free() => new(FreePort(), FreePort(), FreePort());
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public static AzuritePorts Free() => new(FreePort.Next(), FreePort.Next(), FreePort.Next());
 }
 
 /// <summary>

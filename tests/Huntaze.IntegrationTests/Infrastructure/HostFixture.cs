@@ -15,6 +15,7 @@ public sealed class HostFixture : IAsyncLifetime
 {
     public const string Issuer = "https://huntaze.local/test";
     public const string Audience = "api://huntaze-onboarding";
+    public const string AllowedOrigin = "https://app.huntaze.test";
 
     public static readonly string SigningKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
 
@@ -43,11 +44,14 @@ public sealed class HostFixture : IAsyncLifetime
         // the rate-limit tests use per-user policies, or hosts of their own.
         ["RateLimits__anonymous__Limit"] = "100000",
         ["RateLimits__reads__Limit"] = "100000",
+        ["Security__AllowedOrigins__0"] = AllowedOrigin,
+        // The onboarding experience ships behind its flag; tests start with it on (never changed once it exists).
+        ["Flags__SeedEnabled__0"] = "Onboarding",
     };
 
     public async ValueTask InitializeAsync()
     {
-        _azurite = await AzuriteProcess.StartAsync(AzuritePorts.Free(), location: null, CancellationToken.None);
+        _azurite = await StartAzuriteAsync(CancellationToken.None);
         _host = await LocalHostInstance.StartAsync(BaseSettings(_azurite.ConnectionString, TablePrefix), CancellationToken.None);
     }
 
@@ -61,6 +65,22 @@ public sealed class HostFixture : IAsyncLifetime
         if (_azurite is not null)
         {
             await _azurite.DisposeAsync();
+        }
+    }
+
+    /// <summary>An in-memory Azurite on free ports; ports lost to another process before Azurite bound them are retried.</summary>
+    public static async Task<AzuriteProcess> StartAzuriteAsync(CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await AzuriteProcess.StartAsync(AzuritePorts.Free(), location: null, cancellationToken);
+            }
+            catch (InvalidOperationException) when (attempt < 3)
+            {
+                // Azurite exited before listening: most likely a port was taken meanwhile.
+            }
         }
     }
 

@@ -22,7 +22,23 @@ public sealed class LocalHostInstance : IAsyncDisposable
     /// <summary>The host's own container: what the functions resolve.</summary>
     public IServiceProvider Services => _app.Services;
 
+    /// <summary>Starts a host; a port taken between choosing and binding it (another process won the race) is retried.</summary>
     public static async Task<LocalHostInstance> StartAsync(IReadOnlyDictionary<string, string?> settings, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await TryStartAsync(settings, cancellationToken);
+            }
+            catch (IOException exception) when (attempt < 3 && exception.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            {
+                // Chosen-then-bound ports can race other processes; a new attempt picks new ports.
+            }
+        }
+    }
+
+    private static async Task<LocalHostInstance> TryStartAsync(IReadOnlyDictionary<string, string?> settings, CancellationToken cancellationToken)
     {
         var app = LocalHostApp.Build(["--urls", "http://127.0.0.1:0"], new LocalHostOptions
         {
@@ -31,7 +47,16 @@ public sealed class LocalHostInstance : IAsyncDisposable
             UseLocalSettingsFile = false,
             PrintFunctionTable = false,
         });
-        await app.StartAsync(cancellationToken);
+        try
+        {
+            await app.StartAsync(cancellationToken);
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new LocalHostInstance(app, new Uri(address));
     }

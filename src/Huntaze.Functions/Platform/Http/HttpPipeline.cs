@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Huntaze.Functions.Observability;
 using Huntaze.Functions.Platform.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -11,6 +13,9 @@ namespace Huntaze.Functions.Platform.Http;
 /// </summary>
 public sealed partial class HttpPipeline(IEnumerable<IHttpPipelineStep> steps, ILogger<HttpPipeline> logger)
 {
+    private static readonly Histogram<double> Duration = HuntazeDiagnostics.Meter.CreateHistogram<double>(
+        "huntaze.http.server.request.duration", "s", "Duration of HTTP function requests, by route template, method and status.");
+
     private readonly IHttpPipelineStep[] _steps = [.. steps];
 
     public async Task RunAsync(HttpContext http, FunctionDescriptor function, Func<Task> invokeFunction)
@@ -25,6 +30,7 @@ public sealed partial class HttpPipeline(IEnumerable<IHttpPipelineStep> steps, I
         });
 
         var invocation = new HttpInvocation(http, function);
+        var started = Stopwatch.GetTimestamp();
         try
         {
             await Next(0).ConfigureAwait(false);
@@ -41,6 +47,14 @@ public sealed partial class HttpPipeline(IEnumerable<IHttpPipelineStep> steps, I
         {
             LogUnhandled(logger, exception, function.Name);
             await ProblemWriter.WriteAsync(http, ProblemTypes.Internal, "An unexpected error occurred. Quote the correlation id when reporting it.").ConfigureAwait(false);
+        }
+        finally
+        {
+            Duration.Record(
+                Stopwatch.GetElapsedTime(started).TotalSeconds,
+                new("http.route", function.Route),
+                new("http.request.method", http.Request.Method),
+                new("http.response.status_code", http.Response.StatusCode));
         }
 
         Task Next(int index) =>

@@ -1,0 +1,224 @@
+// Huntaze Onboarding: everything the Functions app needs in one resource group.
+// Identity-only by design: no storage key, no App Insights key, no App Configuration key, no publishing password.
+// Why these choices: docs/decisions/0002-infrastructure.md. How to deploy: docs/deploy.md.
+
+targetScope = 'resourceGroup'
+
+@description('Environment name; part of every resource name.')
+@allowed([
+  'dev'
+  'test'
+  'prod'
+])
+param environmentName string
+
+@description('Short application name: lowercase letters and digits (it becomes part of the storage account name).')
+@minLength(3)
+@maxLength(10)
+param appName string = 'huntaze'
+
+@description('Azure region for all resources (one that offers Flex Consumption).')
+param location string = resourceGroup().location
+
+@description('Extra tags applied to every resource.')
+param tags object = {}
+
+@description('OpenID Connect authority (issuer) of the API tokens, e.g. https://login.microsoftonline.com/{tenant}/v2.0.')
+@minLength(1)
+param authAuthority string
+
+@description('Audience the API tokens must carry, e.g. api://huntaze-onboarding.')
+@minLength(1)
+param authAudience string
+
+@description('Browser origins allowed to call the API with credentials (platform CORS and the app\'s CSRF Origin check).')
+@minLength(1)
+param allowedOrigins string[]
+
+@description('Storage replication.')
+@allowed([
+  'Standard_LRS'
+  'Standard_ZRS'
+  'Standard_GRS'
+  'Standard_GZRS'
+])
+param storageSkuName string = 'Standard_LRS'
+
+@description('Blob point-in-time restore window in days.')
+@minValue(1)
+@maxValue(30)
+param pointInTimeRestoreDays int = 7
+
+@description('Days before blobs under backups/ are deleted.')
+@minValue(1)
+@maxValue(3650)
+param backupRetentionDays int = 30
+
+@description('Days before data-subject export blobs under exports/ are deleted.')
+@minValue(1)
+@maxValue(30)
+param exportRetentionDays int = 7
+
+@description('Log Analytics retention in days.')
+@minValue(30)
+@maxValue(730)
+param logRetentionDays int = 30
+
+@description('Maximum instances the Flex Consumption plan scales out to.')
+@minValue(1)
+@maxValue(1000)
+param maximumInstanceCount int = 40
+
+@description('Memory per Flex Consumption instance in MB.')
+@allowed([
+  512
+  2048
+  4096
+])
+param instanceMemoryMB int = 2048
+
+@description('Write the seed feature flags (Onboarding, Onboarding.KillSwitch). True on the first deployment only: each write replaces the live flag.')
+param seedFeatureFlags bool = false
+
+@description('Targeting groups that see Onboarding in its first rollout stage.')
+param internalGroups string[] = [
+  'role:admin'
+]
+
+@description('Webhook that receives App Configuration flag-change events. Empty = no Event Grid subscription (set it once the app is deployed).')
+@secure()
+param flagWebhookUrl string = ''
+
+@description('Entra application id or URI that Event Grid requests a token for when delivering to the webhook; empty = none.')
+param flagWebhookApplicationIdOrUri string = ''
+
+var resourceTags = union(tags, {
+  application: appName
+  environment: environmentName
+})
+
+var token = uniqueString(subscription().id, resourceGroup().id, appName, environmentName)
+
+var names = {
+  identity: 'id-${appName}-${environmentName}'
+  storage: take(toLower('st${appName}${environmentName}${token}'), 24)
+  workspace: 'log-${appName}-${environmentName}'
+  appInsights: 'appi-${appName}-${environmentName}'
+  plan: 'plan-${appName}-${environmentName}'
+  functionApp: 'func-${appName}-${environmentName}-${token}'
+  appConfig: 'appcs-${appName}-${environmentName}-${token}'
+  // Flex Consumption reads the app package from here with the app's identity.
+  deploymentContainer: 'app-package'
+}
+
+module identity 'modules/identity.bicep' = {
+  name: 'identity'
+  params: {
+    name: names.identity
+    location: location
+    tags: resourceTags
+  }
+}
+
+module storage 'modules/storage.bicep' = {
+  name: 'storage'
+  params: {
+    name: names.storage
+    location: location
+    tags: resourceTags
+    skuName: storageSkuName
+    pointInTimeRestoreDays: pointInTimeRestoreDays
+    backupRetentionDays: backupRetentionDays
+    exportRetentionDays: exportRetentionDays
+    deploymentContainerName: names.deploymentContainer
+  }
+}
+
+module monitoring 'modules/monitoring.bicep' = {
+  name: 'monitoring'
+  params: {
+    workspaceName: names.workspace
+    appInsightsName: names.appInsights
+    location: location
+    tags: resourceTags
+    retentionInDays: logRetentionDays
+  }
+}
+
+module appConfig 'modules/appconfig.bicep' = {
+  name: 'appconfig'
+  params: {
+    name: names.appConfig
+    location: location
+    tags: resourceTags
+    softDeleteRetentionInDays: 7
+    seedFeatureFlags: seedFeatureFlags
+    internalGroups: internalGroups
+  }
+}
+
+module rbac 'modules/rbac.bicep' = {
+  name: 'rbac'
+  params: {
+    // Role assignment names are guid(scope, principalId, roleId), so they need the principal id, which exists only
+    // once the identity does: What-If cannot predict these names before the identity is created, and says so.
+    #disable-next-line what-if-short-circuiting
+    principalId: identity.outputs.principalId
+    // Names, not module outputs, so What-If can resolve the scopes; the dependsOn orders the deployment instead.
+    storageAccountName: names.storage
+    appInsightsName: names.appInsights
+    appConfigName: names.appConfig
+  }
+  dependsOn: [
+    storage
+    monitoring
+    appConfig
+  ]
+}
+
+module functionApp 'modules/functionapp.bicep' = {
+  name: 'functionapp'
+  params: {
+    planName: names.plan
+    name: names.functionApp
+    location: location
+    tags: resourceTags
+    identityId: identity.outputs.id
+    identityClientId: identity.outputs.clientId
+    storageAccountName: storage.outputs.name
+    deploymentContainerUrl: storage.outputs.deploymentContainerUrl
+    appInsightsConnectionString: monitoring.outputs.appInsightsConnectionString
+    appConfigEndpoint: appConfig.outputs.endpoint
+    authAuthority: authAuthority
+    authAudience: authAudience
+    allowedOrigins: allowedOrigins
+    maximumInstanceCount: maximumInstanceCount
+    instanceMemoryMB: instanceMemoryMB
+  }
+  // The host reads its storage with the identity at start-up; grant the roles before the app exists.
+  dependsOn: [
+    rbac
+  ]
+}
+
+module flagEvents 'modules/flagevents.bicep' = if (!empty(flagWebhookUrl)) {
+  name: 'flagevents'
+  params: {
+    appConfigName: names.appConfig
+    location: location
+    tags: resourceTags
+    webhookUrl: flagWebhookUrl
+    webhookTenantId: tenant().tenantId
+    webhookApplicationIdOrUri: flagWebhookApplicationIdOrUri
+  }
+  dependsOn: [
+    appConfig
+  ]
+}
+
+output functionAppName string = functionApp.outputs.name
+output functionAppHostName string = functionApp.outputs.defaultHostName
+output appConfigEndpoint string = appConfig.outputs.endpoint
+output storageAccountName string = storage.outputs.name
+output identityClientId string = identity.outputs.clientId
+output appInsightsName string = monitoring.outputs.appInsightsName

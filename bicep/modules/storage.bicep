@@ -1,0 +1,203 @@
+// The app's one storage account: Functions host state (AzureWebJobsStorage, Durable task hub), the Flex
+// Consumption deployment package, and the app's own tables and blobs (backups/, exports/, flags/).
+// Identity-only: shared keys are refused, so no connection string exists to leak.
+
+@description('Storage account name (3-24 lowercase letters and digits, globally unique).')
+@minLength(3)
+@maxLength(24)
+param name string
+
+@description('Azure region.')
+param location string
+
+@description('Tags applied to the account.')
+param tags object
+
+@description('Replication. Zone- or geo-redundant SKUs for production.')
+@allowed([
+  'Standard_LRS'
+  'Standard_ZRS'
+  'Standard_GRS'
+  'Standard_GZRS'
+])
+param skuName string
+
+@description('Blob point-in-time restore window in days. Soft delete and change feed are kept a week longer, as the restore requires.')
+@minValue(1)
+@maxValue(30)
+param pointInTimeRestoreDays int
+
+@description('Days after which blobs under backups/ are deleted (with their versions).')
+@minValue(1)
+param backupRetentionDays int
+
+@description('Days after which blobs under exports/ (data-subject request results) are deleted (with their versions).')
+@minValue(1)
+param exportRetentionDays int
+
+@description('Name of the blob container that holds the Flex Consumption deployment package.')
+@minLength(3)
+@maxLength(63)
+param deploymentContainerName string
+
+// Point-in-time restore requires soft delete (and change feed) retained strictly longer than the restore window.
+var softDeleteDays = pointInTimeRestoreDays + 7
+
+// The app names its containers by logical name (StorageClients.ContainerName) with an empty prefix in Azure.
+var appContainers = [
+  'backups'
+  'exports'
+  'flags'
+]
+
+resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
+  name: name
+  location: location
+  tags: tags
+  kind: 'StorageV2'
+  sku: {
+    name: skuName
+  }
+  properties: {
+    accessTier: 'Hot'
+    minimumTlsVersion: 'TLS1_2'
+    supportsHttpsTrafficOnly: true
+    allowBlobPublicAccess: false
+    allowSharedKeyAccess: false
+    defaultToOAuthAuthentication: true
+    allowCrossTenantReplication: false
+    publicNetworkAccess: 'Enabled'
+    networkAcls: {
+      // Flex Consumption without VNet integration reaches storage over its public endpoint; access is Entra-only.
+      defaultAction: 'Allow'
+      bypass: 'AzureServices'
+    }
+    encryption: {
+      keySource: 'Microsoft.Storage'
+      requireInfrastructureEncryption: false
+      services: {
+        blob: {
+          enabled: true
+        }
+        file: {
+          enabled: true
+        }
+      }
+    }
+  }
+}
+
+resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01' = {
+  parent: storage
+  name: 'default'
+  properties: {
+    isVersioningEnabled: true
+    changeFeed: {
+      enabled: true
+      retentionInDays: softDeleteDays
+    }
+    deleteRetentionPolicy: {
+      enabled: true
+      days: softDeleteDays
+    }
+    containerDeleteRetentionPolicy: {
+      enabled: true
+      days: softDeleteDays
+    }
+    restorePolicy: {
+      enabled: true
+      days: pointInTimeRestoreDays
+    }
+  }
+}
+
+resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
+  parent: blobService
+  name: deploymentContainerName
+  properties: {
+    publicAccess: 'None'
+  }
+}
+
+resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = [
+  for container in appContainers: {
+    parent: blobService
+    name: container
+    properties: {
+      publicAccess: 'None'
+    }
+  }
+]
+
+// Retention by lifecycle management. With versioning on, deleting a base blob leaves a previous version behind,
+// so each rule deletes versions too: an expired export must really be gone (GDPR storage limitation), apart from
+// the soft-delete window that point-in-time restore needs.
+resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2023-05-01' = {
+  parent: storage
+  name: 'default'
+  properties: {
+    policy: {
+      rules: [
+        {
+          name: 'delete-backups'
+          enabled: true
+          type: 'Lifecycle'
+          definition: {
+            filters: {
+              blobTypes: [
+                'blockBlob'
+              ]
+              prefixMatch: [
+                'backups/'
+              ]
+            }
+            actions: {
+              baseBlob: {
+                delete: {
+                  daysAfterModificationGreaterThan: backupRetentionDays
+                }
+              }
+              version: {
+                delete: {
+                  daysAfterCreationGreaterThan: backupRetentionDays
+                }
+              }
+            }
+          }
+        }
+        {
+          name: 'delete-exports'
+          enabled: true
+          type: 'Lifecycle'
+          definition: {
+            filters: {
+              blobTypes: [
+                'blockBlob'
+              ]
+              prefixMatch: [
+                'exports/'
+              ]
+            }
+            actions: {
+              baseBlob: {
+                delete: {
+                  daysAfterModificationGreaterThan: exportRetentionDays
+                }
+              }
+              version: {
+                delete: {
+                  daysAfterCreationGreaterThan: exportRetentionDays
+                }
+              }
+            }
+          }
+        }
+      ]
+    }
+  }
+}
+
+output name string = storage.name
+output id string = storage.id
+output blobEndpoint string = storage.properties.primaryEndpoints.blob
+output deploymentContainerUrl string = '${storage.properties.primaryEndpoints.blob}${deploymentContainer.name}'

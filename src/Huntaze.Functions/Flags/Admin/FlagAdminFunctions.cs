@@ -1,0 +1,128 @@
+using System.Text;
+using System.Text.Json;
+using Huntaze.Functions.Flags.Admin.Contracts;
+using Huntaze.Functions.Flags.Stores;
+using Huntaze.Functions.Platform.Http;
+using Huntaze.Functions.Security;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+
+namespace Huntaze.Functions.Flags.Admin;
+
+/// <summary>The flag admin API (role admin); every change is audited by <see cref="FlagAdminService"/>.</summary>
+public sealed class FlagAdminFunctions(FlagAdminService flags, IKillSwitch killSwitch)
+{
+    [Function("AdminFeatureFlagsList")]
+    [RequireRoles(Roles.Admin)]
+    public async Task<IActionResult> List(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "admin/feature-flags")] HttpRequest request, CancellationToken cancellationToken)
+    {
+        var all = await flags.ListAsync(cancellationToken).ConfigureAwait(false);
+        return ApiResult.Ok(new FlagListResponse(all.Select(FlagResponse.From).ToList()));
+    }
+
+    [Function("AdminFeatureFlagsGet")]
+    [RequireRoles(Roles.Admin)]
+    public async Task<IActionResult> Get(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "admin/feature-flags/{name}")] HttpRequest request, string name, CancellationToken cancellationToken)
+    {
+        var flag = await flags.GetAsync(name, cancellationToken).ConfigureAwait(false);
+        return ApiResult.Ok(FlagResponse.From(flag), HttpETag.Format(flag.ETag));
+    }
+
+    [Function("AdminFeatureFlagsPut")]
+    [RequireRoles(Roles.Admin)]
+    public async Task<IActionResult> Put(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "admin/feature-flags/{name}")] HttpRequest request, string name, CancellationToken cancellationToken)
+    {
+        var document = await ReadRawJsonAsync(request, cancellationToken).ConfigureAwait(false);
+        var createOnly = request.Headers.IfNoneMatch.ToString().Trim() == "*";
+        var saved = await flags.PutAsync(name, document, HttpETag.IfMatch(request), createOnly, Actor(request), cancellationToken).ConfigureAwait(false);
+        return ApiResult.Ok(FlagResponse.From(saved), HttpETag.Format(saved.ETag));
+    }
+
+    [Function("AdminFeatureFlagsPatch")]
+    [RequireRoles(Roles.Admin)]
+    public async Task<IActionResult> Patch(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "patch", Route = "admin/feature-flags/{name}")] HttpRequest request, string name, CancellationToken cancellationToken)
+    {
+        var patch = await RequestBody.ReadJsonAsync<FlagPatchRequest>(request, cancellationToken).ConfigureAwait(false);
+        var saved = await flags.PatchAsync(name, patch, HttpETag.IfMatch(request), Actor(request), cancellationToken).ConfigureAwait(false);
+        return ApiResult.Ok(FlagResponse.From(saved), HttpETag.Format(saved.ETag));
+    }
+
+    [Function("AdminFeatureFlagsRollout")]
+    [RequireRoles(Roles.Admin)]
+    public async Task<IActionResult> Rollout(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "admin/feature-flags/{name}/rollout")] HttpRequest request, string name, CancellationToken cancellationToken)
+    {
+        var body = await RequestBody.ReadJsonAsync<RolloutRequest>(request, cancellationToken).ConfigureAwait(false);
+        var saved = await flags.RolloutAsync(name, body.Stage, body.Force, Actor(request), cancellationToken).ConfigureAwait(false);
+        return ApiResult.Ok(FlagResponse.From(saved), HttpETag.Format(saved.ETag));
+    }
+
+    [Function("AdminKillSwitchSet")]
+    [RequireRoles(Roles.Admin)]
+    public async Task<IActionResult> SetKillSwitch(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "admin/kill-switch")] HttpRequest request, CancellationToken cancellationToken)
+    {
+        var body = await RequestBody.ReadJsonAsync<KillSwitchRequest>(request, cancellationToken).ConfigureAwait(false);
+        if (body.Reason is { Length: > 500 })
+        {
+            throw new ProblemException(ProblemTypes.Validation, "'reason' must be at most 500 characters.");
+        }
+
+        var report = await flags.SetKillSwitchAsync(body.Active, body.Reason, Actor(request), cancellationToken).ConfigureAwait(false);
+        return ApiResult.Ok(new KillSwitchResponse(report.Active, report.Reason, report.ObservedAt, report.Propagated, InstanceId));
+    }
+
+    [Function("AdminKillSwitchGet")]
+    [RequireRoles(Roles.Admin)]
+    public IActionResult GetKillSwitch(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "admin/kill-switch")] HttpRequest request)
+    {
+        var current = killSwitch.Current;
+        return ApiResult.Ok(new KillSwitchResponse(current.Active, current.Reason, current.ObservedAt, null, InstanceId));
+    }
+
+    /// <summary>The answering instance: App Service's instance id in Azure, the machine name elsewhere.</summary>
+    private static string InstanceId => Environment.GetEnvironmentVariable("WEBSITE_INSTANCE_ID") ?? Environment.MachineName;
+
+    private static AdminActor Actor(HttpRequest request) => new(request.RequireCaller().UserId, Correlation.Get(request.HttpContext));
+
+    /// <summary>The PUT body is validated by the flag parser (to name each problem), so it is read raw here: JSON media type, at most 64 KB.</summary>
+    private static async Task<string> ReadRawJsonAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        RequestBody.EnsureJsonContentType(request);
+        if (request.ContentLength > RequestBody.MaxBytes)
+        {
+            throw new ProblemException(ProblemTypes.PayloadTooLarge, $"The request body exceeds {RequestBody.MaxBytes} bytes.");
+        }
+
+        using var reader = new StreamReader(request.Body, Encoding.UTF8);
+        var buffer = new char[RequestBody.MaxBytes + 1];
+        var length = await reader.ReadBlockAsync(buffer.AsMemory(), cancellationToken).ConfigureAwait(false);
+        if (length > RequestBody.MaxBytes)
+        {
+            throw new ProblemException(ProblemTypes.PayloadTooLarge, $"The request body exceeds {RequestBody.MaxBytes} bytes.");
+        }
+
+        return length == 0
+            ? throw new ProblemException(ProblemTypes.MalformedJson, "The request body is empty; a flag document is required.")
+            : new string(buffer, 0, length);
+    }
+}
+
+/// <summary>ETags on the wire: stores' ETags are sent quoted (Table ETags already are), and If-Match is passed back as received.</summary>
+internal static class HttpETag
+{
+    public static string Format(string etag) =>
+        etag.StartsWith('"') || etag.StartsWith("W/", StringComparison.Ordinal) ? etag : $"\"{etag}\"";
+
+    public static string? IfMatch(HttpRequest request)
+    {
+        var value = request.Headers.IfMatch.ToString().Trim();
+        return value.Length == 0 ? null : value;
+    }
+}

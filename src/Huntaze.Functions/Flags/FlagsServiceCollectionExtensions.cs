@@ -1,0 +1,100 @@
+using Azure.Core;
+using Huntaze.Functions.Flags.Admin;
+using Huntaze.Functions.Flags.AppConfiguration;
+using Huntaze.Functions.Flags.Evaluation;
+using Huntaze.Functions.Flags.Propagation;
+using Huntaze.Functions.Flags.Stores;
+using Huntaze.Functions.Platform.Health;
+using Huntaze.Functions.Platform.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.FeatureManagement;
+
+namespace Huntaze.Functions.Flags;
+
+public static class FlagsServiceCollectionExtensions
+{
+    /// <summary>
+    /// Flags: the store (App Configuration when configured, else Table Storage), the snapshot sync and poller,
+    /// evaluation with Microsoft.FeatureManagement, the kill switch and the admin services.
+    /// </summary>
+    public static IServiceCollection AddFlags(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<FlagsOptions>()
+            .BindConfiguration(FlagsOptions.Section)
+            .Validate(o => o.SnapshotPollSeconds is > 0 and <= 5, "Flags:SnapshotPollSeconds must be in (0, 5] for the kill switch to bite within 5 s.")
+            .Validate(o => o.AppConfiguration.TimeoutSeconds > 0 && o.AppConfiguration.MaxRetries is >= 0 and <= 10, "Flags:AppConfiguration timeout/retries are out of range.")
+            .Validate(o => string.IsNullOrWhiteSpace(o.AppConfiguration.ConnectionString) || IsConnectionString(o.AppConfiguration.ConnectionString), "Flags:AppConfiguration:ConnectionString is malformed (Endpoint=…;Id=…;Secret=…).")
+            .Validate(o => o.AppConfiguration.Endpoint is null || o.AppConfiguration.Endpoint.OriginalString.Length == 0 || o.AppConfiguration.Endpoint.IsAbsoluteUri, "Flags:AppConfiguration:Endpoint must be an absolute URI (https://<name>.azconfig.io).")
+            .Validate(o => o.EffectiveClientFlags.All(n => Documents.FlagDocument.ValidateName(n) is null), "Flags:ClientFlags holds an invalid flag name.")
+            .ValidateOnStart();
+
+        var appConfiguration = configuration.GetSection(FlagsOptions.Section).Get<FlagsOptions>()?.AppConfiguration ?? new AppConfigurationOptions();
+        if (appConfiguration.IsConfigured)
+        {
+            services.AddSingleton(sp => CreateClient(sp, sp.GetRequiredService<IOptions<FlagsOptions>>().Value.AppConfiguration));
+            services.AddSingleton<IFlagStore>(sp => new AppConfigurationFlagStore(
+                sp.GetRequiredService<AppConfigurationClient>(), sp.GetRequiredService<IOptions<FlagsOptions>>().Value.AppConfiguration.Label));
+        }
+        else
+        {
+            services.AddSingleton<IFlagStore>(sp => new TableFlagStore(sp.GetRequiredService<StorageClients>()));
+        }
+
+        services.AddSingleton<SnapshotBlobStore>();
+        services.AddSingleton<FlagState>();
+        services.AddSingleton<IKillSwitch, KillSwitch>();
+        services.AddSingleton<SnapshotPublisher>();
+        services.AddSingleton<IFlagPublisher>(sp => sp.GetRequiredService<SnapshotPublisher>());
+        services.AddSingleton<FlagSync>();
+        services.AddSingleton<SnapshotPoller>();
+        services.AddHostedService(sp => sp.GetRequiredService<SnapshotPoller>());
+        services.AddSingleton<IReadinessCheck, FlagsReadinessCheck>();
+
+        services.AddFeatureManagement().AddFeatureFilter<PreboundTargetingFilter>();
+        // After AddFeatureManagement: the last registration is the one resolved, whatever the library registers.
+        services.AddSingleton<IFeatureDefinitionProvider, SnapshotFeatureDefinitionProvider>();
+        services.AddSingleton<IFeatureGate, FeatureGate>();
+        // A factory, so the container's build-time validation does not require IAuditLog (Security registers it)
+        // in hosts or tests that never use the admin API; resolving it without an audit log still fails loudly.
+        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<FlagAdminService>(sp));
+        return services;
+    }
+
+    private static AppConfigurationClient CreateClient(IServiceProvider services, AppConfigurationOptions options)
+    {
+        var time = services.GetRequiredService<TimeProvider>();
+        Uri endpoint;
+        IAppConfigurationAuthenticator authenticator;
+        if (!string.IsNullOrWhiteSpace(options.ConnectionString))
+        {
+            var parsed = AppConfigurationConnectionString.Parse(options.ConnectionString);
+            endpoint = options.Endpoint is { IsAbsoluteUri: true } configured ? configured : parsed.Endpoint;
+            authenticator = new HmacAuthenticator(parsed.Credential, parsed.Secret, time);
+        }
+        else
+        {
+            endpoint = options.Endpoint!;
+            authenticator = new BearerAuthenticator(services.GetRequiredService<TokenCredential>(), time);
+        }
+
+        // One pooled client for the process; connections are recycled so DNS changes are picked up.
+        var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = Timeout.InfiniteTimeSpan };
+        return new AppConfigurationClient(http, endpoint, authenticator, options, time, services.GetRequiredService<ILogger<AppConfigurationClient>>());
+    }
+
+    private static bool IsConnectionString(string value)
+    {
+        try
+        {
+            AppConfigurationConnectionString.Parse(value);
+            return true;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+}

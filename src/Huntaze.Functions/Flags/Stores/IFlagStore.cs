@@ -1,0 +1,70 @@
+using Huntaze.Functions.Flags.Documents;
+
+namespace Huntaze.Functions.Flags.Stores;
+
+/// <summary>A flag as stored: the document, its ETag and its tags (the rollout stage lives in tags).</summary>
+public sealed record StoredFlag(FeatureFlag Flag, string ETag, IReadOnlyDictionary<string, string> Tags);
+
+/// <summary>How a write is conditioned: on the ETag read, or on the flag not existing yet.</summary>
+public sealed record FlagWriteCondition(string? IfMatch, bool IfAbsent)
+{
+    public static FlagWriteCondition Matching(string etag) => new(etag, false);
+
+    public static FlagWriteCondition Absent { get; } = new(null, true);
+}
+
+/// <summary>
+/// The source of truth for flags: App Configuration when configured, else the embedded Table store. Both
+/// hold the same Microsoft v2 documents and give the same ETag semantics (412 on a stale write).
+/// </summary>
+public interface IFlagStore
+{
+    /// <summary>"appConfiguration" or "tableStorage", reported by readiness.</summary>
+    string Kind { get; }
+
+    /// <summary>Every valid flag; invalid documents are skipped and reported in <see cref="FlagListing.Invalid"/>.</summary>
+    Task<FlagListing> ListAsync(CancellationToken cancellationToken);
+
+    Task<StoredFlag?> GetAsync(string name, CancellationToken cancellationToken);
+
+    /// <exception cref="FlagConflictException">The condition does not hold (someone else wrote first).</exception>
+    /// <exception cref="FlagStoreUnavailableException">The store cannot be reached.</exception>
+    Task<StoredFlag> SaveAsync(FeatureFlag flag, IReadOnlyDictionary<string, string> tags, FlagWriteCondition condition, CancellationToken cancellationToken);
+}
+
+public sealed record FlagListing(IReadOnlyList<StoredFlag> Flags, IReadOnlyList<string> Invalid);
+
+public sealed class FlagConflictException : Exception
+{
+    public FlagConflictException()
+        : base("The flag has changed since it was read.")
+    {
+    }
+
+    public FlagConflictException(string message)
+        : base(message)
+    {
+    }
+
+    public FlagConflictException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
+
+public sealed class FlagStoreUnavailableException : Exception
+{
+    public FlagStoreUnavailableException()
+    {
+    }
+
+    public FlagStoreUnavailableException(string message)
+        : base(message)
+    {
+    }
+
+    public FlagStoreUnavailableException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

@@ -1,0 +1,176 @@
+using System.Text.RegularExpressions;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Protocols;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Huntaze.Functions.Security.Authentication;
+
+/// <summary>The outcome of validating a token: a caller, or the reason it was refused (never shown to the client).</summary>
+public sealed record TokenValidation(Caller? Caller, string? Failure)
+{
+    public bool IsValid => Caller is not null;
+
+    public static TokenValidation Fail(string reason) => new(null, reason);
+}
+
+/// <summary>
+/// Validates access tokens per RFC 8725 and OWASP ASVS V9. The algorithm is pinned per key family before
+/// any key is tried: HS256 only against the development key (and only in Development), RS256/ES256 only
+/// against the OpenID Connect keys, so neither <c>none</c> nor an HS/RS confusion can reach a key.
+/// </summary>
+public sealed partial class TokenValidator
+{
+    private static readonly string[] AsymmetricAlgorithms = [SecurityAlgorithms.RsaSha256, SecurityAlgorithms.EcdsaSha256];
+    private static readonly string[] SymmetricAlgorithms = [SecurityAlgorithms.HmacSha256];
+
+    private readonly AuthOptions _options;
+    private readonly SymmetricSecurityKey? _developmentKey;
+    private readonly IConfigurationManager<OpenIdConnectConfiguration>? _metadata;
+    private readonly TimeProvider _time;
+    private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
+
+    /// <param name="options">Validated <see cref="AuthOptions"/>.</param>
+    /// <param name="developmentKeyAllowed">True only in the Development environment.</param>
+    /// <param name="metadata">OpenID Connect metadata (keys, issuer) when an authority is configured.</param>
+    /// <param name="time">The clock used for <c>exp</c>/<c>nbf</c>.</param>
+    public TokenValidator(AuthOptions options, bool developmentKeyAllowed, IConfigurationManager<OpenIdConnectConfiguration>? metadata, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+        _metadata = metadata;
+        _time = time;
+        if (developmentKeyAllowed && !string.IsNullOrWhiteSpace(options.DevelopmentSigningKey))
+        {
+            _developmentKey = new SymmetricSecurityKey(Convert.FromBase64String(options.DevelopmentSigningKey)) { KeyId = null };
+        }
+    }
+
+    public async Task<TokenValidation> ValidateAsync(string token, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(token) || token.Length > 16 * 1024 || !_handler.CanReadToken(token))
+        {
+            return TokenValidation.Fail("malformed");
+        }
+
+        string algorithm;
+        try
+        {
+            algorithm = new JsonWebToken(token).Alg ?? "";
+        }
+        catch (ArgumentException)
+        {
+            return TokenValidation.Fail("malformed");
+        }
+
+        TokenValidationParameters parameters;
+        if (SymmetricAlgorithms.Contains(algorithm, StringComparer.Ordinal))
+        {
+            if (_developmentKey is null)
+            {
+                return TokenValidation.Fail($"algorithm {algorithm} not accepted");
+            }
+
+            parameters = Parameters(SymmetricAlgorithms, [_developmentKey], _options.Issuer!);
+        }
+        else if (AsymmetricAlgorithms.Contains(algorithm, StringComparer.Ordinal) && _metadata is not null)
+        {
+            var result = await ValidateWithMetadataAsync(token, refresh: false, cancellationToken).ConfigureAwait(false);
+            if (result.Exception is SecurityTokenSignatureKeyNotFoundException)
+            {
+                // Keys rotate: fetch the metadata again once (the manager rate-limits refreshes).
+                result = await ValidateWithMetadataAsync(token, refresh: true, cancellationToken).ConfigureAwait(false);
+            }
+
+            return ToValidation(result);
+        }
+        else
+        {
+            return TokenValidation.Fail($"algorithm '{algorithm}' not accepted");
+        }
+
+        return ToValidation(await _handler.ValidateTokenAsync(token, parameters).ConfigureAwait(false));
+    }
+
+    private async Task<TokenValidationResult> ValidateWithMetadataAsync(string token, bool refresh, CancellationToken cancellationToken)
+    {
+        if (refresh)
+        {
+            _metadata!.RequestRefresh();
+        }
+
+        OpenIdConnectConfiguration configuration;
+        try
+        {
+            configuration = await _metadata!.GetConfigurationAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The manager wraps retrieval failures (network, bad document); without keys nobody can be
+            // authenticated, which is an outage of the identity provider, not the caller's fault.
+            throw new Platform.Http.ProblemException(
+                Platform.Http.ProblemTypes.DependencyUnavailable,
+                "The identity provider's signing keys cannot be retrieved.",
+                new Dictionary<string, object?> { ["reason"] = exception.GetType().Name },
+                new Dictionary<string, string> { ["Retry-After"] = "5" });
+        }
+        var issuer = string.IsNullOrWhiteSpace(_options.Issuer) ? configuration.Issuer : _options.Issuer;
+        // Metadata keys arrive as RSA, EC or X.509 (Entra publishes x5c) keys; a symmetric key there would
+        // be a published secret, so it is never accepted.
+        var keys = configuration.SigningKeys.Where(k => k is not SymmetricSecurityKey and not JsonWebKey { Kty: "oct" }).ToArray();
+        return await _handler.ValidateTokenAsync(token, Parameters(AsymmetricAlgorithms, keys, issuer)).ConfigureAwait(false);
+    }
+
+    private TokenValidationParameters Parameters(string[] algorithms, IEnumerable<SecurityKey> keys, string issuer) => new()
+    {
+        ValidAlgorithms = algorithms,
+        IssuerSigningKeys = keys,
+        RequireSignedTokens = true,
+        ValidateIssuerSigningKey = true,
+        ValidateIssuer = true,
+        ValidIssuer = issuer,
+        ValidateAudience = true,
+        ValidAudience = _options.Audience,
+        RequireAudience = true,
+        ValidateLifetime = true,
+        RequireExpirationTime = true,
+        ClockSkew = TimeSpan.FromSeconds(Math.Min(_options.ClockSkewSeconds, AuthOptions.MaxClockSkewSeconds)),
+        ValidTypes = _options.EffectiveTokenTypes,
+        LifetimeValidator = ValidateLifetime,
+        TryAllIssuerSigningKeys = true,
+    };
+
+    /// <summary><c>exp</c> required; <c>exp</c>/<c>nbf</c> checked on the injected clock with the bounded skew.</summary>
+    private bool ValidateLifetime(DateTime? notBefore, DateTime? expires, SecurityToken token, TokenValidationParameters parameters)
+    {
+        var now = _time.GetUtcNow().UtcDateTime;
+        var skew = parameters.ClockSkew;
+        return expires is { } exp
+            && now < exp.ToUniversalTime() + skew
+            && (notBefore is not { } nbf || (nbf.ToUniversalTime() - skew <= now && nbf < exp));
+    }
+
+    private static TokenValidation ToValidation(TokenValidationResult result)
+    {
+        if (!result.IsValid || result.SecurityToken is not JsonWebToken jwt)
+        {
+            return TokenValidation.Fail(result.Exception?.GetType().Name ?? "invalid");
+        }
+
+        var subject = jwt.Subject;
+        if (string.IsNullOrWhiteSpace(subject) || subject.Length > 128)
+        {
+            return TokenValidation.Fail("missing or oversized sub");
+        }
+
+        // Unknown roles are dropped: a token cannot invent privileges the API does not define.
+        var roles = jwt.Claims.Where(c => c.Type == "roles").Select(c => c.Value)
+            .Where(r => Roles.All.Contains(r, StringComparer.Ordinal))
+            .ToHashSet(StringComparer.Ordinal);
+        var market = jwt.TryGetPayloadValue<string>("market", out var m) && MarketPattern().IsMatch(m) ? m : null;
+        return new TokenValidation(new Caller(subject, roles, market, CredentialKind.Bearer), null);
+    }
+
+    [GeneratedRegex("^[A-Z]{2}$", RegexOptions.CultureInvariant)]
+    private static partial Regex MarketPattern();
+}

@@ -1,0 +1,68 @@
+using Huntaze.Functions.Platform.Http;
+using Huntaze.Functions.Security.Authentication;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
+
+namespace Huntaze.Functions.Security.Csrf;
+
+/// <summary>
+/// CSRF defence for cookie-authenticated, state-changing requests (OWASP CSRF cheat sheet): the
+/// <c>Origin</c> (or, without it, <c>Referer</c>) must be allowlisted, <c>X-CSRF-Token</c> must be a token
+/// signed for this session, and a body must be JSON (415 for form, multipart and text, the types a
+/// cross-site form can send without a preflight). Bearer requests are exempt: a browser never attaches
+/// an <c>Authorization</c> header on its own.
+/// </summary>
+public sealed class CsrfStep(CsrfKeyProvider keys, IOptions<SecurityOptions> options) : IHttpPipelineStep
+{
+    public async Task InvokeAsync(HttpInvocation invocation, Func<Task> continuation)
+    {
+        ArgumentNullException.ThrowIfNull(invocation);
+        ArgumentNullException.ThrowIfNull(continuation);
+        var http = invocation.Http;
+        if (http.GetCaller() is not { Credential: CredentialKind.Cookie } || !IsStateChanging(http.Request.Method))
+        {
+            await continuation().ConfigureAwait(false);
+            return;
+        }
+
+        var origin = RequestOrigin(http.Request);
+        if (!options.Value.IsOriginAllowed(origin))
+        {
+            throw new ProblemException(ProblemTypes.CsrfRejected, "The request's Origin is not allowed.");
+        }
+
+        var session = AuthenticationOutcome.Get(http)?.SessionBinding ?? "";
+        var tokens = await keys.GetAsync(invocation.CancellationToken).ConfigureAwait(false);
+        if (!tokens.Verify(http.Request.Headers[CsrfTokens.HeaderName].ToString(), session))
+        {
+            throw new ProblemException(ProblemTypes.CsrfRejected, $"A valid {CsrfTokens.HeaderName} header is required; get one from GET /api/csrf.");
+        }
+
+        if (HasBody(http.Request))
+        {
+            RequestBody.EnsureJsonContentType(http.Request);
+        }
+
+        await continuation().ConfigureAwait(false);
+    }
+
+    public static bool IsStateChanging(string method) =>
+        !(HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method) || HttpMethods.IsTrace(method));
+
+    private static bool HasBody(HttpRequest request) =>
+        request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0 || request.Headers.ContentType.Count > 0;
+
+    /// <summary>The <c>Origin</c> header, or the origin of <c>Referer</c> when a browser omitted it.</summary>
+    private static string? RequestOrigin(HttpRequest request)
+    {
+        var origin = request.Headers.Origin.ToString();
+        if (origin.Length > 0)
+        {
+            return origin;
+        }
+
+        return Uri.TryCreate(request.Headers.Referer.ToString(), UriKind.Absolute, out var referer)
+            ? referer.GetLeftPart(UriPartial.Authority)
+            : null;
+    }
+}

@@ -1,0 +1,24 @@
+namespace Huntaze.Functions.Security.RateLimiting;
+
+/// <summary>Where one counter lives: the window's start day picks the table, so old days can be dropped whole.</summary>
+public readonly record struct CounterKey(DateOnly Day, string Partition, string Row);
+
+public readonly record struct CounterSnapshot(int Count, string ETag);
+
+/// <summary>
+/// Counters with optimistic concurrency. Implementations report a lost race as <c>false</c>, never as
+/// an exception; any exception means the store is unavailable.
+/// </summary>
+public interface IRateLimitStore
+{
+    Task<CounterSnapshot?> GetAsync(CounterKey key, CancellationToken cancellationToken);
+
+    /// <summary>Creates the counter at <paramref name="count"/>; false if it already exists.</summary>
+    Task<bool> TryCreateAsync(CounterKey key, int count, CancellationToken cancellationToken);
+
+    /// <summary>Sets the counter if its ETag is still <paramref name="etag"/>; false otherwise.</summary>
+    Task<bool> TryReplaceAsync(CounterKey key, int count, string etag, CancellationToken cancellationToken);
+
+    /// <summary>Drops every counter of windows that started before <paramref name="before"/>; returns how many days were dropped.</summary>
+    Task<int> DeleteDaysBeforeAsync(DateOnly before, CancellationToken cancellationToken);
+}

@@ -1,0 +1,40 @@
+namespace Huntaze.Functions.Security.RateLimiting;
+
+/// <summary>One policy's settings: <c>RateLimits__{policy}__Limit</c>, <c>__WindowSeconds</c>, <c>__FailOpen</c>.</summary>
+public sealed class RateLimitPolicyOptions
+{
+    public int Limit { get; set; }
+
+    public int WindowSeconds { get; set; }
+
+    /// <summary>
+    /// What happens when the counter store cannot be reached: admit (true) or answer 503 (false).
+    /// docs/decisions/0003-rate-limit-algorithm.md gives the reasons for each default.
+    /// </summary>
+    public bool FailOpen { get; set; }
+}
+
+/// <summary>The policies, keyed by name (section <c>RateLimits</c>); defaults are issue 3's limits.</summary>
+public sealed class RateLimitOptions
+{
+    public const string Section = "RateLimits";
+
+    public Dictionary<string, RateLimitPolicyOptions> Policies { get; } = new(StringComparer.OrdinalIgnoreCase)
+    {
+        [RateLimitPolicies.StepWrites] = new() { Limit = 20, WindowSeconds = 60, FailOpen = false },
+        [RateLimitPolicies.Snooze] = new() { Limit = 3, WindowSeconds = 86_400, FailOpen = false },
+        [RateLimitPolicies.PrivacyRequests] = new() { Limit = 3, WindowSeconds = 86_400, FailOpen = false },
+        [RateLimitPolicies.Reads] = new() { Limit = 600, WindowSeconds = 60, FailOpen = true },
+        [RateLimitPolicies.Anonymous] = new() { Limit = 60, WindowSeconds = 60, FailOpen = true },
+    };
+
+    /// <summary>The longest window, which decides how long counter tables are kept.</summary>
+    public TimeSpan LongestWindow => TimeSpan.FromSeconds(Policies.Values.Max(p => p.WindowSeconds));
+
+    public bool IsValid(out string error)
+    {
+        var bad = Policies.FirstOrDefault(p => p.Value.Limit < 1 || p.Value.WindowSeconds is < 1 or > 31 * 86_400);
+        error = bad.Key is null ? "" : $"RateLimits:{bad.Key} needs Limit >= 1 and WindowSeconds between 1 and {31 * 86_400}.";
+        return bad.Key is null;
+    }
+}

@@ -1,0 +1,128 @@
+using System.Diagnostics.Metrics;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Huntaze.Functions.Observability;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Huntaze.Functions.Security.RateLimiting;
+
+/// <summary>
+/// A distributed fixed-window limiter: one counter per (policy, subject, window) in the shared store,
+/// incremented by ETag compare-and-swap, so every instance sees one count and no more than the limit is
+/// admitted however many requests race (docs/decisions/0003-rate-limit-algorithm.md).
+/// </summary>
+public sealed partial class RateLimiter(IRateLimitStore store, IOptions<RateLimitOptions> options, TimeProvider time, ILogger<RateLimiter> logger)
+{
+    /// <summary>CAS attempts before giving up; each lost race means another request was counted.</summary>
+    public const int MaxAttempts = 20;
+
+    /// <summary>How long a decision may wait on the store before the policy's failure mode applies.</summary>
+    public static readonly TimeSpan StoreTimeout = TimeSpan.FromSeconds(5);
+
+    private static readonly Counter<long> Decisions = HuntazeDiagnostics.Meter.CreateCounter<long>("huntaze.ratelimit.decisions", description: "Rate-limit decisions by policy and outcome.");
+
+    public async Task<RateLimitDecision> AcquireAsync(string policy, string subject, CancellationToken cancellationToken)
+    {
+        if (!options.Value.Policies.TryGetValue(policy, out var settings))
+        {
+            throw new InvalidOperationException($"Unknown rate-limit policy '{policy}'.");
+        }
+
+        var now = time.GetUtcNow();
+        var window = FixedWindow.At(now, settings.WindowSeconds);
+        var key = new CounterKey(DateOnly.FromDateTime(window.Start.UtcDateTime), PartitionKey(policy, subject), window.Index.ToString("D12", CultureInfo.InvariantCulture));
+        var reset = window.SecondsUntilReset(now);
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(StoreTimeout);
+        var progress = new StoreProgress();
+        try
+        {
+            var count = await IncrementAsync(key, settings.Limit, progress, timeout.Token).ConfigureAwait(false);
+            return Decide(count is { } c
+                ? new RateLimitDecision(policy, true, settings.Limit, settings.WindowSeconds, settings.Limit - c, reset)
+                : new RateLimitDecision(policy, false, settings.Limit, settings.WindowSeconds, 0, reset));
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && progress.Answered)
+        {
+            // The store answers but this request kept losing races until the deadline: the window is
+            // contended, not the store down. Refusing cannot exceed the limit; the client retries later.
+            return Decide(new RateLimitDecision(policy, false, settings.Limit, settings.WindowSeconds, 0, reset));
+        }
+        catch (Exception exception) when (IsStoreFailure(exception) && !cancellationToken.IsCancellationRequested)
+        {
+            LogStoreUnavailable(logger, exception, policy, settings.FailOpen);
+            var decision = new RateLimitDecision(policy, settings.FailOpen, settings.Limit, settings.WindowSeconds, settings.FailOpen ? settings.Limit : 0, reset, StoreUnavailable: true);
+            Record(decision, settings.FailOpen ? "store-unavailable-admitted" : "store-unavailable-refused");
+            return decision;
+        }
+    }
+
+    private static RateLimitDecision Decide(RateLimitDecision decision)
+    {
+        Record(decision, decision.Admitted ? "admitted" : "limited");
+        return decision;
+    }
+
+    /// <summary>The count after admitting this request, or null when the limit is reached (or the race could not be won).</summary>
+    private async Task<int?> IncrementAsync(CounterKey key, int limit, StoreProgress progress, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            if (attempt > 0)
+            {
+                await Task.Delay(Backoff(attempt), time, cancellationToken).ConfigureAwait(false);
+            }
+
+            var current = await store.GetAsync(key, cancellationToken).ConfigureAwait(false);
+            progress.Answered = true;
+            if (current is null)
+            {
+                if (await store.TryCreateAsync(key, 1, cancellationToken).ConfigureAwait(false))
+                {
+                    return 1;
+                }
+
+                continue;
+            }
+
+            if (current.Value.Count >= limit)
+            {
+                return null;
+            }
+
+            if (await store.TryReplaceAsync(key, current.Value.Count + 1, current.Value.ETag, cancellationToken).ConfigureAwait(false))
+            {
+                return current.Value.Count + 1;
+            }
+        }
+
+        // Every attempt lost to a concurrent increment: the window is busy. Refusing is the only answer
+        // that cannot exceed the limit; the client retries after Retry-After.
+        return null;
+    }
+
+    private sealed class StoreProgress
+    {
+        public bool Answered { get; set; }
+    }
+
+    private static bool IsStoreFailure(Exception exception) =>
+        exception is Azure.RequestFailedException or OperationCanceledException or TimeoutException or HttpRequestException or AggregateException;
+
+    /// <summary>Jittered exponential backoff, 5 ms doubling to at most 160 ms (full jitter).</summary>
+    internal static TimeSpan Backoff(int attempt) =>
+        TimeSpan.FromMilliseconds(Random.Shared.Next(1, 5 << Math.Min(attempt, 5)));
+
+    /// <summary>Subjects are hashed: client IPs and user ids are not stored in clear in the counter table.</summary>
+    internal static string PartitionKey(string policy, string subject) =>
+        $"{policy}_{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(subject)))[..32]}";
+
+    private static void Record(RateLimitDecision decision, string outcome) =>
+        Decisions.Add(1, new KeyValuePair<string, object?>("policy", decision.Policy), new KeyValuePair<string, object?>("outcome", outcome));
+
+    [LoggerMessage(EventId = 3100, Level = LogLevel.Warning, Message = "Rate-limit store unavailable for policy {Policy} (fail open: {FailOpen})")]
+    private static partial void LogStoreUnavailable(ILogger logger, Exception exception, string policy, bool failOpen);
+}
