@@ -1,26 +1,52 @@
 using System.Globalization;
-using Huntaze.Bench;
+using BenchmarkDotNet.Running;
+using Huntaze.Bench.Flags;
+using Huntaze.Bench.Onboarding;
 
-// dotnet run -c Release --project bench/Huntaze.Bench -- [seconds per measurement, default 10] [levels, default 1,16,64]
-var seconds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10;
-int[] levels = args.Length > 1 ? [.. args[1].Split(',').Select(l => int.Parse(l, CultureInfo.InvariantCulture))] : [1, 16, 64];
-await using var rig = await BenchRig.StartAsync(CancellationToken.None);
-var rows = new List<string>
+// dotnet run -c Release --project bench/Huntaze.Bench -- <benchmark> [args]
+//   onboarding [seconds per measurement, default 10] [levels, default 1,16,64]   API vs raw storage (docs/performance.md)
+//   flags-evaluation [BenchmarkDotNet args]                                        evaluation cost per request (docs/flags.md)
+//   flags-propagation [flips, default 20]                                          kill-switch propagation between two hosts
+switch (args.FirstOrDefault())
 {
-    "| concurrency | operation | through the API p50 / p95 / p99 (ms) | req/s | errors | raw storage p50 / p95 / p99 (ms) | ops/s | p95 ratio |",
-    "|---|---|---|---|---|---|---|---|",
-};
-foreach (var level in levels)
-{
-    foreach (var operation in new[] { "GET /api/onboarding", "PATCH /api/onboarding/steps/{id}" })
-    {
-        var api = await LoadRunner.RunAsync(level, TimeSpan.FromSeconds(seconds), w => rig.ApiOperation(operation, level, w));
-        var raw = await LoadRunner.RunAsync(level, TimeSpan.FromSeconds(seconds), w => rig.RawOperation(operation, level, w));
-        var row = $"| {level} | {operation} | {api.P50:0.0} / {api.P95:0.0} / {api.P99:0.0} | {api.Throughput:0} | {api.Errors} | {raw.P50:0.0} / {raw.P95:0.0} / {raw.P99:0.0} | {raw.Throughput:0} | {api.P95 / raw.P95:0.00} |";
-        Console.WriteLine(row);
-        rows.Add(row);
-    }
+    case "onboarding":
+        await RunOnboardingAsync(args.Skip(1).ToArray());
+        break;
+    case "flags-evaluation":
+        BenchmarkRunner.Run<FlagEvaluationBenchmarks>(args: args.Skip(1).ToArray());
+        break;
+    case "flags-propagation":
+        await KillSwitchPropagation.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20);
+        break;
+    default:
+        Console.WriteLine("usage: onboarding [seconds] [levels] | flags-evaluation [BenchmarkDotNet args] | flags-propagation [flips]");
+        return 2;
 }
 
-Console.WriteLine();
-Console.WriteLine(string.Join(Environment.NewLine, rows));
+return 0;
+
+static async Task RunOnboardingAsync(string[] args)
+{
+    var seconds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10;
+    int[] levels = args.Length > 1 ? [.. args[1].Split(',').Select(l => int.Parse(l, CultureInfo.InvariantCulture))] : [1, 16, 64];
+    await using var rig = await BenchRig.StartAsync(CancellationToken.None);
+    var rows = new List<string>
+    {
+        "| concurrency | operation | through the API p50 / p95 / p99 (ms) | req/s | errors | raw storage p50 / p95 / p99 (ms) | ops/s | p95 ratio |",
+        "|---|---|---|---|---|---|---|---|",
+    };
+    foreach (var level in levels)
+    {
+        foreach (var operation in new[] { "GET /api/onboarding", "PATCH /api/onboarding/steps/{id}" })
+        {
+            var api = await LoadRunner.RunAsync(level, TimeSpan.FromSeconds(seconds), w => rig.ApiOperation(operation, level, w));
+            var raw = await LoadRunner.RunAsync(level, TimeSpan.FromSeconds(seconds), w => rig.RawOperation(operation, level, w));
+            var row = $"| {level} | {operation} | {api.P50:0.0} / {api.P95:0.0} / {api.P99:0.0} | {api.Throughput:0} | {api.Errors} | {raw.P50:0.0} / {raw.P95:0.0} / {raw.P99:0.0} | {raw.Throughput:0} | {api.P95 / raw.P95:0.00} |";
+            Console.WriteLine(row);
+            rows.Add(row);
+        }
+    }
+
+    Console.WriteLine();
+    Console.WriteLine(string.Join(Environment.NewLine, rows));
+}

@@ -13,7 +13,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Huntaze.Bench;
+namespace Huntaze.Bench.Onboarding;
 
 /// <summary>
 /// Azurite on free ports plus the local host over it, and the same storage work done directly with

@@ -13,7 +13,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.FeatureManagement;
 
-namespace Huntaze.Benchmarks.Flags;
+namespace Huntaze.Bench.Flags;
 
 /// <summary>
 /// What one request pays for a flag check: <see cref="IFeatureGate"/> over the in-memory snapshot with the

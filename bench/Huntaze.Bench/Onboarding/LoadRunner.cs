@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Huntaze.Bench;
+namespace Huntaze.Bench.Onboarding;
 
 /// <summary>Latency percentiles (ms) and throughput of one measurement.</summary>
 internal sealed record LoadResult(double P50, double P95, double P99, double Throughput, int Errors);

@@ -10,7 +10,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
-namespace Huntaze.Benchmarks.Flags;
+namespace Huntaze.Bench.Flags;
 
 /// <summary>
 /// Kill-switch propagation between two local hosts sharing one Azurite: flips the switch on host A and
