@@ -52,8 +52,12 @@ internal sealed class BenchRig : IAsyncDisposable
             ["Auth__Audience"] = Audience,
             ["Auth__DevelopmentSigningKey"] = SigningKey,
             ["Flags__SeedEnabled__0"] = "Onboarding",
+            // Limits raised so closed-loop workers are never refused, but reservation sizes pinned to what
+            // the production limits give (600/min → 12, 20/min → 1): each request pays the real limiter cost.
             ["RateLimits__reads__Limit"] = "100000000",
+            ["RateLimits__reads__ReservationSize"] = "12",
             ["RateLimits__step-writes__Limit"] = "100000000",
+            ["RateLimits__step-writes__ReservationSize"] = "1",
             ["Logging__LogLevel__Default"] = "Warning",
         };
         var app = LocalHostApp.Build(["--urls", "http://127.0.0.1:0"], new LocalHostOptions { Settings = settings, UseLocalSettingsFile = false, PrintFunctionTable = false });

@@ -12,7 +12,7 @@ namespace Huntaze.IntegrationTests.Onboarding;
 /// A step-version migration over 10,000 users seeded through the store, on a host with a table of its
 /// own (so the counts are exact): dry run, then a real run while users write the same step.
 /// </summary>
-[Collection(OnboardingTestGroup.Name)]
+[Collection(OnboardingLoadTestGroup.Name)]
 public sealed class MigrationTests(OnboardingHostFixture host)
 {
     private const int Users = 10_000;

@@ -76,3 +76,14 @@ public sealed class OnboardingTestGroup : ICollectionFixture<OnboardingHostFixtu
 {
     public const string Name = "Onboarding";
 }
+
+/// <summary>
+/// The load-heavy onboarding tests (10,000-user migration): they saturate the shared Azurite, so they run
+/// on their own after the parallel tests rather than beside them, where they would stretch other tests'
+/// storage calls past their deadlines.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class OnboardingLoadTestGroup : ICollectionFixture<OnboardingHostFixture>
+{
+    public const string Name = "OnboardingLoad";
+}

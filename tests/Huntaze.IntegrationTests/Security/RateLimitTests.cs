@@ -22,7 +22,7 @@ public sealed class RateLimitTests(HostFixture fixture)
 
         var admitted = responses.Count(r => r.StatusCode == HttpStatusCode.NoContent);
         var limited = responses.Count(r => r.StatusCode == HttpStatusCode.TooManyRequests);
-        TestContext.Current.TestOutputHelper?.WriteLine($"51 concurrent step-writes: {admitted} admitted, {limited} limited in {stopwatch.ElapsedMilliseconds} ms");
+        TestContext.Current.TestOutputHelper?.WriteLine($"51 concurrent step-writes: {admitted} admitted, {limited} limited in {stopwatch.ElapsedMilliseconds} ms; statuses {string.Join(",", responses.GroupBy(r => (int)r.StatusCode).Select(g => $"{g.Key}x{g.Count()}"))}");
         Assert.InRange(admitted, 1, 20);
         Assert.Equal(51, admitted + limited);
         foreach (var response in responses)

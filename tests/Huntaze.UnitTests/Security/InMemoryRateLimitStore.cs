@@ -13,36 +13,43 @@ internal sealed class InMemoryRateLimitStore : IRateLimitStore
 
     public int Conflicts;
 
+    /// <summary>Committed creates and replaces: the storage writes a limiter caused.</summary>
+    public int Writes;
+
+    /// <summary>Counter reads.</summary>
+    public int Reads;
+
     public Task<CounterSnapshot?> GetAsync(CounterKey key, CancellationToken cancellationToken)
     {
+        Interlocked.Increment(ref Reads);
         ThrowIfFailing();
         return Task.FromResult<CounterSnapshot?>(_counters.TryGetValue(key, out var c) ? new CounterSnapshot(c.Count, c.ETag) : null);
     }
 
-    public async Task<bool> TryCreateAsync(CounterKey key, int count, CancellationToken cancellationToken)
+    public async Task<string?> TryCreateAsync(CounterKey key, int count, CancellationToken cancellationToken)
     {
         ThrowIfFailing();
         await Task.Yield();
-        var created = _counters.TryAdd(key, (count, NextETag()));
-        if (!created)
-        {
-            Interlocked.Increment(ref Conflicts);
-        }
+        var etag = NextETag();
+        var created = _counters.TryAdd(key, (count, etag));
+        Interlocked.Increment(ref created ? ref Writes : ref Conflicts);
 
-        return created;
+        return created ? etag : null;
     }
 
-    public async Task<bool> TryReplaceAsync(CounterKey key, int count, string etag, CancellationToken cancellationToken)
+    public async Task<string?> TryReplaceAsync(CounterKey key, int count, string etag, CancellationToken cancellationToken)
     {
         ThrowIfFailing();
         await Task.Yield();
-        if (_counters.TryGetValue(key, out var current) && current.ETag == etag && _counters.TryUpdate(key, (count, NextETag()), current))
+        var next = NextETag();
+        if (_counters.TryGetValue(key, out var current) && current.ETag == etag && _counters.TryUpdate(key, (count, next), current))
         {
-            return true;
+            Interlocked.Increment(ref Writes);
+            return next;
         }
 
         Interlocked.Increment(ref Conflicts);
-        return false;
+        return null;
     }
 
     public Task<int> DeleteDaysBeforeAsync(DateOnly before, CancellationToken cancellationToken) => Task.FromResult(0);

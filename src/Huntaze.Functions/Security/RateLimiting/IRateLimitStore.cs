@@ -6,18 +6,18 @@ public readonly record struct CounterKey(DateOnly Day, string Partition, string 
 public readonly record struct CounterSnapshot(int Count, string ETag);
 
 /// <summary>
-/// Counters with optimistic concurrency. Implementations report a lost race as <c>false</c>, never as
-/// an exception; any exception means the store is unavailable.
+/// Counters with optimistic concurrency. Implementations report a lost race as null, never as
+/// an exception (null); any exception means the store is unavailable.
 /// </summary>
 public interface IRateLimitStore
 {
     Task<CounterSnapshot?> GetAsync(CounterKey key, CancellationToken cancellationToken);
 
-    /// <summary>Creates the counter at <paramref name="count"/>; false if it already exists.</summary>
-    Task<bool> TryCreateAsync(CounterKey key, int count, CancellationToken cancellationToken);
+    /// <summary>Creates the counter at <paramref name="count"/>; its new ETag, or null if it already exists.</summary>
+    Task<string?> TryCreateAsync(CounterKey key, int count, CancellationToken cancellationToken);
 
-    /// <summary>Sets the counter if its ETag is still <paramref name="etag"/>; false otherwise.</summary>
-    Task<bool> TryReplaceAsync(CounterKey key, int count, string etag, CancellationToken cancellationToken);
+    /// <summary>Sets the counter if its ETag is still <paramref name="etag"/>; its new ETag, or null otherwise.</summary>
+    Task<string?> TryReplaceAsync(CounterKey key, int count, string etag, CancellationToken cancellationToken);
 
     /// <summary>Drops every counter of windows that started before <paramref name="before"/>; returns how many days were dropped.</summary>
     Task<int> DeleteDaysBeforeAsync(DateOnly before, CancellationToken cancellationToken);

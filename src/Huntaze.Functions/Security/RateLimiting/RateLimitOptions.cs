@@ -12,6 +12,16 @@ public sealed class RateLimitPolicyOptions
     /// docs/decisions/0003-rate-limit-algorithm.md gives the reasons for each default.
     /// </summary>
     public bool FailOpen { get; set; }
+
+    /// <summary>
+    /// Tokens an instance counts in the store with one compare-and-swap and then spends locally
+    /// (<c>RateLimits__{policy}__ReservationSize</c>). Unset: <c>max(1, Limit / 50)</c>, so small limits
+    /// (step writes, snoozes, privacy requests, anonymous calls) stay exact and large ones (reads) cost a
+    /// storage round trip per dozen requests instead of two per request.
+    /// </summary>
+    public int? ReservationSize { get; set; }
+
+    public int EffectiveReservationSize => Math.Clamp(ReservationSize ?? Limit / 50, 1, Math.Max(1, Limit));
 }
 
 /// <summary>The policies, keyed by name (section <c>RateLimits</c>); defaults are issue 3's limits.</summary>
@@ -33,8 +43,8 @@ public sealed class RateLimitOptions
 
     public bool IsValid(out string error)
     {
-        var bad = Policies.FirstOrDefault(p => p.Value.Limit < 1 || p.Value.WindowSeconds is < 1 or > 31 * 86_400);
-        error = bad.Key is null ? "" : $"RateLimits:{bad.Key} needs Limit >= 1 and WindowSeconds between 1 and {31 * 86_400}.";
+        var bad = Policies.FirstOrDefault(p => p.Value.Limit < 1 || p.Value.WindowSeconds is < 1 or > 31 * 86_400 || p.Value.ReservationSize < 1 || p.Value.ReservationSize > p.Value.Limit);
+        error = bad.Key is null ? "" : $"RateLimits:{bad.Key} needs Limit >= 1, WindowSeconds between 1 and {31 * 86_400}, and ReservationSize (if set) between 1 and Limit.";
         return bad.Key is null;
     }
 }

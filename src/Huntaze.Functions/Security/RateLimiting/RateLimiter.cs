@@ -21,6 +21,8 @@ public sealed partial class RateLimiter(IRateLimitStore store, IOptions<RateLimi
     /// <summary>How long a decision may wait on the store before the policy's failure mode applies.</summary>
     public static readonly TimeSpan StoreTimeout = TimeSpan.FromSeconds(5);
 
+    private readonly CounterHints _counters = new();
+
     private static readonly Counter<long> Decisions = HuntazeDiagnostics.Meter.CreateCounter<long>("huntaze.ratelimit.decisions", description: "Rate-limit decisions by policy and outcome.");
 
     public async Task<RateLimitDecision> AcquireAsync(string policy, string subject, CancellationToken cancellationToken)
@@ -34,16 +36,28 @@ public sealed partial class RateLimiter(IRateLimitStore store, IOptions<RateLimi
         var window = FixedWindow.At(now, settings.WindowSeconds);
         var key = new CounterKey(DateOnly.FromDateTime(window.Start.UtcDateTime), PartitionKey(policy, subject), window.Index.ToString("D12", CultureInfo.InvariantCulture));
         var reset = window.SecondsUntilReset(now);
+        if (_counters.TryTake(key, out var left))
+        {
+            return Decide(new RateLimitDecision(policy, true, settings.Limit, settings.WindowSeconds, left, reset));
+        }
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(StoreTimeout);
         var progress = new StoreProgress();
         try
         {
-            var count = await IncrementAsync(key, settings.Limit, progress, timeout.Token).ConfigureAwait(false);
-            return Decide(count is { } c
-                ? new RateLimitDecision(policy, true, settings.Limit, settings.WindowSeconds, settings.Limit - c, reset)
-                : new RateLimitDecision(policy, false, settings.Limit, settings.WindowSeconds, 0, reset));
+            var grant = await IncrementAsync(key, settings.Limit, settings.EffectiveReservationSize, window.End, now, progress, timeout.Token).ConfigureAwait(false);
+            switch (grant)
+            {
+                case null:
+                    return Decide(new RateLimitDecision(policy, false, settings.Limit, settings.WindowSeconds, 0, reset));
+                case { Tokens: 0 } reserved:
+                    return Decide(new RateLimitDecision(policy, true, settings.Limit, settings.WindowSeconds, reserved.Count, reset));
+                case var counted:
+                    // This request spends one of the tokens just counted; the rest wait here for its successors.
+                    _counters.Reserve(key, counted.Value.Tokens - 1);
+                    return Decide(new RateLimitDecision(policy, true, settings.Limit, settings.WindowSeconds, settings.Limit - counted.Value.Count + counted.Value.Tokens - 1, reset));
+            }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && progress.Answered)
         {
@@ -66,36 +80,67 @@ public sealed partial class RateLimiter(IRateLimitStore store, IOptions<RateLimi
         return decision;
     }
 
-    /// <summary>The count after admitting this request, or null when the limit is reached (or the race could not be won).</summary>
-    private async Task<int?> IncrementAsync(CounterKey key, int limit, StoreProgress progress, CancellationToken cancellationToken)
+    /// <summary>
+    /// Counts up to <paramref name="batch"/> tokens (never past the limit) and returns the count after it
+    /// and how many were counted; or, with <c>Tokens</c> 0, a token another request of this instance
+    /// reserved meanwhile (<c>Count</c> is then the remaining estimate); null when the limit is reached
+    /// (or the race could not be won).
+    /// </summary>
+    private async Task<(int Count, int Tokens)?> IncrementAsync(CounterKey key, int limit, int batch, DateTimeOffset windowEnd, DateTimeOffset now, StoreProgress progress, CancellationToken cancellationToken)
     {
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             if (attempt > 0)
             {
                 await Task.Delay(Backoff(attempt), time, cancellationToken).ConfigureAwait(false);
+
+                // A peer that won the race may have reserved tokens for us: spend those before the store.
+                if (_counters.TryTake(key, out var remaining))
+                {
+                    return (remaining, 0);
+                }
             }
 
-            var current = await store.GetAsync(key, cancellationToken).ConfigureAwait(false);
-            progress.Answered = true;
+            // First attempt: this instance's own last write is usually still current (one round trip
+            // instead of two); a stale hint costs a 412 and the next attempt reads.
+            CounterSnapshot? current;
+            if (attempt == 0 && _counters.TryGetLastWritten(key, out var hint))
+            {
+                current = hint;
+            }
+            else
+            {
+                current = await store.GetAsync(key, cancellationToken).ConfigureAwait(false);
+                progress.Answered = true;
+            }
+
             if (current is null)
             {
-                if (await store.TryCreateAsync(key, 1, cancellationToken).ConfigureAwait(false))
+                var first = Math.Min(batch, limit);
+                var created = await store.TryCreateAsync(key, first, cancellationToken).ConfigureAwait(false);
+                progress.Answered = true;
+                if (created is not null)
                 {
-                    return 1;
+                    _counters.RememberWrite(key, new CounterSnapshot(first, created), limit, windowEnd, now);
+                    return (first, first);
                 }
 
                 continue;
             }
 
+            // Counts only grow within a window, so a hinted count at the limit is a true refusal.
             if (current.Value.Count >= limit)
             {
-                return null;
+                return _counters.TryTake(key, out var remaining) ? (remaining, 0) : null;
             }
 
-            if (await store.TryReplaceAsync(key, current.Value.Count + 1, current.Value.ETag, cancellationToken).ConfigureAwait(false))
+            var tokens = Math.Min(batch, limit - current.Value.Count);
+            var replaced = await store.TryReplaceAsync(key, current.Value.Count + tokens, current.Value.ETag, cancellationToken).ConfigureAwait(false);
+            progress.Answered = true;
+            if (replaced is not null)
             {
-                return current.Value.Count + 1;
+                _counters.RememberWrite(key, new CounterSnapshot(current.Value.Count + tokens, replaced), limit, windowEnd, now);
+                return (current.Value.Count + tokens, tokens);
             }
         }
 

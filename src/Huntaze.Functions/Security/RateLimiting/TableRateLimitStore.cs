@@ -24,33 +24,33 @@ public sealed class TableRateLimitStore(StorageClients storage) : IRateLimitStor
             : null;
     }
 
-    public async Task<bool> TryCreateAsync(CounterKey key, int count, CancellationToken cancellationToken)
+    public async Task<string?> TryCreateAsync(CounterKey key, int count, CancellationToken cancellationToken)
     {
         var table = await TableAsync(key.Day, cancellationToken).ConfigureAwait(false);
         try
         {
-            await table.AddEntityAsync(Entity(key, count), cancellationToken).ConfigureAwait(false);
-            return true;
+            var response = await table.AddEntityAsync(Entity(key, count), cancellationToken).ConfigureAwait(false);
+            return response.Headers.ETag?.ToString() ?? "";
         }
         catch (RequestFailedException e) when (e.Status == 409)
         {
-            return false;
+            return null;
         }
     }
 
-    public async Task<bool> TryReplaceAsync(CounterKey key, int count, string etag, CancellationToken cancellationToken)
+    public async Task<string?> TryReplaceAsync(CounterKey key, int count, string etag, CancellationToken cancellationToken)
     {
         var table = await TableAsync(key.Day, cancellationToken).ConfigureAwait(false);
         try
         {
             // A 412 after an SDK retry may hide a committed first attempt (azure-sdk-for-net #39146): the
             // caller re-reads and counts again, which can only over-count, never over-admit.
-            await table.UpdateEntityAsync(Entity(key, count), new ETag(etag), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
-            return true;
+            var response = await table.UpdateEntityAsync(Entity(key, count), new ETag(etag), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+            return response.Headers.ETag?.ToString() ?? "";
         }
         catch (RequestFailedException e) when (e.Status is 412 or 404)
         {
-            return false;
+            return null;
         }
     }
 

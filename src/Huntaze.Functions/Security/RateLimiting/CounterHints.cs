@@ -1,0 +1,113 @@
+using System.Collections.Concurrent;
+
+namespace Huntaze.Functions.Security.RateLimiting;
+
+/// <summary>
+/// What this instance knows of the shared counters, to spare storage round trips. The store stays the
+/// only authority:
+/// <list type="bullet">
+/// <item>reserved tokens were counted in the store but not yet spent; spending one needs no call, and
+/// they are never more than were counted, so reservations cannot admit beyond the limit (tokens left
+/// when a window ends only under-admit);</item>
+/// <item>the count and ETag of this instance's last write are a guess at the current counter; a stale
+/// guess costs one 412 and a read.</item>
+/// </list>
+/// Entries die with their window.
+/// </summary>
+internal sealed class CounterHints
+{
+    private const int SweepThreshold = 4096;
+    private readonly ConcurrentDictionary<CounterKey, Entry> _byKey = new();
+
+    /// <summary>Takes one reserved token; on success <paramref name="remaining"/> estimates the window's remaining budget.</summary>
+    public bool TryTake(CounterKey key, out int remaining)
+    {
+        remaining = 0;
+        if (!_byKey.TryGetValue(key, out var entry))
+        {
+            return false;
+        }
+
+        while (true)
+        {
+            var left = Volatile.Read(ref entry.Reserved);
+            if (left <= 0)
+            {
+                return false;
+            }
+
+            if (Interlocked.CompareExchange(ref entry.Reserved, left - 1, left) == left)
+            {
+                var counted = Volatile.Read(ref entry.LastWritten)?.Count ?? entry.Limit;
+                remaining = Math.Max(0, entry.Limit - counted + left - 1);
+                return true;
+            }
+        }
+    }
+
+    public bool TryGetLastWritten(CounterKey key, out CounterSnapshot snapshot)
+    {
+        snapshot = default;
+        if (_byKey.TryGetValue(key, out var entry) && Volatile.Read(ref entry.LastWritten) is { } last)
+        {
+            snapshot = last.Snapshot;
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>Records a committed write (an empty ETag, when the store did not return one, is not kept).</summary>
+    public void RememberWrite(CounterKey key, CounterSnapshot written, int limit, DateTimeOffset windowEnd, DateTimeOffset now)
+    {
+        SweepIfLarge(now);
+        var entry = _byKey.GetOrAdd(key, _ => new Entry(limit, windowEnd));
+        var next = written.ETag.Length == 0 ? null : new Written(written);
+        while (true)
+        {
+            var current = Volatile.Read(ref entry.LastWritten);
+            if ((current is not null && current.Count >= written.Count) || Interlocked.CompareExchange(ref entry.LastWritten, next, current) == current)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Keeps <paramref name="spare"/> counted tokens for later requests of the same window (after <see cref="RememberWrite"/>).</summary>
+    public void Reserve(CounterKey key, int spare)
+    {
+        if (spare > 0 && _byKey.TryGetValue(key, out var entry))
+        {
+            Interlocked.Add(ref entry.Reserved, spare);
+        }
+    }
+
+    private void SweepIfLarge(DateTimeOffset now)
+    {
+        if (_byKey.Count <= SweepThreshold)
+        {
+            return;
+        }
+
+        foreach (var (key, entry) in _byKey)
+        {
+            if (entry.WindowEnd <= now)
+            {
+                _byKey.TryRemove(key, out _);
+            }
+        }
+    }
+
+    private sealed record Written(CounterSnapshot Snapshot)
+    {
+        public int Count => Snapshot.Count;
+    }
+
+    private sealed class Entry(int limit, DateTimeOffset windowEnd)
+    {
+        public readonly int Limit = limit;
+        public readonly DateTimeOffset WindowEnd = windowEnd;
+        public int Reserved;
+        public Written? LastWritten;
+    }
+}

@@ -1,0 +1,128 @@
+using Huntaze.Functions.Security;
+using Huntaze.Functions.Security.RateLimiting;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Huntaze.UnitTests.Security;
+
+/// <summary>Token reservations: fewer storage writes for large limits, never more than the limit admitted.</summary>
+public sealed class RateLimitReservationTests
+{
+    private static readonly DateTimeOffset Noon = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
+
+    [Theory]
+    [InlineData(RateLimitPolicies.StepWrites, 1)]
+    [InlineData(RateLimitPolicies.Snooze, 1)]
+    [InlineData(RateLimitPolicies.PrivacyRequests, 1)]
+    [InlineData(RateLimitPolicies.Anonymous, 1)]
+    [InlineData(RateLimitPolicies.Reads, 12)]
+    public void EffectiveReservationSize_DefaultPolicies_ExactForSmallLimits(string policy, int expected) =>
+        Assert.Equal(expected, new RateLimitOptions().Policies[policy].EffectiveReservationSize);
+
+    [Fact]
+    public async Task AcquireAsync_ReadsSequentialPastLimit_AdmitsExactlyLimitWithOneWritePerReservation()
+    {
+        var store = new InMemoryRateLimitStore();
+        var limiter = Limiter(store, new FakeTimeProvider(Noon));
+
+        var admitted = 0;
+        for (var i = 0; i < 700; i++)
+        {
+            admitted += (await limiter.AcquireAsync(RateLimitPolicies.Reads, "user:u1", CancellationToken.None)).Admitted ? 1 : 0;
+        }
+
+        Assert.Equal(600, admitted);
+        Assert.Equal(50, store.Writes); // 600 / 12, against 600 without reservations
+    }
+
+    [Fact]
+    public async Task AcquireAsync_RemainingWithReservation_CountsDownByOne()
+    {
+        var limiter = Limiter(new InMemoryRateLimitStore(), new FakeTimeProvider(Noon));
+
+        var first = await limiter.AcquireAsync(RateLimitPolicies.Reads, "user:u1", CancellationToken.None);
+        var second = await limiter.AcquireAsync(RateLimitPolicies.Reads, "user:u1", CancellationToken.None);
+
+        Assert.Equal(599, first.Remaining);
+        Assert.Equal(598, second.Remaining);
+    }
+
+    [Fact]
+    public async Task AcquireAsync_TwoInstancesRacingOneStore_NeverAdmitMoreThanLimit()
+    {
+        // Real delays for the losers' backoff, as in production, on a clock that stays in one window.
+        var store = new InMemoryRateLimitStore();
+        var time = new FrozenClock(Noon);
+        var options = new RateLimitOptions();
+        options.Policies[RateLimitPolicies.Reads].Limit = 100;
+        options.Policies[RateLimitPolicies.Reads].ReservationSize = 10;
+        RateLimiter[] instances = [Limiter(store, time, options), Limiter(store, time, options)];
+
+        var decisions = await Task.WhenAll(Enumerable.Range(0, 300).Select(i =>
+            instances[i % 2].AcquireAsync(RateLimitPolicies.Reads, "user:u1", CancellationToken.None)));
+
+        var admitted = decisions.Count(d => d.Admitted);
+        Assert.Equal(100, store.CountOf(_ => true));
+        Assert.InRange(admitted, 100 - (2 * 9), 100); // at most 9 reserved tokens stranded per instance
+    }
+
+    [Fact]
+    public async Task AcquireAsync_NewWindow_StartsAFreshReservation()
+    {
+        var store = new InMemoryRateLimitStore();
+        var time = new FakeTimeProvider(Noon);
+        var limiter = Limiter(store, time);
+        for (var i = 0; i < 600; i++)
+        {
+            await limiter.AcquireAsync(RateLimitPolicies.Reads, "user:u1", CancellationToken.None);
+        }
+
+        time.Advance(TimeSpan.FromMinutes(1));
+        var next = await limiter.AcquireAsync(RateLimitPolicies.Reads, "user:u1", CancellationToken.None);
+
+        Assert.True(next.Admitted);
+        Assert.Equal(599, next.Remaining);
+    }
+
+    [Fact]
+    public async Task AcquireAsync_SequentialOnOneInstance_ReadsTheCounterOnce()
+    {
+        var store = new InMemoryRateLimitStore();
+        var limiter = Limiter(store, new FakeTimeProvider(Noon));
+
+        for (var i = 0; i < 20; i++)
+        {
+            Assert.True((await limiter.AcquireAsync(RateLimitPolicies.StepWrites, "user:u1", CancellationToken.None)).Admitted);
+        }
+
+        Assert.Equal(1, store.Reads); // then each write states the ETag of this instance's last write
+        Assert.Equal(20, store.Writes);
+    }
+
+    [Fact]
+    public async Task AcquireAsync_InstancesAlternating_StaleHintsStillAdmitExactlyTheLimit()
+    {
+        var store = new InMemoryRateLimitStore();
+        var time = new FrozenClock(Noon);
+        RateLimiter[] instances = [Limiter(store, time), Limiter(store, time)];
+
+        var admitted = 0;
+        for (var i = 0; i < 30; i++)
+        {
+            admitted += (await instances[i % 2].AcquireAsync(RateLimitPolicies.StepWrites, "user:u1", CancellationToken.None)).Admitted ? 1 : 0;
+        }
+
+        Assert.Equal(20, admitted);
+        Assert.True(store.Conflicts > 0, "each instance's hint went stale when the other wrote");
+    }
+
+    private static RateLimiter Limiter(InMemoryRateLimitStore store, TimeProvider time, RateLimitOptions? options = null) =>
+        new(store, Options.Create(options ?? new RateLimitOptions()), time, NullLogger<RateLimiter>.Instance);
+
+    /// <summary>The system's timers (so backoff delays elapse) with a clock that never leaves its window.</summary>
+    private sealed class FrozenClock(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
+    }
+}
