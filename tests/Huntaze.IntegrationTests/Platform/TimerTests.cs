@@ -15,6 +15,15 @@ public sealed class TimerTests(HostFixture fixture)
     }
 
     [Fact]
+    public async Task Timer_RunOnStartup_RunsWhenTheHostStarts()
+    {
+        // The fixture's host has started; a yearly timer declared RunOnStartup has therefore run.
+        _ = fixture.Host;
+
+        await Eventually.HoldsAsync(() => Task.FromResult(TimerFunctions.StartupRuns >= 1), TimeSpan.FromSeconds(10), "the RunOnStartup timer ran at start");
+    }
+
+    [Fact]
     public async Task AdminTrigger_TimerFunction_RunsItNow()
     {
         using var client = fixture.CreateClient();
