@@ -46,15 +46,4 @@ public sealed class StorageRetryTests
 
         Assert.Equal(4, attempts);
     }
-
-    [Theory]
-    [InlineData(1, 25, 50)]
-    [InlineData(3, 100, 200)]
-    [InlineData(10, 500, 1000)]
-    public void Backoff_Attempt_IsJitteredWithinCap(int attempt, double min, double max)
-    {
-        var delay = StorageRetry.Backoff(attempt, new OnboardingOptions { StorageBaseDelayMs = 50, StorageMaxDelayMs = 1000 });
-
-        Assert.InRange(delay.TotalMilliseconds, min, max);
-    }
 }

@@ -161,11 +161,7 @@ public sealed partial class AppConfigurationClient(
             return asked < max ? asked : max;
         }
 
-        var exponential = options.BaseDelaySeconds * Math.Pow(2, attempt);
-#pragma warning disable CA5394 // Jitter only spreads retries; it protects nothing.
-        var jittered = exponential * (0.5 + (Random.Shared.NextDouble() / 2));
-#pragma warning restore CA5394
-        return TimeSpan.FromSeconds(Math.Min(jittered, options.MaxDelaySeconds));
+        return Platform.Resilience.Backoff.Delay(attempt, TimeSpan.FromSeconds(options.BaseDelaySeconds), max);
     }
 
     private static bool IsTransient(HttpStatusCode status) =>

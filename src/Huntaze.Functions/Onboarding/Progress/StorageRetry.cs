@@ -1,4 +1,5 @@
 using Azure;
+using Huntaze.Functions.Platform.Resilience;
 using Microsoft.Extensions.Options;
 
 namespace Huntaze.Functions.Onboarding.Progress;
@@ -20,7 +21,7 @@ public sealed class StorageRetry(IOptions<OnboardingOptions> options, TimeProvid
             }
             catch (Exception exception) when (attempt < settings.StorageMaxAttempts && IsTransient(exception, cancellationToken))
             {
-                await Task.Delay(Backoff(attempt, settings), time, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(Backoff.Delay(attempt - 1, TimeSpan.FromMilliseconds(settings.StorageBaseDelayMs), TimeSpan.FromMilliseconds(settings.StorageMaxDelayMs)), time, cancellationToken).ConfigureAwait(false);
             }
         }
     }
@@ -32,13 +33,4 @@ public sealed class StorageRetry(IOptions<OnboardingOptions> options, TimeProvid
         OperationCanceledException => !cancellationToken.IsCancellationRequested,
         _ => false,
     };
-
-    /// <summary>"Equal jitter": half the capped exponential delay plus a random share of the other half.</summary>
-    public static TimeSpan Backoff(int attempt, OnboardingOptions settings)
-    {
-        var cap = Math.Min(settings.StorageMaxDelayMs, settings.StorageBaseDelayMs * Math.Pow(2, attempt - 1));
-#pragma warning disable CA5394 // Jitter needs no cryptographic randomness.
-        return TimeSpan.FromMilliseconds((cap / 2) + (Random.Shared.NextDouble() * cap / 2));
-#pragma warning restore CA5394
-    }
 }

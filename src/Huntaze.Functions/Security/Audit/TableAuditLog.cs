@@ -1,6 +1,7 @@
 using System.Globalization;
 using Azure;
 using Azure.Data.Tables;
+using Huntaze.Functions.Platform.Resilience;
 using Huntaze.Functions.Platform.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -59,7 +60,7 @@ public sealed partial class TableAuditLog(StorageClients storage, TimeProvider t
             {
                 // Another appender took this sequence number first.
                 LogContended(logger, partition, attempt + 1);
-                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 5 << Math.Min(attempt, 5))), time, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(Backoff.Delay(attempt, TimeSpan.FromMilliseconds(5), TimeSpan.FromMilliseconds(160)), time, cancellationToken).ConfigureAwait(false);
             }
         }
     }

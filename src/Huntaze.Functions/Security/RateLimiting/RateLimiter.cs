@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Huntaze.Functions.Observability;
+using Huntaze.Functions.Platform.Resilience;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -92,7 +93,7 @@ public sealed partial class RateLimiter(IRateLimitStore store, IOptions<RateLimi
         {
             if (attempt > 0)
             {
-                await Task.Delay(Backoff(attempt), time, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(Backoff.Delay(attempt - 1, TimeSpan.FromMilliseconds(5), TimeSpan.FromMilliseconds(160)), time, cancellationToken).ConfigureAwait(false);
 
                 // A peer that won the race may have reserved tokens for us: spend those before the store.
                 if (_counters.TryTake(key, out var remaining))
@@ -156,10 +157,6 @@ public sealed partial class RateLimiter(IRateLimitStore store, IOptions<RateLimi
 
     private static bool IsStoreFailure(Exception exception) =>
         exception is Azure.RequestFailedException or OperationCanceledException or TimeoutException or HttpRequestException or AggregateException;
-
-    /// <summary>Jittered exponential backoff, 5 ms doubling to at most 160 ms (full jitter).</summary>
-    internal static TimeSpan Backoff(int attempt) =>
-        TimeSpan.FromMilliseconds(Random.Shared.Next(1, 5 << Math.Min(attempt, 5)));
 
     /// <summary>Subjects are hashed: client IPs and user ids are not stored in clear in the counter table.</summary>
     internal static string PartitionKey(string policy, string subject) =>
