@@ -68,11 +68,12 @@ public static class LocalHostApp
         app.UseStatusCodePages(ProblemForBareStatusAsync);
         // CORS preflights never reach a function (in Azure the platform's CORS answers them).
         app.Use((http, next) => Huntaze.Functions.Security.Cors.Cors.TryHandlePreflight(http) ? Task.CompletedTask : next(http));
-        app.MapHttpFunctions(catalog, HostJson.ReadRoutePrefix(AppContext.BaseDirectory));
+        var routePrefix = HostJson.ReadRoutePrefix(AppContext.BaseDirectory);
+        app.MapHttpFunctions(catalog, routePrefix);
         app.MapAdminEndpoints();
         if (options.PrintFunctionTable)
         {
-            app.Lifetime.ApplicationStarted.Register(() => FunctionTable.Print(catalog, app.Urls, HostJson.ReadRoutePrefix(AppContext.BaseDirectory)));
+            app.Lifetime.ApplicationStarted.Register(() => FunctionTable.Print(catalog, app.Urls, routePrefix));
         }
 
         return app;
@@ -86,7 +87,7 @@ public static class LocalHostApp
         var type = http.Response.StatusCode switch
         {
             StatusCodes.Status405MethodNotAllowed => ProblemTypes.MethodNotAllowed,
-            StatusCodes.Status404NotFound when http.GetEndpoint() is null => ProblemTypes.NotFound,
+            StatusCodes.Status404NotFound => ProblemTypes.NotFound,
             _ => null,
         };
         return type is null ? Task.CompletedTask : ProblemWriter.WriteAsync(http, type, $"{http.Request.Method} {http.Request.Path}: {type.Title}");

@@ -38,6 +38,18 @@ public sealed class RoutingTests(HostFixture fixture)
     }
 
     [Fact]
+    public async Task RouteValue_UnconstrainedButNotConvertible_Returns400Problem()
+    {
+        using var client = fixture.CreateClient();
+
+        using var bad = await client.GetAsync("/api/test/square/abc", TestContext.Current.CancellationToken);
+        using var good = await client.GetAsync("/api/test/square/7", TestContext.Current.CancellationToken);
+
+        await AssertProblemAsync(bad, HttpStatusCode.BadRequest, "bad-request");
+        Assert.Contains("49", await good.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task CorrelationId_ValidFromCaller_IsEchoed()
     {
         using var client = fixture.CreateClient();

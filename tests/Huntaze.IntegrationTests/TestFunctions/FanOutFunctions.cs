@@ -26,6 +26,13 @@ public static class FanOutFunctions
         return ApiResult.Ok(new { instanceId, status = state.RuntimeStatus.ToString(), sum = state.ReadOutputAs<int>() });
     }
 
+    /// <summary>A typed route value without a route constraint: conversion is the binder's job.</summary>
+    [Function("TestSquareNow")]
+    [AllowAnonymousAccess]
+    public static IActionResult SquareNow(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "test/square/{value}")] HttpRequest request,
+        int value) => ApiResult.Ok(new { square = value * value });
+
     [Function("TestFanOut")]
     public static async Task<int> Orchestrate([OrchestrationTrigger] TaskOrchestrationContext context)
     {
