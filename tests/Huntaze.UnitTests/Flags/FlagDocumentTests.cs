@@ -42,6 +42,7 @@ public sealed class FlagDocumentTests
     [InlineData("{\"id\":\"Onboarding\",\"enabled\":true,\"conditions\":{\"client_filters\":[{\"name\":\"Microsoft.Targeting\",\"parameters\":{\"Audience\":{\"DefaultRolloutPercentage\":101}}}]}}", "DefaultRolloutPercentage' is 101")]
     [InlineData("{\"id\":\"Onboarding\",\"enabled\":true,\"conditions\":{\"client_filters\":[{\"name\":\"Microsoft.Targeting\",\"parameters\":{\"Audience\":{\"Groups\":[{\"Name\":\"g\",\"RolloutPercentage\":-1}]}}}]}}", "Groups[0].RolloutPercentage' is -1")]
     [InlineData("{\"id\":\"Other\",\"enabled\":true}", "the flag addressed is 'Onboarding'")]
+    [InlineData("{\"id\":\"Onboarding\",\"id\":\"Onboarding\",\"enabled\":true}", "not valid JSON")]
     public void Parse_InvalidDocument_NamesTheProblem(string json, string expected)
     {
         var result = FlagDocument.Parse(json, "Onboarding");

@@ -114,4 +114,12 @@ public sealed class FlagPatchTests
 
         Assert.Single(errors);
     }
+
+    [Fact]
+    public void Validate_NullMarketInList_IsAnErrorNotAnException()
+    {
+        var errors = FlagPatch.Validate(new FlagPatchRequest { Markets = [null!] });
+
+        Assert.Single(errors);
+    }
 }

@@ -29,7 +29,7 @@ public static class FlagPatch
 
         foreach (var market in patch.Markets ?? [])
         {
-            if (market.Length != 2 || !market.All(char.IsAsciiLetter))
+            if (market is null || market.Length != 2 || !market.All(char.IsAsciiLetter))
             {
                 errors.Add($"'markets' holds '{market}'; markets are ISO 3166-1 alpha-2 codes.");
             }

@@ -27,7 +27,9 @@ public static class FlagDocument
         JsonNode? root;
         try
         {
-            root = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { MaxDepth = 16 });
+            // Duplicate members are refused at parse time; left to JsonObject they throw ArgumentException
+            // later, which would turn a bad PUT into a 500 and a hand-edited flag into a failed sync.
+            root = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { MaxDepth = 16, AllowDuplicateProperties = false });
         }
         catch (JsonException exception)
         {
