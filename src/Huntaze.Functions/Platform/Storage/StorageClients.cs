@@ -26,28 +26,31 @@ public sealed class StorageClients(TableServiceClient tables, BlobServiceClient 
         GetOrCreate(_tables, logicalName, async () =>
         {
             var client = TableService.GetTableClient(TableName(logicalName));
-            await client.CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
+            await client.CreateIfNotExistsAsync(CancellationToken.None).ConfigureAwait(false);
             return client;
-        });
+        }, cancellationToken);
 
     public Task<BlobContainerClient> GetContainerAsync(string logicalName, CancellationToken cancellationToken) =>
         GetOrCreate(_containers, logicalName, async () =>
         {
             var client = BlobService.GetBlobContainerClient(ContainerName(logicalName));
-            await client.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            await client.CreateIfNotExistsAsync(cancellationToken: CancellationToken.None).ConfigureAwait(false);
             return client;
-        });
+        }, cancellationToken);
 
-    private static async Task<T> GetOrCreate<T>(ConcurrentDictionary<string, Lazy<Task<T>>> cache, string key, Func<Task<T>> create)
+    /// <summary>
+    /// One creation shared by all callers. It runs without any caller's token (one caller going away must
+    /// not fail the others); each caller waits with its own token. Only a failed creation is forgotten.
+    /// </summary>
+    private static async Task<T> GetOrCreate<T>(ConcurrentDictionary<string, Lazy<Task<T>>> cache, string key, Func<Task<T>> create, CancellationToken cancellationToken)
     {
         var lazy = cache.GetOrAdd(key, _ => new Lazy<Task<T>>(create));
         try
         {
-            return await lazy.Value.ConfigureAwait(false);
+            return await lazy.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch
+        catch when (lazy.Value.IsFaulted)
         {
-            // A failed creation (storage down, caller cancelled) must not be cached.
             cache.TryRemove(new KeyValuePair<string, Lazy<Task<T>>>(key, lazy));
             throw;
         }

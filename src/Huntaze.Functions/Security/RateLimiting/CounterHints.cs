@@ -16,8 +16,12 @@ namespace Huntaze.Functions.Security.RateLimiting;
 /// </summary>
 internal sealed class CounterHints
 {
-    private const int SweepThreshold = 4096;
+    private static readonly TimeSpan SweepEvery = TimeSpan.FromSeconds(30);
     private readonly ConcurrentDictionary<CounterKey, Entry> _byKey = new();
+    private long _nextSweepTicks;
+
+    /// <summary>Keys held (for tests and diagnostics).</summary>
+    internal int Count => _byKey.Count;
 
     /// <summary>Takes one reserved token; on success <paramref name="remaining"/> estimates the window's remaining budget.</summary>
     public bool TryTake(CounterKey key, out int remaining)
@@ -60,7 +64,7 @@ internal sealed class CounterHints
     /// <summary>Records a committed write (an empty ETag, when the store did not return one, is not kept).</summary>
     public void RememberWrite(CounterKey key, CounterSnapshot written, int limit, DateTimeOffset windowEnd, DateTimeOffset now)
     {
-        SweepIfLarge(now);
+        SweepIfDue(now);
         var entry = _byKey.GetOrAdd(key, _ => new Entry(limit, windowEnd));
         var next = written.ETag.Length == 0 ? null : new Written(written);
         while (true)
@@ -82,9 +86,11 @@ internal sealed class CounterHints
         }
     }
 
-    private void SweepIfLarge(DateTimeOffset now)
+    /// <summary>Drops ended windows at most once per <see cref="SweepEvery"/>, whatever the size: one caller sweeps.</summary>
+    private void SweepIfDue(DateTimeOffset now)
     {
-        if (_byKey.Count <= SweepThreshold)
+        var due = Interlocked.Read(ref _nextSweepTicks);
+        if (now.UtcTicks < due || Interlocked.CompareExchange(ref _nextSweepTicks, now.UtcTicks + SweepEvery.Ticks, due) != due)
         {
             return;
         }
