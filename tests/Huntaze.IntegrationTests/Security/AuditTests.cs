@@ -68,6 +68,22 @@ public sealed class AuditTests(HostFixture fixture)
         await Platform.RoutingTests.AssertProblemAsync(response, HttpStatusCode.BadRequest, "validation");
     }
 
+    [Theory]
+    [InlineData("/api/admin/audit?to=0001-01-01")]
+    [InlineData("/api/admin/audit/verify?to=9999-12-31")]
+    [InlineData("/api/admin/audit?from=11/25/2026")]
+    [InlineData("/api/admin/audit?continuation=!!!")]
+    [InlineData("/api/admin/audit?continuation=%%LONG%%")]
+    [InlineData("/api/admin/audit?actor=%%LONG%%")]
+    public async Task Query_MalformedParameters_Returns400NotA500(string path)
+    {
+        using var admin = fixture.CreateClient(HostFixture.NewUserId(), "FR", "admin");
+
+        using var response = await admin.GetAsync(path.Replace("%%LONG%%", new string('a', 600), StringComparison.Ordinal), TestContext.Current.CancellationToken);
+
+        await Platform.RoutingTests.AssertProblemAsync(response, HttpStatusCode.BadRequest, "validation");
+    }
+
     [Fact]
     public async Task Verify_AfterStoredEntryEdited_FailsNamingTheEntry()
     {

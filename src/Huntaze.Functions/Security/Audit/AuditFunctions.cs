@@ -10,6 +10,10 @@ namespace Huntaze.Functions.Security.Audit;
 public sealed class AuditFunctions(AuditReader reader, IAuditLog audit, TimeProvider time)
 {
     private const int MaxDays = 93;
+    private const int MaxFilterLength = 128;
+    private const int MaxTokenLength = 512;
+    private static readonly DateTimeOffset Earliest = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private static readonly string[] IsoFormats = ["yyyy-MM-dd", "yyyy-MM-dd'T'HH:mmK", "yyyy-MM-dd'T'HH:mm:ssK", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK"];
 
     /// <summary><c>GET /api/admin/audit?actor=&amp;target=&amp;from=&amp;to=&amp;pageSize=&amp;continuation=</c>, oldest first.</summary>
     [Function("AuditQuery")]
@@ -26,6 +30,14 @@ public sealed class AuditFunctions(AuditReader reader, IAuditLog audit, TimeProv
         if (request.Query.TryGetValue("pageSize", out var size) && (!int.TryParse(size, NumberStyles.None, CultureInfo.InvariantCulture, out pageSize) || pageSize is < 1 or > 200))
         {
             errors["pageSize"] = ["An integer from 1 to 200."];
+        }
+
+        foreach (var (name, max) in new[] { ("actor", MaxFilterLength), ("target", MaxFilterLength), ("continuation", MaxTokenLength) })
+        {
+            if (request.Query[name].ToString().Length > max)
+            {
+                errors[name] = [$"At most {max} characters."];
+            }
         }
 
         ThrowIfInvalid(errors);
@@ -55,8 +67,9 @@ public sealed class AuditFunctions(AuditReader reader, IAuditLog audit, TimeProv
 
     private (DateTimeOffset From, DateTimeOffset To) Range(IQueryCollection query, Dictionary<string, string[]> errors)
     {
-        var to = Parse(query, "to", errors) ?? time.GetUtcNow();
-        var from = Parse(query, "from", errors) ?? to.AddDays(-7);
+        var now = time.GetUtcNow();
+        var to = Parse(query, "to", now, errors) ?? now;
+        var from = Parse(query, "from", now, errors) ?? to.AddDays(-7);
         if (from > to)
         {
             errors["from"] = ["Must not be after 'to'."];
@@ -69,7 +82,8 @@ public sealed class AuditFunctions(AuditReader reader, IAuditLog audit, TimeProv
         return (from, to);
     }
 
-    private static DateTimeOffset? Parse(IQueryCollection query, string name, Dictionary<string, string[]> errors)
+    /// <summary>ISO 8601 only (no culture-dependent forms), between 2000 and tomorrow, so no date arithmetic can overflow.</summary>
+    private static DateTimeOffset? Parse(IQueryCollection query, string name, DateTimeOffset now, Dictionary<string, string[]> errors)
     {
         var value = query[name].ToString();
         if (value.Length == 0)
@@ -77,12 +91,13 @@ public sealed class AuditFunctions(AuditReader reader, IAuditLog audit, TimeProv
             return null;
         }
 
-        if (DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed))
+        if (DateTimeOffset.TryParseExact(value, IsoFormats, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed)
+            && parsed >= Earliest && parsed <= now.AddDays(1))
         {
             return parsed;
         }
 
-        errors[name] = ["An ISO 8601 date or date-time."];
+        errors[name] = ["An ISO 8601 date or date-time between 2000-01-01 and tomorrow."];
         return null;
     }
 

@@ -31,9 +31,17 @@ public sealed class AuditReader(StorageClients storage)
 
         var pages = table.QueryAsync<TableEntity>(filter, query.PageSize, cancellationToken: cancellationToken)
             .AsPages(DecodeToken(query.ContinuationToken), query.PageSize);
-        await foreach (var page in pages.ConfigureAwait(false))
+        try
         {
-            return new AuditPage([.. page.Values.Select(TableAuditLog.FromEntity)], EncodeToken(page.ContinuationToken));
+            await foreach (var page in pages.ConfigureAwait(false))
+            {
+                return new AuditPage([.. page.Values.Select(TableAuditLog.FromEntity)], EncodeToken(page.ContinuationToken));
+            }
+        }
+        catch (Azure.RequestFailedException e) when (e.Status is 400 && query.ContinuationToken is not null)
+        {
+            // Storage refuses keys no page of ours ended at: the token was made up.
+            throw InvalidToken();
         }
 
         return new AuditPage([], null);
@@ -98,8 +106,11 @@ public sealed class AuditReader(StorageClients storage)
         }
         catch (FormatException)
         {
-            throw new Platform.Http.ProblemException(Platform.Http.ProblemTypes.Validation, "The continuation token is not valid.",
-                new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { ["continuation"] = ["Not a token this API issued."] } });
+            throw InvalidToken();
         }
     }
+
+    private static Platform.Http.ProblemException InvalidToken() =>
+        new(Platform.Http.ProblemTypes.Validation, "The continuation token is not valid.",
+            new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { ["continuation"] = ["Not a token this API issued."] } });
 }
