@@ -30,5 +30,5 @@ public sealed class SecurityOptions
     public static bool AreOriginsValid(SecurityOptions options) =>
         options.AllowedOrigins.All(o => Uri.TryCreate(o, UriKind.Absolute, out var uri)
             && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)
-            && uri.AbsolutePath == "/" && string.IsNullOrEmpty(uri.Query) && o != "*");
+            && uri.AbsolutePath == "/" && string.IsNullOrEmpty(uri.Query));
 }

@@ -44,7 +44,10 @@ public sealed class AuthenticationTests(HostFixture fixture)
         using var response = await client.GetAsync(Protected, TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        // no-store alone is on every response; Pragma and Vary are what the authenticated path adds.
         Assert.True(response.Headers.CacheControl?.NoStore);
+        Assert.Contains("no-cache", response.Headers.Pragma.ToString(), StringComparison.Ordinal);
+        Assert.Contains("Authorization", response.Headers.Vary);
     }
 
     [Fact]

@@ -179,7 +179,7 @@ public sealed class TokenValidatorTests : IDisposable
     }
 
     [Fact]
-    public async Task ValidateAsync_SymmetricKeyInMetadata_NeverUsed()
+    public async Task ValidateAsync_Hs256SignedWithSymmetricKeyFromMetadata_Refused()
     {
         var secret = new SymmetricSecurityKey(RandomNumberGenerator.GetBytes(32)) { KeyId = "s1" };
         var configuration = new OpenIdConnectConfiguration { Issuer = Issuer };

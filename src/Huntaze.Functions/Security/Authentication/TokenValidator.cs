@@ -115,10 +115,9 @@ public sealed partial class TokenValidator
                 new Dictionary<string, string> { ["Retry-After"] = "5" });
         }
         var issuer = string.IsNullOrWhiteSpace(_options.Issuer) ? configuration.Issuer : _options.Issuer;
-        // Metadata keys arrive as RSA, EC or X.509 (Entra publishes x5c) keys; a symmetric key there would
-        // be a published secret, so it is never accepted.
-        var keys = configuration.SigningKeys.Where(k => k is not SymmetricSecurityKey and not JsonWebKey { Kty: "oct" }).ToArray();
-        return await _handler.ValidateTokenAsync(token, Parameters(AsymmetricAlgorithms, keys, issuer)).ConfigureAwait(false);
+        // Metadata keys arrive as RSA, EC or X.509 (Entra publishes x5c) keys. A symmetric key published there
+        // can never verify anything: only RS256/ES256 are valid here, and HS256 never reaches the metadata.
+        return await _handler.ValidateTokenAsync(token, Parameters(AsymmetricAlgorithms, configuration.SigningKeys, issuer)).ConfigureAwait(false);
     }
 
     private TokenValidationParameters Parameters(string[] algorithms, IEnumerable<SecurityKey> keys, string issuer) => new()
