@@ -49,27 +49,28 @@ public sealed class MigrationServiceTests
     }
 
     [Fact]
-    public async Task MigrateBatchAsync_DryRun_CountsWithoutWriting()
+    public async Task MigratePageAsync_DryRun_CountsWithoutWriting()
     {
         await SeedAsync("u1", Completed(1));
         await SeedAsync("u2", Completed(2));
         var commits = _store.Commits;
 
-        var counts = await _service.MigrateBatchAsync(new MigrationBatchInput("ai", 2, "review", true, ["u1", "u2", "u3"]), Ct);
+        var result = await _service.MigratePageAsync(new MigrationPageInput("ai", 2, "review", true, null, 100), Ct);
 
-        Assert.Equal(new MigrationCounts(3, 1, 2, 0), counts);
+        Assert.Equal(new MigrationCounts(2, 1, 1, 0), result.Counts);
         Assert.Equal(commits, _store.Commits);
     }
 
     [Fact]
-    public async Task MigrateBatchAsync_RunTwice_SecondRunChangesNothing()
+    public async Task MigratePageAsync_RunTwice_SecondRunChangesNothing()
     {
         await SeedAsync("u1", Completed(1));
-        await _service.MigrateBatchAsync(new MigrationBatchInput("ai", 2, "review", false, ["u1"]), Ct);
+        var first = await _service.MigratePageAsync(new MigrationPageInput("ai", 2, "review", false, null, 100), Ct);
 
-        var second = await _service.MigrateBatchAsync(new MigrationBatchInput("ai", 2, "review", false, ["u1"]), Ct);
+        var second = await _service.MigratePageAsync(new MigrationPageInput("ai", 2, "review", false, null, 100), Ct);
 
-        Assert.Equal(new MigrationCounts(1, 0, 1, 0), second);
+        Assert.Equal(new MigrationCounts(1, 1, 0, 0), first.Counts);
+        Assert.Equal(new MigrationCounts(1, 0, 1, 0), second.Counts);
     }
 
     [Fact]

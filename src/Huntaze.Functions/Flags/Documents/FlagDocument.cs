@@ -88,8 +88,6 @@ public static class FlagDocument
         return root.ToJsonString();
     }
 
-    public static byte[] SerializeUtf8(FeatureFlag flag) => Encoding.UTF8.GetBytes(Serialize(flag));
-
     private static JsonArray Strings(IEnumerable<string> values) => new(values.Select(v => (JsonNode)JsonValue.Create(v)).ToArray());
 
     private static FlagParseResult Fail(string error) => new(null, [error]);

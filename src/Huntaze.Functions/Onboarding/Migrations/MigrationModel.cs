@@ -32,7 +32,6 @@ public sealed record MigrationPageInput(string StepId, int ToVersion, string Pol
 
 public sealed record MigrationPageResult(MigrationCounts Counts, string? ContinuationToken);
 
-public sealed record MigrationBatchInput(string StepId, int ToVersion, string Policy, bool DryRun, IReadOnlyList<string> UserIds);
 
 public sealed record MigrationAuditInput(string MigrationId, MigrationInput Input, MigrationCounts Counts);
 

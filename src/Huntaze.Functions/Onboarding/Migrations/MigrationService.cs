@@ -35,9 +35,6 @@ public sealed class MigrationService(IProgressStore store, TimeProvider time, IO
         return new MigrationPageResult(counts, token);
     }
 
-    public Task<MigrationCounts> MigrateBatchAsync(MigrationBatchInput input, CancellationToken cancellationToken) =>
-        MigrateAsync([.. input.UserIds.Select(id => (id, (Stored<StepProgress>?)null))], new MigrationPageInput(input.StepId, input.ToVersion, input.Policy, input.DryRun, null, 0), cancellationToken);
-
     private async Task<MigrationCounts> MigrateAsync(IReadOnlyList<(string UserId, Stored<StepProgress>? Listed)> holders, MigrationPageInput input, CancellationToken cancellationToken)
     {
         var policy = Enum.Parse<MigrationPolicy>(input.Policy, ignoreCase: true);
