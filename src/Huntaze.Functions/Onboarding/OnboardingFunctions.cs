@@ -94,13 +94,9 @@ public sealed class OnboardingFunctions(OnboardingService guide, StepWriteServic
         return ApiResult.Ok(new { allowed = true, gate });
     }
 
-    /// <summary>Strong comparison against If-None-Match (a list, or <c>*</c>).</summary>
-    private static bool IsNotModified(HttpRequest request, string etag)
-    {
-        var header = request.Headers.IfNoneMatch.ToString();
-        return header.Length > 0 &&
-            header.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Any(t => t == "*" || t == etag);
-    }
+    /// <summary>If-None-Match uses the weak comparison (RFC 9110 §13.1.2): a proxy's <c>W/</c> still gets a 304.</summary>
+    private static bool IsNotModified(HttpRequest request, string etag) =>
+        EntityTags.WeakMatch(EntityTags.Parse(request, Microsoft.Net.Http.Headers.HeaderNames.IfNoneMatch), etag);
 }
 
 /// <summary>POST /api/onboarding/snooze body.</summary>

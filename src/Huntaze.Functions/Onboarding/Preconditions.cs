@@ -1,5 +1,6 @@
 using Huntaze.Functions.Platform.Http;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Net.Http.Headers;
 
 namespace Huntaze.Functions.Onboarding;
 
@@ -11,9 +12,8 @@ public sealed record Precondition(IReadOnlyList<string> IfMatch, int? BodyVersio
     /// <summary>From <c>If-Match</c> (strong comparison; <c>*</c> and weak tags never match) or the body's version; 428 if neither.</summary>
     public static Precondition From(HttpRequest request, int? bodyVersion)
     {
-        var header = request.Headers.IfMatch.ToString();
-        var tags = header.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (tags.Length == 0 && bodyVersion is null)
+        var tags = EntityTags.Parse(request, HeaderNames.IfMatch);
+        if (tags.Count == 0 && bodyVersion is null)
         {
             Events.OnboardingMetrics.Conflict(StatusCodes.Status428PreconditionRequired);
             throw new ProblemException(
@@ -21,7 +21,7 @@ public sealed record Precondition(IReadOnlyList<string> IfMatch, int? BodyVersio
                 "Send If-Match with the ETag you read, or the version you read in the body.");
         }
 
-        return new Precondition(tags, tags.Length > 0 ? null : bodyVersion);
+        return new Precondition(tags, tags.Count > 0 ? null : bodyVersion);
     }
 
     /// <summary>The optional <c>Idempotency-Key</c> header: 1..64 of [A-Za-z0-9._-], else 400.</summary>

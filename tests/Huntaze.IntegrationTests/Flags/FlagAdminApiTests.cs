@@ -27,6 +27,22 @@ public sealed class FlagAdminApiTests(HostFixture fixture)
     }
 
     [Theory]
+    [InlineData("abc, def")]
+    [InlineData("*")]
+    [InlineData("\"a\", \"b\"")]
+    public async Task Put_MalformedOrListIfMatch_Returns400(string ifMatch)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var admin = fixture.CreateClient(HostFixture.NewUserId("admin"), "FR", "admin");
+        var name = NewFlagName();
+        using var created = await PutAsync(admin, name, Document(name, enabled: false), ifNoneMatch: "*", ct: ct);
+
+        using var response = await PutAsync(admin, name, Document(name, enabled: true), ifMatch: ifMatch, ct: ct);
+
+        await Platform.RoutingTests.AssertProblemAsync(response, HttpStatusCode.BadRequest, "bad-request");
+    }
+
+    [Theory]
     [InlineData("{\"id\":\"NAME\",\"enabled\":true,\"conditions\":{\"client_filters\":[{\"name\":\"Contoso.Custom\"}]}}", "Unknown filter 'Contoso.Custom'")]
     [InlineData("{\"id\":\"NAME\",\"enabled\":true,\"conditions\":{\"client_filters\":[{\"name\":\"Microsoft.Targeting\",\"parameters\":{\"Audience\":{\"DefaultRolloutPercentage\":150}}}]}}", "percentages must be between 0 and 100")]
     [InlineData("{\"id\":\"NAME\",\"enabled\":tru", "not valid JSON")]

@@ -80,6 +80,17 @@ public sealed class OnboardingViewTests(OnboardingHostFixture host)
     }
 
     [Fact]
+    public async Task GetView_WeakFormOfItsETag_Returns304()
+    {
+        using var api = host.Api(HostFixture.NewUserId(), "US");
+        using var first = await api.GetViewAsync();
+
+        using var second = await api.GetViewAsync("W/" + ETagOf(first));
+
+        Assert.Equal(HttpStatusCode.NotModified, second.StatusCode);
+    }
+
+    [Fact]
     public async Task GetView_ChangedSinceETag_Returns200()
     {
         using var api = host.Api(HostFixture.NewUserId(), "US");

@@ -22,6 +22,18 @@ public sealed class StepWriteTests(OnboardingHostFixture host)
     }
 
     [Fact]
+    public async Task Patch_MalformedIfMatch_Returns400AndChangesNothing()
+    {
+        using var api = NewUser();
+
+        using var response = await api.PatchAsync("creator_assessment", new { status = "in_progress" }, "step-0, garbage");
+        using var step = await api.GetStepAsync("creator_assessment");
+
+        await ProblemAsync(response, HttpStatusCode.BadRequest, "bad-request");
+        Assert.Contains("not_started", await step.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Patch_StaleIfMatch_Returns412WithCurrentRepresentationAndETag()
     {
         using var api = NewUser();

@@ -120,9 +120,12 @@ internal static class HttpETag
     public static string Format(string etag) =>
         etag.StartsWith('"') || etag.StartsWith("W/", StringComparison.Ordinal) ? etag : $"\"{etag}\"";
 
-    public static string? IfMatch(HttpRequest request)
-    {
-        var value = request.Headers.IfMatch.ToString().Trim();
-        return value.Length == 0 ? null : value;
-    }
+    /// <summary>The one entity-tag a flag write is conditional on; a list, <c>*</c> or garbage is a 400.</summary>
+    public static string? IfMatch(HttpRequest request) =>
+        EntityTags.Parse(request, Microsoft.Net.Http.Headers.HeaderNames.IfMatch) switch
+        {
+            [] => null,
+            [var tag] when tag != "*" => tag,
+            _ => throw new ProblemException(ProblemTypes.BadRequest, "If-Match must be the single ETag you read."),
+        };
 }
