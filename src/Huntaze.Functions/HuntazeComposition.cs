@@ -3,6 +3,7 @@ using Huntaze.Functions.Onboarding;
 using Huntaze.Functions.Platform.Health;
 using Huntaze.Functions.Platform.Http;
 using Huntaze.Functions.Platform.Storage;
+using Huntaze.Functions.Privacy;
 using Huntaze.Functions.Security;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Configuration;
@@ -26,6 +27,7 @@ public static class HuntazeComposition
         services.AddSecurity(configuration);
         services.AddFlags(configuration);
         services.AddOnboarding(configuration);
+        services.AddPrivacy(configuration);
         return services;
     }
 

@@ -17,7 +17,8 @@ public sealed class SnapshotPublisherTests(HostFixture fixture)
     private readonly StorageClients _storage = new(
         new TableServiceClient(fixture.Azurite.ConnectionString),
         new BlobServiceClient(fixture.Azurite.ConnectionString),
-        "pub" + Guid.NewGuid().ToString("N")[..8]);
+        "pub" + Guid.NewGuid().ToString("N")[..8],
+        Huntaze.Functions.Privacy.Registry.DataMap.Create());
 
     [Fact]
     public async Task PublishAsync_SourceUnchangedSinceLastPublish_DoesNotUpload()

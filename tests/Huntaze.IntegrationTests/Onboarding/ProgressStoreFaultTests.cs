@@ -5,7 +5,9 @@ using Azure.Storage.Blobs;
 using Huntaze.Functions.Onboarding;
 using Huntaze.Functions.Onboarding.Progress;
 using Huntaze.Functions.Platform.Storage;
+using Huntaze.Functions.Privacy.Registry;
 using Huntaze.IntegrationTests.Infrastructure;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace Huntaze.IntegrationTests.Onboarding;
@@ -30,7 +32,8 @@ public sealed class ProgressStoreFaultTests(HostFixture fixture)
         var clients = new StorageClients(
             new TableServiceClient(fixture.Azurite.ConnectionString, tableOptions),
             new BlobServiceClient(fixture.Azurite.ConnectionString),
-            fixture.TablePrefix);
+            fixture.TablePrefix,
+            DataMap.Create(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Onboarding:TableName"] = "FaultProgress" }).Build()));
         var options = Options.Create(new OnboardingOptions { TableName = "FaultProgress", StorageBaseDelayMs = 1, StorageMaxDelayMs = 5 });
         return new TableProgressStore(clients, new StorageRetry(options, TimeProvider.System), options);
     }

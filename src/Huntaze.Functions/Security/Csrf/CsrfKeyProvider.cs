@@ -1,6 +1,4 @@
-using System.Security.Cryptography;
 using Azure;
-using Azure.Storage.Blobs.Models;
 using Huntaze.Functions.Platform.Http;
 using Huntaze.Functions.Platform.Storage;
 using Huntaze.Functions.Security.Authentication;
@@ -16,7 +14,7 @@ namespace Huntaze.Functions.Security.Csrf;
 /// </summary>
 public sealed class CsrfKeyProvider(IOptions<SecurityOptions> security, IOptions<AuthOptions> auth, SecurityEnvironment environment, StorageClients storage) : IDisposable
 {
-    public const string Container = "secrets";
+    public const string Container = StoredSecrets.Container;
     public const string BlobName = "csrf-signing-key";
     private readonly SemaphoreSlim _gate = new(1, 1);
     private CsrfTokens? _tokens;
@@ -60,24 +58,6 @@ public sealed class CsrfKeyProvider(IOptions<SecurityOptions> security, IOptions
         return await LoadOrCreateStoredKeyAsync(storage, cancellationToken).ConfigureAwait(false);
     }
 
-    public static async Task<byte[]> LoadOrCreateStoredKeyAsync(StorageClients storage, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(storage);
-        var container = await storage.GetContainerAsync(Container, cancellationToken).ConfigureAwait(false);
-        var blob = container.GetBlobClient(BlobName);
-        try
-        {
-            await blob.UploadAsync(
-                BinaryData.FromBytes(RandomNumberGenerator.GetBytes(32)),
-                new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } },
-                cancellationToken).ConfigureAwait(false);
-        }
-        catch (RequestFailedException e) when (e.Status is 409 or 412)
-        {
-            // Another instance created it first: everyone uses that one.
-        }
-
-        var content = await blob.DownloadContentAsync(cancellationToken).ConfigureAwait(false);
-        return content.Value.Content.ToArray();
-    }
+    public static Task<byte[]> LoadOrCreateStoredKeyAsync(StorageClients storage, CancellationToken cancellationToken) =>
+        StoredSecrets.LoadOrCreateAsync(storage, BlobName, cancellationToken);
 }
