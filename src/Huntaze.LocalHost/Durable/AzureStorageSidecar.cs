@@ -1,0 +1,93 @@
+using DurableTask.AzureStorage;
+using DurableTask.Core;
+using Huntaze.Functions.Platform.Orchestrations;
+using Huntaze.Functions.Platform.Storage;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.DurableTask.Testing.Sidecar.Grpc;
+
+namespace Huntaze.LocalHost.Durable;
+
+/// <summary>
+/// The Durable Task gRPC sidecar over the Azure Storage provider, in a web host of its own on a loopback
+/// port: the worker and client of the local host talk to it as the isolated worker talks to the Functions
+/// host's Durable extension. Registered before the worker, so it starts first and stops last (a sidecar
+/// stopped under a live worker makes the worker retry until its own stop times out).
+/// </summary>
+internal sealed partial class AzureStorageSidecar(
+    Uri address,
+    TaskHubOptions hub,
+    string connectionString,
+    ILoggerFactory loggerFactory) : IHostedService, IAsyncDisposable
+{
+    private AzureStorageOrchestrationService? _service;
+    private WebApplication? _app;
+
+    public AzureStorageOrchestrationService Service => _service ?? throw new InvalidOperationException("The sidecar has not started.");
+
+    /// <summary>The provider settings for a hub: the hub's own values, nothing local-only hidden here.</summary>
+    public static AzureStorageOrchestrationServiceSettings CreateSettings(TaskHubOptions hub, string connectionString, ILoggerFactory loggerFactory)
+    {
+        ArgumentNullException.ThrowIfNull(hub);
+        var storage = hub.StorageProvider;
+        return new AzureStorageOrchestrationServiceSettings
+        {
+            TaskHubName = hub.HubName,
+            StorageAccountClientProvider = new StorageAccountClientProvider(connectionString),
+            PartitionCount = storage.PartitionCount,
+            MaxQueuePollingInterval = storage.MaxQueuePollingInterval,
+            ControlQueueVisibilityTimeout = storage.ControlQueueVisibilityTimeout,
+            WorkItemQueueVisibilityTimeout = storage.WorkItemQueueVisibilityTimeout,
+            LoggerFactory = loggerFactory,
+        };
+    }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        _service = new AzureStorageOrchestrationService(CreateSettings(hub, connectionString, loggerFactory));
+        await _service.CreateIfNotExistsAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(loggerFactory);
+        builder.WebHost.UseUrls(address.ToString());
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.ConfigureEndpointDefaults(listen => listen.Protocols = HttpProtocols.Http2);
+        });
+        builder.Services.AddGrpc();
+        builder.Services.AddSingleton<IOrchestrationService>(_service);
+        builder.Services.AddSingleton<IOrchestrationServiceClient>(_service);
+        builder.Services.AddSingleton<TaskHubGrpcServer>();
+        _app = builder.Build();
+        _app.MapGrpcService<TaskHubGrpcServer>();
+        // Resolved before start: the server hooks the host's started/stopping events in its constructor
+        // (it starts the provider's dispatchers once the worker's work-item stream connects).
+        _ = _app.Services.GetRequiredService<TaskHubGrpcServer>();
+        await _app.StartAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        if (_service is not null)
+        {
+            // Releases the partition leases now, so a restarted host takes them over without waiting for expiry.
+            await _service.StopAsync(isForced: false).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _service?.Dispose();
+    }
+}
