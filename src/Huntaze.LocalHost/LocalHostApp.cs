@@ -57,6 +57,7 @@ public static class LocalHostApp
         builder.Services.AddMvcCore();
         builder.Services.AddRouting();
         builder.Services.AddLocalDurable(builder.Configuration, catalog, holder);
+        options.ConfigureServices?.Invoke(builder.Services);
         builder.Services.AddSingleton<TimerDispatcher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<TimerDispatcher>());
 

@@ -17,12 +17,12 @@ internal sealed partial class AzureStorageSidecar(
     Uri address,
     TaskHubOptions hub,
     string connectionString,
+    TimeProvider time,
     ILoggerFactory loggerFactory) : IHostedService, IAsyncDisposable
 {
-    private AzureStorageOrchestrationService? _service;
+    private AzureStorageOrchestrationService? _provider;
+    private SidecarOrchestrationService? _service;
     private WebApplication? _app;
-
-    public AzureStorageOrchestrationService Service => _service ?? throw new InvalidOperationException("The sidecar has not started.");
 
     /// <summary>The provider settings for a hub: the hub's own values, nothing local-only hidden here.</summary>
     public static AzureStorageOrchestrationServiceSettings CreateSettings(TaskHubOptions hub, string connectionString, ILoggerFactory loggerFactory)
@@ -43,8 +43,10 @@ internal sealed partial class AzureStorageSidecar(
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        _service = new AzureStorageOrchestrationService(CreateSettings(hub, connectionString, loggerFactory));
-        await _service.CreateIfNotExistsAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        // The provider (and the task hub in storage) start when the worker connects; storage may be down now.
+        _provider = new AzureStorageOrchestrationService(CreateSettings(hub, connectionString, loggerFactory));
+        _service = new SidecarOrchestrationService(
+            _provider, hub.StorageProvider.WorkItemQueueVisibilityTimeout / 3, time, loggerFactory.CreateLogger<SidecarOrchestrationService>());
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -57,7 +59,7 @@ internal sealed partial class AzureStorageSidecar(
         });
         builder.Services.AddGrpc();
         builder.Services.AddSingleton<IOrchestrationService>(_service);
-        builder.Services.AddSingleton<IOrchestrationServiceClient>(_service);
+        builder.Services.AddSingleton<IOrchestrationServiceClient>(_provider);
         builder.Services.AddSingleton<TaskHubGrpcServer>();
         _app = builder.Build();
         _app.MapGrpcService<TaskHubGrpcServer>();
@@ -89,5 +91,6 @@ internal sealed partial class AzureStorageSidecar(
         }
 
         _service?.Dispose();
+        _provider?.Dispose();
     }
 }

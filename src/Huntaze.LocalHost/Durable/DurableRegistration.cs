@@ -27,7 +27,7 @@ internal static class DurableRegistration
         services.AddSingleton(sp =>
         {
             var hub = sp.GetRequiredService<IOptions<TaskHubOptions>>().Value;
-            return new AzureStorageSidecar(address, hub, ResolveConnectionString(configuration, hub), sp.GetRequiredService<ILoggerFactory>());
+            return new AzureStorageSidecar(address, hub, ResolveConnectionString(configuration, hub), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>());
         });
         services.AddHostedService(sp => sp.GetRequiredService<AzureStorageSidecar>());
         services.AddDurableTaskWorker(builder =>
