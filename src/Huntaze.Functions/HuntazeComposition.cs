@@ -2,6 +2,7 @@ using Huntaze.Functions.Flags;
 using Huntaze.Functions.Onboarding;
 using Huntaze.Functions.Platform.Health;
 using Huntaze.Functions.Platform.Http;
+using Huntaze.Functions.Platform.Orchestrations;
 using Huntaze.Functions.Platform.Storage;
 using Huntaze.Functions.Privacy;
 using Huntaze.Functions.Security;
@@ -24,6 +25,7 @@ public static class HuntazeComposition
         services.AddHttpPipeline();
         services.AddStorage(configuration);
         services.AddHealth();
+        services.AddOrchestrations();
         services.AddSecurity(configuration);
         services.AddFlags(configuration);
         services.AddOnboarding(configuration);

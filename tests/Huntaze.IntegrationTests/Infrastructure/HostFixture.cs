@@ -31,8 +31,11 @@ public sealed class HostFixture : IAsyncLifetime
 
     public IServiceProvider Services => Host.Services;
 
-    /// <summary>The settings every test host starts with; tests may add or override.</summary>
-    public static Dictionary<string, string?> BaseSettings(string storageConnectionString, string tablePrefix) => new()
+    /// <summary>
+    /// The settings every test host starts with; tests may add or override. The Durable provider's tuning is
+    /// the one developers run (local.settings.sample.json), so tests run the local configuration that ships.
+    /// </summary>
+    public static Dictionary<string, string?> BaseSettings(string storageConnectionString, string tablePrefix) => new(SampleDurableSettings.Value)
     {
         ["AzureWebJobsStorage"] = storageConnectionString,
         ["Storage__TablePrefix"] = tablePrefix,
@@ -48,6 +51,14 @@ public sealed class HostFixture : IAsyncLifetime
         // The onboarding experience ships behind its flag; tests start with it on (never changed once it exists).
         ["Flags__SeedEnabled__0"] = "Onboarding",
     };
+
+    private static readonly Lazy<IReadOnlyDictionary<string, string?>> SampleDurableSettings = new(() =>
+    {
+        var root = Huntaze.LocalHost.Configuration.RepositoryPaths.FindRoot() ?? throw new InvalidOperationException("Repository root not found.");
+        var sample = Huntaze.LocalHost.Configuration.LocalSettings.Parse(File.ReadAllText(Path.Combine(root, "local.settings.sample.json")));
+        return sample.Where(kv => kv.Key.StartsWith("AzureFunctionsJobHost:extensions:durableTask:storageProvider:", StringComparison.Ordinal))
+            .ToDictionary(kv => kv.Key.Replace(":", "__", StringComparison.Ordinal), kv => kv.Value);
+    });
 
     public async ValueTask InitializeAsync()
     {
