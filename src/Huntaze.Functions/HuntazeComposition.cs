@@ -1,3 +1,4 @@
+using Huntaze.Functions.Backups;
 using Huntaze.Functions.Flags;
 using Huntaze.Functions.Onboarding;
 using Huntaze.Functions.Platform.Health;
@@ -30,6 +31,7 @@ public static class HuntazeComposition
         services.AddFlags(configuration);
         services.AddOnboarding(configuration);
         services.AddPrivacy(configuration);
+        services.AddBackups();
         return services;
     }
 

@@ -35,7 +35,7 @@ public sealed class ProgressStoreFaultTests(HostFixture fixture)
             fixture.TablePrefix,
             DataMap.Create(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Onboarding:TableName"] = "FaultProgress" }).Build()));
         var options = Options.Create(new OnboardingOptions { TableName = "FaultProgress", StorageBaseDelayMs = 1, StorageMaxDelayMs = 5 });
-        return new TableProgressStore(clients, new StorageRetry(options, TimeProvider.System), options);
+        return new TableProgressStore(clients, new StorageRetry(options, TimeProvider.System), options, new Huntaze.Functions.Backups.Journal.WriteJournal(clients, TimeProvider.System));
     }
 
     private static async Task<Stored<StepProgress>> SeedAsync(TableProgressStore store, string userId)

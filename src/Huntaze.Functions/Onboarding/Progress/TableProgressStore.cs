@@ -1,5 +1,6 @@
 using Azure;
 using Azure.Data.Tables;
+using Huntaze.Functions.Backups.Journal;
 using Huntaze.Functions.Platform.Storage;
 using Microsoft.Extensions.Options;
 
@@ -11,7 +12,7 @@ namespace Huntaze.Functions.Onboarding.Progress;
 /// 412/409 that follows a retry of an attempt that did commit (azure-sdk-for-net #39146) is recognised
 /// by re-reading and is not reported as a conflict.
 /// </summary>
-public sealed class TableProgressStore(StorageClients storage, StorageRetry retry, IOptions<OnboardingOptions> options) : IProgressStore
+public sealed class TableProgressStore(StorageClients storage, StorageRetry retry, IOptions<OnboardingOptions> options, WriteJournal journal) : IProgressStore
 {
     public async Task<ProgressSnapshot> ReadAsync(string userId, CancellationToken cancellationToken)
     {
@@ -20,7 +21,7 @@ public sealed class TableProgressStore(StorageClients storage, StorageRetry retr
         {
             var state = new Stored<OnboardingState>(OnboardingState.Empty, null);
             var steps = new Dictionary<string, Stored<StepProgress>>(StringComparer.Ordinal);
-            await foreach (var entity in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {userId}"), cancellationToken: ct).ConfigureAwait(false))
+            await foreach (var entity in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {userId} and RowKey lt {JournalEntity.DataRowsBelow}"), cancellationToken: ct).ConfigureAwait(false))
             {
                 if (entity.RowKey == ProgressKeys.State)
                 {
@@ -66,11 +67,11 @@ public sealed class TableProgressStore(StorageClients storage, StorageRetry retr
             return new CommitResult(CommitStatus.Committed, null, null);
         }
 
+        // The point-in-time journal rides in the same entity-group transaction: same round trip, same fate.
+        actions.Add(journal.ForTransaction(options.Value.TableName, userId, actions, writeId));
         try
         {
-            await retry.ExecuteAsync(async (_, ct) => actions.Count == 1
-                ? await SubmitSingleAsync(table, actions[0], ct).ConfigureAwait(false)
-                : (await table.SubmitTransactionAsync(actions, ct).ConfigureAwait(false)).GetRawResponse(), cancellationToken).ConfigureAwait(false);
+            await retry.ExecuteAsync(async (_, ct) => (await table.SubmitTransactionAsync(actions, ct).ConfigureAwait(false)).GetRawResponse(), cancellationToken).ConfigureAwait(false);
         }
         catch (RequestFailedException exception) when (exception.Status is 409 or 412)
         {
@@ -101,9 +102,11 @@ public sealed class TableProgressStore(StorageClients storage, StorageRetry retr
 
         try
         {
-            foreach (var chunk in actions.Chunk(100))
+            foreach (var chunk in actions.Chunk(99))
             {
-                await retry.ExecuteAsync((_, ct) => table.SubmitTransactionAsync(chunk, ct), cancellationToken).ConfigureAwait(false);
+                // Each transaction carries its journal row (tombstones), so at most 99 deletes go with it.
+                var journaled = chunk.Append(journal.ForTransaction(options.Value.TableName, snapshot.UserId, chunk, Guid.NewGuid().ToString("N"))).ToList();
+                await retry.ExecuteAsync((_, ct) => table.SubmitTransactionAsync(journaled, ct), cancellationToken).ConfigureAwait(false);
             }
         }
         catch (RequestFailedException exception) when (exception.Status is 404 or 409 or 412)
@@ -141,11 +144,6 @@ public sealed class TableProgressStore(StorageClients storage, StorageRetry retr
         expected is { } etag
             ? new TableTransactionAction(TableTransactionActionType.UpdateReplace, entity, etag)
             : new TableTransactionAction(TableTransactionActionType.Add, entity);
-
-    private static Task<Response> SubmitSingleAsync(TableClient table, TableTransactionAction action, CancellationToken cancellationToken) =>
-        action.ActionType == TableTransactionActionType.Add
-            ? table.AddEntityAsync(action.Entity, cancellationToken)
-            : table.UpdateEntityAsync(action.Entity, action.ETag, TableUpdateMode.Replace, cancellationToken);
 
     private async Task<bool> IsOwnWriteAsync(TableClient table, string userId, List<TableTransactionAction> actions, string writeId, CancellationToken cancellationToken)
     {
