@@ -1,6 +1,9 @@
 using System.CommandLine;
+using Huntaze.Cli.Backups;
 using Huntaze.Cli.Tokens;
 
 var root = new RootCommand("Huntaze operators' tool.");
 root.Subcommands.Add(TokenCommand.Create());
+root.Subcommands.Add(BackupCommands.Backup());
+root.Subcommands.Add(BackupCommands.Restore());
 return root.Parse(args).Invoke();
