@@ -285,11 +285,11 @@ public static class HuntazeDataMap
 
         new(
             BackupStores.State, StoreKind.Table, "Backups",
-            "The restore lock, the record of live restores (a point-in-time restore cannot replay across one) and restore-drill results.",
+            "The restore lock, the record of live restores (a point-in-time restore cannot replay across one), a running restore's progress and restore-drill results.",
             [ProcessingActivities.Security],
             SubjectLocator.None, "No creator data: restore ids, the operator's id, times and counts.",
             [
-                new("PartitionKey", Technical, "'lock', 'live' or 'drill'."),
+                new("PartitionKey", Technical, "'lock', 'live', 'progress' or 'drill'."),
                 new("RowKey", Technical, "'restore', or the time and restore id."),
                 new("RestoreId", Technical, "The restore orchestration."),
                 new("Actor", Identifier, "The operator who started it (an admin's user id)."),
@@ -297,10 +297,10 @@ public static class HuntazeDataMap
                 new("Backup", Technical, "The backup date restored."),
                 new("Outcome", Technical, "passed, failed or completed."),
                 new("DurationSeconds", Technical, "How long the drill took."),
-                new("Rows", Technical, "Rows restored."),
+                new("Rows", Technical, "Rows restored (so far, for a running restore)."),
                 new("Detail", Technical, "What failed."),
             ],
-            new("Drill results and live-restore records 400 days; the lock while a restore runs."),
+            new("Kept while backups can be restored from (400 days): a few rows per restore and drill; the lock only while a restore runs."),
             new(ErasureAction.Keep, "Holds an operator id only; operators are not erased through the creator flow."),
             new(false, "Operational state.")),
 
