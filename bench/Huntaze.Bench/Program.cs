@@ -1,5 +1,6 @@
 using System.Globalization;
 using BenchmarkDotNet.Running;
+using Huntaze.Bench.Backups;
 using Huntaze.Bench.Flags;
 using Huntaze.Bench.Onboarding;
 
@@ -7,6 +8,7 @@ using Huntaze.Bench.Onboarding;
 //   onboarding [seconds per measurement, default 10] [levels, default 1,16,64]   API vs raw storage (docs/performance.md)
 //   flags-evaluation [BenchmarkDotNet args]                                        evaluation cost per request (docs/flags.md)
 //   flags-propagation [flips, default 20]                                          kill-switch propagation between two hosts
+//   restore [entities, default 100000] [parallelism, default 8]                     restore vs raw batch inserts (docs/runbooks/restore.md)
 switch (args.FirstOrDefault())
 {
     case "onboarding":
@@ -18,8 +20,13 @@ switch (args.FirstOrDefault())
     case "flags-propagation":
         await KillSwitchPropagation.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20);
         break;
+    case "restore":
+        await RestoreBenchmark.RunAsync(
+            args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 100_000,
+            args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 8);
+        break;
     default:
-        Console.WriteLine("usage: onboarding [seconds] [levels] | flags-evaluation [BenchmarkDotNet args] | flags-propagation [flips]");
+        Console.WriteLine("usage: onboarding [seconds] [levels] | flags-evaluation [BenchmarkDotNet args] | flags-propagation [flips] | restore [entities] [parallelism]");
         return 2;
 }
 
