@@ -20,18 +20,16 @@ public sealed class WriteJournal(StorageClients storage, TimeProvider time)
     private const int MaxChangesChars = 32 * 1024;
 
     /// <summary>
-    /// The journal row for a transaction about to be submitted to <paramref name="table"/> (the store's logical
-    /// table name) in <paramref name="partitionKey"/>: an insert of <c>~j{now}{writeId}</c> carrying every
-    /// entity the transaction puts, merges or deletes. It carries <c>WriteId</c> too, so a store that recognises
-    /// its own commit by write id recognises the journal row as well.
+    /// Adds the journal row to a batch about to be submitted to <paramref name="table"/> (the store's logical
+    /// table name): an insert of <c>~j{now}{writeId}</c> in the batch's partition carrying every entity the batch
+    /// puts, merges or deletes. Call it last; it takes one of the transaction's 100 slots. The batch stamps its
+    /// write id on it, so a lost response is recognised for the journal row as for the change.
     /// </summary>
-    public TableTransactionAction ForTransaction(string table, string partitionKey, IEnumerable<TableTransactionAction> actions, string writeId)
+    public void Append(TableWriteBatch batch, string table)
     {
-        ArgumentNullException.ThrowIfNull(actions);
+        ArgumentNullException.ThrowIfNull(batch);
         var now = time.GetUtcNow();
-        var entity = Row(table, partitionKey, JournalEntity.InPartitionRowKey(now, writeId), now, actions.Select(ToChange));
-        entity[TableWriteIdProperty] = writeId;
-        return new TableTransactionAction(TableTransactionActionType.Add, entity);
+        batch.Put(Row(table, batch.PartitionKey, JournalEntity.InPartitionRowKey(now, batch.WriteId), now, batch.Actions.Select(ToChange)), null);
     }
 
     /// <summary>Records a write that has committed, in <c>backupjournal</c> (partition = the table).</summary>
@@ -42,12 +40,10 @@ public sealed class WriteJournal(StorageClients storage, TimeProvider time)
         ArgumentNullException.ThrowIfNull(changes);
         // Changes of several partitions of one table share the journal's partition: each keeps its own as "{partition}\n{row}".
         var entity = Row(table, table, JournalEntity.JournalTableRowKey(now, writeId), now, changes.Select(c => c with { RowKey = partitionKey + "\n" + c.RowKey }));
-        entity[TableWriteIdProperty] = writeId;
+        entity[TableWriteBatch.WriteIdProperty] = writeId;
         var journal = await storage.GetTableAsync(BackupStores.Journal, cancellationToken).ConfigureAwait(false);
         await journal.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
     }
-
-    internal const string TableWriteIdProperty = "WriteId";
 
     private static TableEntity Row(string table, string partitionKey, string rowKey, DateTimeOffset now, IEnumerable<JournalChange> changes) => new(partitionKey, rowKey)
     {

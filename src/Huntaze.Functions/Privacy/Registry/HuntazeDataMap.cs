@@ -2,7 +2,6 @@ using Huntaze.Functions.Backups;
 using Huntaze.Functions.Backups.Journal;
 using Huntaze.Functions.Flags.Propagation;
 using Huntaze.Functions.Flags.Stores;
-using Huntaze.Functions.Onboarding.Progress;
 using Huntaze.Functions.Security.Audit;
 using Huntaze.Functions.Security.Csrf;
 using Huntaze.Functions.Security.RateLimiting;
@@ -50,8 +49,7 @@ public static class HuntazeDataMap
             new("While the account exists; a completed guide 2 years after its completion.", TimeSpan.FromDays(730), "Privacy:Retention:CompletedProgressDays"),
             new(ErasureAction.Delete, "The user's partition is deleted, its point-in-time journal rows with it."),
             new(true, "Primary data; journaled in the step write's own transaction (point-in-time restore)."),
-            NameSetting: "Onboarding:TableName",
-            EntityTypes: [typeof(StepProgressEntity), typeof(OnboardingStateEntity)]),
+            NameSetting: "Onboarding:TableName"),
 
         new(
             TableAuditLog.TableName, StoreKind.Table, "Security",
