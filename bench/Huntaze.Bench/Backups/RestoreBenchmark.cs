@@ -40,6 +40,8 @@ internal static class RestoreBenchmark
             ["Backups__DrillSchedule"] = "0 0 4 1 1 *",
             ["Backups__RestoreParallelism"] = parallelism.ToString(CultureInfo.InvariantCulture),
             ["Logging__LogLevel__Default"] = "Warning",
+            // The status polls are admin reads; a long restore must not run out of the per-minute read budget.
+            ["RateLimits__reads__Limit"] = "100000000",
         };
         await using var app = LocalHostApp.Build(["--urls", "http://127.0.0.1:0"], new LocalHostOptions { Settings = settings, UseLocalSettingsFile = false, PrintFunctionTable = false });
         await app.StartAsync();
@@ -116,7 +118,7 @@ internal static class RestoreBenchmark
                 return status;
             }
 
-            await Task.Delay(100);
+            await Task.Delay(250);
         }
     }
 }
