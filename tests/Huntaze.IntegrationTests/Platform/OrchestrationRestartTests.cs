@@ -35,20 +35,16 @@ public sealed class RestartFixture : IAsyncLifetime
 /// over the same Azurite and task hub: the same instance resumes and completes with every user migrated,
 /// and its status URL answers as soon as the host is back.
 /// </summary>
-public sealed class OrchestrationRestartTests(RestartFixture fixture) : IClassFixture<RestartFixture>
+public abstract class OrchestrationRestartTests(RestartFixture fixture)
 {
     private const int Users = 200;
     private const string Step = "ai_assistant_setup";
 
-    [Fact]
-    public async Task Migration_HostStoppedGracefullyMidway_ResumesAfterRestartAndCompletes() =>
-        await RunAcrossRestartAsync(host => host.StopGracefullyAsync());
-
-    [Fact]
-    public async Task Migration_HostKilledMidway_ResumesAfterRestartAndCompletes() =>
-        await RunAcrossRestartAsync(async host => { await host.KillAsync(); return true; });
-
-    private async Task RunAcrossRestartAsync(Func<LocalHostProcess, Task<bool>> stop)
+    /// <summary>
+    /// The in-process host seeding and checking the users (its own task hub) starts beside the first host
+    /// process; both restart tests run in parallel (one class each), so their waits overlap.
+    /// </summary>
+    protected async Task RunAcrossRestartAsync(Func<LocalHostProcess, Task<bool>> stop)
     {
         var ct = TestContext.Current.CancellationToken;
         var settings = HostFixture.BaseSettings(fixture.Azurite.ConnectionString, "rs" + Guid.NewGuid().ToString("N")[..8]);
@@ -57,12 +53,15 @@ public sealed class OrchestrationRestartTests(RestartFixture fixture) : IClassFi
         // One generation (no continue-as-new): see the closing note of issue 9 on a count seen doubled once
         // when a kill -9 fell between generations.
         settings["Onboarding__MigrationPagesPerGeneration"] = "100";
-        var userIds = await SeedAsync(settings, ct);
+        var starting = LocalHostProcess.StartAsync(settings, ct);
+        await using var seeder = await LocalHostInstance.StartAsync(WithoutHub(settings), ct);
+        var store = seeder.Services.GetRequiredService<IProgressStore>();
+        var userIds = await SeedAsync(store, ct);
 
         HttpResponseMessage? status;
         string statusUrl;
         long scannedAtStop;
-        await using (var first = await LocalHostProcess.StartAsync(settings, ct))
+        await using (var first = await starting)
         {
             using var admin = AdminClient(first);
             using var start = await admin.PostAsJsonAsync("/api/admin/onboarding/migrations", new { stepId = Step, toVersion = 2, policy = "keep" }, ct);
@@ -80,7 +79,7 @@ public sealed class OrchestrationRestartTests(RestartFixture fixture) : IClassFi
             scannedAtStop = state.GetProperty("scanned").GetInt64();
             Assert.True(scannedAtStop < Users, $"the migration finished before the stop ({scannedAtStop} scanned)");
 
-            await stop(first);
+            Assert.True(await stop(first), $"the host did not exit within 30 s of Ctrl+C:{Environment.NewLine}{first.Output}");
         }
 
         await using var second = await LocalHostProcess.StartAsync(settings, ct);
@@ -102,7 +101,7 @@ public sealed class OrchestrationRestartTests(RestartFixture fixture) : IClassFi
         Assert.Equal(0, final.GetProperty("failed").GetInt64());
         // A page interrupted after its writes runs again and finds those users already migrated.
         Assert.Equal(Users, final.GetProperty("changed").GetInt64() + final.GetProperty("unchanged").GetInt64());
-        await AssertAllMigratedAsync(settings, userIds, ct);
+        await AssertAllMigratedAsync(store, userIds, ct);
     }
 
     private static HttpClient AdminClient(LocalHostProcess host)
@@ -120,13 +119,11 @@ public sealed class OrchestrationRestartTests(RestartFixture fixture) : IClassFi
         return JsonDocument.Parse(body).RootElement.Clone();
     }
 
-    /// <summary>Every user holds the step completed at version 1, written through the app's store (an in-process host on its own hub).</summary>
-    private static async Task<string[]> SeedAsync(Dictionary<string, string?> settings, CancellationToken ct)
+    /// <summary>Every user holds the step completed at version 1, written through the app's store.</summary>
+    private static async Task<string[]> SeedAsync(IProgressStore store, CancellationToken ct)
     {
         var prefix = "rs-" + Guid.NewGuid().ToString("N")[..8];
         var userIds = Enumerable.Range(0, Users).Select(i => $"{prefix}-{i:D4}").ToArray();
-        await using var seeder = await LocalHostInstance.StartAsync(WithoutHub(settings), ct);
-        var store = seeder.Services.GetRequiredService<IProgressStore>();
         var now = DateTimeOffset.UtcNow;
         await Parallel.ForEachAsync(userIds, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct }, async (id, token) =>
         {
@@ -137,10 +134,8 @@ public sealed class OrchestrationRestartTests(RestartFixture fixture) : IClassFi
         return userIds;
     }
 
-    private static async Task AssertAllMigratedAsync(Dictionary<string, string?> settings, string[] userIds, CancellationToken ct)
+    private static async Task AssertAllMigratedAsync(IProgressStore store, string[] userIds, CancellationToken ct)
     {
-        await using var reader = await LocalHostInstance.StartAsync(WithoutHub(settings), ct);
-        var store = reader.Services.GetRequiredService<IProgressStore>();
         var behind = new List<string>();
         foreach (var id in userIds)
         {
@@ -155,4 +150,22 @@ public sealed class OrchestrationRestartTests(RestartFixture fixture) : IClassFi
 
     private static Dictionary<string, string?> WithoutHub(Dictionary<string, string?> settings) =>
         settings.Where(kv => kv.Key != LocalHostInstance.HubSetting).ToDictionary(kv => kv.Key, kv => kv.Value);
+}
+
+public sealed class GracefulRestartTests(RestartFixture fixture) : OrchestrationRestartTests(fixture), IClassFixture<RestartFixture>
+{
+    [Fact]
+    public Task Migration_HostStoppedGracefullyMidway_ResumesAfterRestartAndCompletes() =>
+        RunAcrossRestartAsync(host => host.StopGracefullyAsync());
+}
+
+public sealed class KillRestartTests(RestartFixture fixture) : OrchestrationRestartTests(fixture), IClassFixture<RestartFixture>
+{
+    [Fact]
+    public Task Migration_HostKilledMidway_ResumesAfterRestartAndCompletes() =>
+        RunAcrossRestartAsync(async host =>
+        {
+            await host.KillAsync();
+            return true;
+        });
 }
