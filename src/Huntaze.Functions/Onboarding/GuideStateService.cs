@@ -3,7 +3,6 @@ using Huntaze.Functions.Onboarding.Progress;
 using Huntaze.Functions.Platform.Http;
 using Huntaze.Functions.Security;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Options;
 
 namespace Huntaze.Functions.Onboarding;
 
@@ -12,8 +11,7 @@ public sealed class GuideStateService(
     OnboardingAccess access,
     IProgressStore store,
     IOnboardingEventPublisher events,
-    TimeProvider time,
-    IOptions<OnboardingOptions> options)
+    TimeProvider time)
 {
     public const int MaxSnoozeDays = 30;
 
@@ -28,10 +26,7 @@ public sealed class GuideStateService(
     {
         if (days is < 1 or > MaxSnoozeDays)
         {
-            throw new ProblemException(
-                ProblemTypes.Validation,
-                $"days must be between 1 and {MaxSnoozeDays}.",
-                new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { ["days"] = [$"Must be 1..{MaxSnoozeDays}."] } });
+            throw Problems.Validation("days", $"days must be between 1 and {MaxSnoozeDays}.");
         }
 
         var view = await ChangeAsync(caller, null, s => s with { SnoozedUntil = time.GetUtcNow().AddDays(days) }, cancellationToken).ConfigureAwait(false);
@@ -43,35 +38,25 @@ public sealed class GuideStateService(
     private async Task<GuideStateView> ChangeAsync(Caller caller, Precondition? precondition, Func<OnboardingState, OnboardingState?> change, CancellationToken cancellationToken)
     {
         await access.EnsureEnabledAsync(caller, cancellationToken).ConfigureAwait(false);
-        for (var round = 0; round < options.Value.ConflictRetries; round++)
+        return await store.UpdateAsync(caller.UserId, snapshot =>
         {
-            var snapshot = await store.ReadAsync(caller.UserId, cancellationToken).ConfigureAwait(false);
             var state = snapshot.State.Value;
             var etag = GuideCalculator.StateETag(state.Revision);
             var changed = change(state);
             if (changed is null)
             {
-                return GuideCalculator.ToView(state, time.GetUtcNow());
+                return ProgressDecision.Unchanged(GuideCalculator.ToView(state, time.GetUtcNow()));
             }
 
             if (precondition is not null && !precondition.Matches(etag, state.Revision))
             {
                 OnboardingMetrics.Conflict(StatusCodes.Status412PreconditionFailed);
-                throw new ProblemException(
-                    ProblemTypes.PreconditionFailed,
-                    "The onboarding state has changed since you read it; the current state and its ETag are included.",
-                    new Dictionary<string, object?> { ["current"] = GuideCalculator.ToView(state, time.GetUtcNow()), ["etag"] = etag },
-                    new Dictionary<string, string> { ["ETag"] = etag });
+                throw Problems.PreconditionFailed(
+                    "The onboarding state has changed since you read it; the current state and its ETag are included.", GuideCalculator.ToView(state, time.GetUtcNow()), etag);
             }
 
             var next = changed with { Revision = state.Revision + 1, UpdatedAt = time.GetUtcNow() };
-            var result = await store.CommitAsync(caller.UserId, new ProgressCommit(null, new Stored<OnboardingState>(next, snapshot.State.ETag)), cancellationToken).ConfigureAwait(false);
-            if (result.Status == CommitStatus.Committed)
-            {
-                return GuideCalculator.ToView(next, time.GetUtcNow());
-            }
-        }
-
-        throw new ProblemException(ProblemTypes.Unavailable, "Too many simultaneous changes; retry shortly.", headers: new Dictionary<string, string> { ["Retry-After"] = "1" });
+            return ProgressDecision.Write(new ProgressCommit(null, new Stored<OnboardingState>(next, snapshot.State.ETag)), GuideCalculator.ToView(next, time.GetUtcNow()));
+        }, cancellationToken).ConfigureAwait(false);
     }
 }
