@@ -32,7 +32,14 @@ internal static class DurableRegistration
         services.AddHostedService(sp => sp.GetRequiredService<AzureStorageSidecar>());
         services.AddDurableTaskWorker(builder =>
         {
-            builder.UseGrpc(address.ToString());
+            builder.UseGrpc(grpc =>
+            {
+                grpc.Address = address.ToString();
+                // The sidecar sends no health pings, so an idle work-item stream (a long activity) looks
+                // silently disconnected after 120 s and the worker reconnects, dropping what was in flight.
+                // Over loopback to our own sidecar there is nothing to detect: off.
+                Microsoft.DurableTask.Worker.Grpc.Internal.InternalOptionsExtensions.SetSilentDisconnectTimeout(grpc, TimeSpan.Zero);
+            });
             builder.AddTasks(tasks => DurableFunctionRegistry.Register(tasks, catalog, holder));
         });
         services.AddDurableTaskClient(builder =>

@@ -9,15 +9,19 @@ namespace Huntaze.LocalHost.Durable;
 /// <item>Start never throws. The sidecar starts the provider from an <c>async void</c> callback when the
 /// worker connects; a storage outage there would end the process. Here the start is retried until storage
 /// answers or the host stops.</item>
-/// <item>Activity locks are renewed while the activity runs. The sidecar never renews them, so an activity
-/// running longer than the work-item visibility timeout (10 s locally, to recover fast after a crash)
-/// would be handed out again while still running.</item>
+/// <item>Activity locks are renewed while the activity runs, up to <see cref="MaxActivityLock"/>. The sidecar
+/// never renews them, so an activity running longer than the work-item visibility timeout (10 s locally, to
+/// recover fast after a crash) would be handed out again while still running. The cap mirrors host.json's
+/// functionTimeout: an activity the worker never answers for is handed out again after it.</item>
 /// </list>
 /// Everything else is passed through unchanged.
 /// </summary>
 internal sealed partial class SidecarOrchestrationService(IOrchestrationService inner, TimeSpan activityLockRenewal, TimeProvider time, ILogger logger)
     : IOrchestrationService, IDisposable
 {
+    /// <summary>host.json <c>functionTimeout</c>: the Functions host ends an execution after this.</summary>
+    public static readonly TimeSpan MaxActivityLock = TimeSpan.FromMinutes(10);
+
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<TaskActivityWorkItem, CancellationTokenSource> _renewals = new(ReferenceEqualityComparer.Instance);
     private int _stopped;
@@ -142,6 +146,7 @@ internal sealed partial class SidecarOrchestrationService(IOrchestrationService 
         if (workItem is not null)
         {
             var renewal = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+            renewal.CancelAfter(MaxActivityLock);
             _renewals[workItem] = renewal;
             _ = RenewUntilDoneAsync(workItem, renewal.Token);
         }

@@ -55,13 +55,7 @@ public sealed class HostFixture : IAsyncLifetime
         ["Flags__SeedEnabled__0"] = "Onboarding",
     };
 
-    private static readonly Lazy<IReadOnlyDictionary<string, string?>> SampleDurableSettings = new(() =>
-    {
-        var root = Huntaze.LocalHost.Configuration.RepositoryPaths.FindRoot() ?? throw new InvalidOperationException("Repository root not found.");
-        var sample = Huntaze.LocalHost.Configuration.LocalSettings.Parse(File.ReadAllText(Path.Combine(root, "local.settings.sample.json")));
-        return sample.Where(kv => kv.Key.StartsWith("AzureFunctionsJobHost:extensions:durableTask:storageProvider:", StringComparison.Ordinal))
-            .ToDictionary(kv => kv.Key.Replace(":", "__", StringComparison.Ordinal), kv => kv.Value);
-    });
+    private static readonly Lazy<Dictionary<string, string?>> SampleDurableSettings = new(Huntaze.LocalHost.Configuration.LocalSettings.SampleDurableTuning);
 
     public async ValueTask InitializeAsync()
     {

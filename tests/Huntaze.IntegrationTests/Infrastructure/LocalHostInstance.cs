@@ -33,7 +33,7 @@ public sealed class LocalHostInstance : IAsyncDisposable
     /// Each host gets a task hub of its own unless the settings name one: hosts sharing a hub share its work,
     /// and these hosts differ in tables and settings.
     /// </summary>
-    public static async Task<LocalHostInstance> StartAsync(IReadOnlyDictionary<string, string?> settings, CancellationToken cancellationToken)
+    public static async Task<LocalHostInstance> StartAsync(IReadOnlyDictionary<string, string?> settings, CancellationToken cancellationToken, Action<IServiceCollection>? configureServices = null)
     {
         if (!settings.ContainsKey(HubSetting))
         {
@@ -44,7 +44,7 @@ public sealed class LocalHostInstance : IAsyncDisposable
         {
             try
             {
-                return await TryStartAsync(settings, cancellationToken);
+                return await TryStartAsync(settings, configureServices, cancellationToken);
             }
             catch (IOException exception) when (attempt < 3 && exception.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
             {
@@ -53,7 +53,7 @@ public sealed class LocalHostInstance : IAsyncDisposable
         }
     }
 
-    private static async Task<LocalHostInstance> TryStartAsync(IReadOnlyDictionary<string, string?> settings, CancellationToken cancellationToken)
+    private static async Task<LocalHostInstance> TryStartAsync(IReadOnlyDictionary<string, string?> settings, Action<IServiceCollection>? configureServices, CancellationToken cancellationToken)
     {
         var app = LocalHostApp.Build(["--urls", "http://127.0.0.1:0"], new LocalHostOptions
         {
@@ -61,6 +61,7 @@ public sealed class LocalHostInstance : IAsyncDisposable
             Settings = settings,
             UseLocalSettingsFile = false,
             PrintFunctionTable = false,
+            ConfigureServices = configureServices,
         });
         try
         {
