@@ -42,7 +42,7 @@ public sealed class GuideStateService(
     /// <summary><paramref name="change"/> returns null when the state already is as asked (idempotent 200).</summary>
     private async Task<GuideStateView> ChangeAsync(Caller caller, Precondition? precondition, Func<OnboardingState, OnboardingState?> change, CancellationToken cancellationToken)
     {
-        await access.EnsureEnabledAsync(caller, cancellationToken).ConfigureAwait(false);
+        await access.EnsureWritableAsync(caller, cancellationToken).ConfigureAwait(false);
         for (var round = 0; round < options.Value.ConflictRetries; round++)
         {
             var snapshot = await store.ReadAsync(caller.UserId, cancellationToken).ConfigureAwait(false);

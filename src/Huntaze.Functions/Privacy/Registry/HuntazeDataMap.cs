@@ -223,7 +223,10 @@ public static class HuntazeDataMap
             "Access and portability archives: {requestId}/export.zip (JSON per store and a manifest with counts and SHA-256).",
             [ProcessingActivities.Requests],
             SubjectLocator.ByRequest, "Blobs under the subject's request ids (request store).",
-            [new("{requestId}/export.zip", Personal, "Everything the subject's export found.")],
+            [
+                new("{requestId}/export.zip", Personal, "Everything the subject's export found."),
+                new("{requestId}/parts/{handler}.json", Personal, "One store's share while the export runs; deleted when the archive is written."),
+            ],
             new("7 days after it was written, then deleted (the download answers 410).", TimeSpan.FromDays(7), "Privacy:ExportLifetimeDays"),
             new(ErasureAction.Delete, "The subject's archives are deleted."),
             new(false, "Short-lived copies; never restored.")),
