@@ -59,6 +59,7 @@ internal sealed class BenchRig : IAsyncDisposable
             ["RateLimits__step-writes__Limit"] = "100000000",
             ["RateLimits__step-writes__ReservationSize"] = "1",
             ["Logging__LogLevel__Default"] = "Warning",
+            ["Privacy__RetentionSchedule"] = "0 0 0 1 1 *",
         };
         var app = LocalHostApp.Build(["--urls", "http://127.0.0.1:0"], new LocalHostOptions { Settings = settings, UseLocalSettingsFile = false, PrintFunctionTable = false });
         await app.StartAsync(cancellationToken);

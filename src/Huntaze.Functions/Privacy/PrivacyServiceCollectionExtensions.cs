@@ -5,6 +5,7 @@ using Huntaze.Functions.Platform.Storage;
 using Huntaze.Functions.Privacy.Controls;
 using Huntaze.Functions.Privacy.Handlers;
 using Huntaze.Functions.Privacy.Requests;
+using Huntaze.Functions.Privacy.Retention;
 using Huntaze.Functions.Privacy.Workflow;
 using Huntaze.Functions.Security.Audit;
 using Huntaze.Functions.Privacy.Erasure;
@@ -35,6 +36,7 @@ public static class PrivacyServiceCollectionExtensions
         services.AddSingleton<SubjectReferences>();
         services.AddSingleton<SubjectKeys>();
         services.AddSingleton<IErasureLedger, TableErasureLedger>();
+        services.AddSingleton<IErasureReapplier, ErasureReapplier>();
 
         // Crypto-shredding of the audit log (replaces Security's pass-through protector).
         services.AddSingleton<IAuditProtector, SubjectAuditProtector>();
@@ -62,6 +64,7 @@ public static class PrivacyServiceCollectionExtensions
         services.AddSingleton<PrivacyRequestService>();
         services.AddSingleton<RequestEndpoints>();
         services.AddSingleton<RequestWorkflow>();
+        services.AddSingleton<RetentionService>();
         return services;
     }
 }

@@ -34,11 +34,12 @@ public sealed class AuditHandler(StorageClients storage, SubjectKeys keys, TimeP
     public async Task<IReadOnlyList<StoreData>> ExportAsync(Subject subject, CancellationToken cancellationToken)
     {
         var items = new List<JsonObject>();
+        var key = await keys.FindAsync(subject.Ref, cancellationToken).ConfigureAwait(false);
         foreach (var entry in await ReadableAsync(subject, cancellationToken).ConfigureAwait(false))
         {
             // The subject sees their own id; other people named in the entry stay hidden (Art. 15(4)).
             string Show(string text) => SubjectCipher.Tokens(text).Aggregate(text, (t, token) =>
-                t.Replace(token.Token, token.SubjectRef == subject.Ref ? subject.UserId : "[another person]", StringComparison.Ordinal));
+                t.Replace(token.Token, token.KeyId == key!.KeyId ? subject.UserId : "[another person]", StringComparison.Ordinal));
             var details = new JsonObject();
             foreach (var (name, value) in entry.Details.Where(d => d.Key != "traceId"))
             {
@@ -75,7 +76,7 @@ public sealed class AuditHandler(StorageClients storage, SubjectKeys keys, TimeP
             return [];
         }
 
-        var token = SubjectCipher.Seal(key, subject.Ref, subject.UserId);
+        var token = SubjectCipher.Seal(key.Key, key.KeyId, subject.UserId);
         var table = await storage.GetTableAsync(TableAuditLog.TableName, cancellationToken).ConfigureAwait(false);
         var found = new List<AuditEntry>();
         var filter = TableClient.CreateQueryFilter($"RowKey lt {TableAuditLog.HeadRowKey} and (Actor eq {token} or Target eq {"user:" + token})");

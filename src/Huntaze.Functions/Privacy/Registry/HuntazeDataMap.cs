@@ -76,17 +76,18 @@ public static class HuntazeDataMap
 
         new(
             PrivacyStores.SubjectKeys, StoreKind.Table, "Privacy",
-            "One random 256-bit key per subject, encrypting their user id wherever the audit log names them.",
+            "One random 256-bit key per subject, encrypting their user id wherever the audit log names them; a second row finds the key by its random id (what tokens name).",
             [ProcessingActivities.Security, ProcessingActivities.Requests],
-            SubjectLocator.SubjectReference, "Partition key = subject reference (HMAC-SHA256 of the user id under the pseudonymisation key).",
+            SubjectLocator.SubjectReference, "Row (subject reference, 'key') holds the key and its id; row (key id, 'id') the key again.",
             [
-                new("PartitionKey", Identifier, "Subject reference."),
-                new("RowKey", Technical, "'key'."),
+                new("PartitionKey", Identifier, "Subject reference, or the key's random id."),
+                new("RowKey", Technical, "'key' or 'id'."),
+                new("KeyId", Linked, "The key's random id (tokens name it; it is not derived from the user id)."),
                 new("Key", Technical, "The subject's data key (base64)."),
                 new("CreatedAt", Linked, "When the key was created."),
             ],
             new("As long as the audit entries it protects."),
-            new(ErasureAction.Delete, "Deleted: this is the crypto-shredding of the subject's audit fields."),
+            new(ErasureAction.Delete, "Both rows deleted: this is the crypto-shredding of the subject's audit fields."),
             new(true, "Without it non-erased subjects' audit entries would become unreadable after a restore; the erasure ledger deletes erased subjects' keys again.")),
 
         new(

@@ -42,7 +42,7 @@ public sealed class PrivacyRequestService(
             // Art. 12(4): the subject is told why. The refusal is recorded like any handled request.
             var refused = request with { Status = RequestStatus.Refused, ClosedAt = now, Result = new RequestResult(Note: "Legal hold: " + hold.Reason) };
             await requests.InsertClosedAsync(refused, cancellationToken).ConfigureAwait(false);
-            await AuditAsync(command.OpenedBy, "privacy.request.refused", command.UserId, refused, command.CorrelationId, new() { ["hold"] = hold.Reason }, cancellationToken).ConfigureAwait(false);
+            await AuditAsync(command.OpenedBy, "privacy.request.refused", refused, command.CorrelationId, new() { ["hold"] = hold.Reason }, cancellationToken).ConfigureAwait(false);
             PrivacyMetrics.RequestClosed(RequestStore.Snake(command.Type), "refused");
             throw new ProblemException(ProblemTypes.LegalHold, $"Erasure is refused while a legal hold applies: {hold.Reason}", new Dictionary<string, object?>
             {
@@ -54,7 +54,7 @@ public sealed class PrivacyRequestService(
         var (stored, created) = await requests.CreateAsync(request, GuardKey(command.Type, command.Claim), cancellationToken).ConfigureAwait(false);
         if (created)
         {
-            await AuditAsync(command.OpenedBy, "privacy.request.opened", command.UserId, stored, command.CorrelationId, new() { ["channel"] = command.Channel, ["reason"] = command.Reason }, cancellationToken).ConfigureAwait(false);
+            await AuditAsync(command.OpenedBy, "privacy.request.opened", stored, command.CorrelationId, new() { ["channel"] = command.Channel, ["reason"] = command.Reason }, cancellationToken).ConfigureAwait(false);
             PrivacyMetrics.RequestOpened(RequestStore.Snake(command.Type), command.Channel);
         }
 
@@ -186,7 +186,7 @@ public sealed class PrivacyRequestService(
 
         var updated = await requests.UpdateAsync(requestId, r => r.DueAt == current.DueAt ? r with { DueAt = due, ExtensionReason = body.Reason!.Trim(), ExtendedBy = actor } : null, cancellationToken).ConfigureAwait(false)
             ?? throw NotFound();
-        await AuditAsync(actor, "privacy.request.extended", updated.UserId, updated, correlationId, new()
+        await AuditAsync(actor, "privacy.request.extended", updated, correlationId, new()
         {
             ["dueAt"] = updated.DueAt.ToString("O", CultureInfo.InvariantCulture),
             ["reason"] = body.Reason,
@@ -217,7 +217,7 @@ public sealed class PrivacyRequestService(
         var resolved = await requests.UpdateAsync(requestId, r => r.IsOpen
             ? r with { Status = RequestStatus.Completed, Resolution = $"{body.Outcome}: {body.Note!.Trim()}", ResolvedBy = actor, ClosedAt = now, Phase = "resolved" }
             : null, cancellationToken).ConfigureAwait(false) ?? throw NotFound();
-        await AuditAsync(actor, "privacy.request.resolved", resolved.UserId, resolved, correlationId, new() { ["outcome"] = body.Outcome, ["note"] = body.Note }, cancellationToken).ConfigureAwait(false);
+        await AuditAsync(actor, "privacy.request.resolved", resolved, correlationId, new() { ["outcome"] = body.Outcome, ["note"] = body.Note }, cancellationToken).ConfigureAwait(false);
         PrivacyMetrics.RequestClosed(RequestStore.Snake(resolved.Type), RequestStore.Snake(resolved.Status));
         return resolved;
     }
@@ -261,13 +261,17 @@ public sealed class PrivacyRequestService(
     }
 
     public Task AuditDownloadAsync(string actor, PrivacyRequest request, string correlationId, CancellationToken cancellationToken) =>
-        AuditAsync(actor, "privacy.export.downloaded", request.UserId, request, correlationId, [], cancellationToken);
+        AuditAsync(actor, "privacy.export.downloaded", request, correlationId, [], cancellationToken);
 
-    private Task AuditAsync(string actor, string action, string? userId, PrivacyRequest request, string correlationId, Dictionary<string, string?> details, CancellationToken cancellationToken)
+    /// <summary>
+    /// Entries name the request (its id holds only the subject reference), never the user: a DPO acting for
+    /// an erased user must not give them a new key, and the entries stay evidence after the erasure.
+    /// </summary>
+    private Task AuditAsync(string actor, string action, PrivacyRequest request, string correlationId, Dictionary<string, string?> details, CancellationToken cancellationToken)
     {
-        details["requestId"] = request.Id;
         details["type"] = RequestStore.Snake(request.Type);
-        return audit.AppendAsync(new AuditRecord(actor, action, userId is null ? "privacy-request:" + request.Id : "user:" + userId, "succeeded", correlationId, details), cancellationToken);
+        // Free text (a reason, a note) may name the user: listed as a subject, their id is stored protected.
+        return audit.AppendAsync(new AuditRecord(actor, action, "privacy-request:" + request.Id, "succeeded", correlationId, details, request.UserId is { } id ? [id] : null), cancellationToken);
     }
 
     /// <summary>Identical = same type and same particulars: a short hash of them names the guard row.</summary>

@@ -25,7 +25,8 @@ public sealed class SubjectAuditProtector(SubjectReferences references, SubjectK
             subjects.Add(record.Target[UserTarget.Length..]);
         }
 
-        subjects.RemoveWhere(s => string.IsNullOrWhiteSpace(s) || !IsPerson(s));
+        // Only people the entry really names get a key: listing a subject whose id does not occur creates nothing.
+        subjects.RemoveWhere(s => string.IsNullOrWhiteSpace(s) || !IsPerson(s) || !Occurs(record, s));
         if (subjects.Count == 0)
         {
             return record with { Subjects = null };
@@ -36,7 +37,7 @@ public sealed class SubjectAuditProtector(SubjectReferences references, SubjectK
         {
             var subjectRef = await references.OfAsync(subject, cancellationToken).ConfigureAwait(false);
             var key = await keys.GetOrCreateAsync(subjectRef, cancellationToken).ConfigureAwait(false);
-            tokens[subject] = SubjectCipher.Seal(key, subjectRef, subject);
+            tokens[subject] = SubjectCipher.Seal(key.Key, key.KeyId, subject);
         }
 
         // Longest ids first, so an id inside a longer one ('u1' in 'u1.x' is a separate id anyway) is never half-replaced.
@@ -60,12 +61,12 @@ public sealed class SubjectAuditProtector(SubjectReferences references, SubjectK
         var opened = new Dictionary<string, string>(StringComparer.Ordinal);
         async ValueTask<string> Reveal(string text)
         {
-            foreach (var (token, subjectRef, payload) in SubjectCipher.Tokens(text).ToList())
+            foreach (var (token, keyId, payload) in SubjectCipher.Tokens(text).ToList())
             {
                 if (!opened.TryGetValue(token, out var plain))
                 {
-                    var key = await keys.FindAsync(subjectRef, cancellationToken).ConfigureAwait(false);
-                    plain = key is not null && SubjectCipher.TryOpen(key, subjectRef, payload, out var id) ? id : SubjectCipher.Erased;
+                    var key = await keys.FindByIdAsync(keyId, cancellationToken).ConfigureAwait(false);
+                    plain = key is not null && SubjectCipher.TryOpen(key, keyId, payload, out var id) ? id : SubjectCipher.Erased;
                     opened[token] = plain;
                 }
 
@@ -106,8 +107,11 @@ public sealed class SubjectAuditProtector(SubjectReferences references, SubjectK
 
         var subjectRef = await references.OfAsync(id, cancellationToken).ConfigureAwait(false);
         var key = await keys.FindAsync(subjectRef, cancellationToken).ConfigureAwait(false);
-        return key is null ? null : (isTarget ? UserTarget : "") + SubjectCipher.Seal(key, subjectRef, id);
+        return key is null ? null : (isTarget ? UserTarget : "") + SubjectCipher.Seal(key.Key, key.KeyId, id);
     }
+
+    private static bool Occurs(AuditRecord record, string subject) =>
+        record.Actor == subject || SubjectCipher.Mentions(record.Target, subject) || (record.Details?.Values.Any(v => SubjectCipher.Mentions(v, subject)) ?? false);
 
     private static bool IsPerson(string actor) =>
         actor is not (AuditRecord.Anonymous or AuditRecord.System) && !actor.StartsWith(AuditRecord.System + ":", StringComparison.Ordinal);

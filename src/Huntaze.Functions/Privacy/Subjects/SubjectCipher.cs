@@ -7,7 +7,8 @@ namespace Huntaze.Functions.Privacy.Subjects;
 
 /// <summary>
 /// Deterministic authenticated encryption of a subject's user id under their key, as an inline token
-/// <c>[[enc:{subjectRef}:{base64url(nonce|ciphertext|tag)}]]</c>. The nonce is an HMAC of the plaintext
+/// <c>[[enc:{keyId}:{base64url(nonce|ciphertext|tag)}]]</c>. The key id is random: once the key is
+/// destroyed, nothing links the token to the person. The nonce is an HMAC of the plaintext
 /// (a synthetic IV), so the same id always gives the same token: the audit log can still be searched by
 /// actor. That reveals only that two entries name the same person, which the log must show anyway.
 /// </summary>
@@ -20,7 +21,7 @@ public static partial class SubjectCipher
     /// <summary>Characters a user id may hold, apart from ':' and '=' (so <c>user:u1</c> and <c>?actor=u1</c> still find u1).</summary>
     private const string IdChars = @"A-Za-z0-9._@|+\-";
 
-    public static string Seal(byte[] subjectKey, string subjectRef, string plaintext)
+    public static string Seal(byte[] subjectKey, string keyId, string plaintext)
     {
         ArgumentNullException.ThrowIfNull(subjectKey);
         ArgumentNullException.ThrowIfNull(plaintext);
@@ -31,13 +32,13 @@ public static partial class SubjectCipher
         nonce.CopyTo(sealedBytes, 0);
         using (var aes = new AesGcm(encKey, TagBytes))
         {
-            aes.Encrypt(nonce, data, sealedBytes.AsSpan(NonceBytes, data.Length), sealedBytes.AsSpan(NonceBytes + data.Length), Encoding.ASCII.GetBytes(subjectRef));
+            aes.Encrypt(nonce, data, sealedBytes.AsSpan(NonceBytes, data.Length), sealedBytes.AsSpan(NonceBytes + data.Length), Encoding.ASCII.GetBytes(keyId));
         }
 
-        return $"[[enc:{subjectRef}:{WebEncoders.Base64UrlEncode(sealedBytes)}]]";
+        return $"[[enc:{keyId}:{WebEncoders.Base64UrlEncode(sealedBytes)}]]";
     }
 
-    public static bool TryOpen(byte[] subjectKey, string subjectRef, string payload, out string plaintext)
+    public static bool TryOpen(byte[] subjectKey, string keyId, string payload, out string plaintext)
     {
         ArgumentNullException.ThrowIfNull(subjectKey);
         plaintext = "";
@@ -61,7 +62,7 @@ public static partial class SubjectCipher
         try
         {
             using var aes = new AesGcm(encKey, TagBytes);
-            aes.Decrypt(sealedBytes.AsSpan(0, NonceBytes), sealedBytes.AsSpan(NonceBytes, data.Length), sealedBytes.AsSpan(NonceBytes + data.Length), data, Encoding.ASCII.GetBytes(subjectRef));
+            aes.Decrypt(sealedBytes.AsSpan(0, NonceBytes), sealedBytes.AsSpan(NonceBytes, data.Length), sealedBytes.AsSpan(NonceBytes + data.Length), data, Encoding.ASCII.GetBytes(keyId));
         }
         catch (AuthenticationTagMismatchException)
         {
@@ -72,9 +73,9 @@ public static partial class SubjectCipher
         return true;
     }
 
-    /// <summary>Every token in a text: (whole token, subject reference, payload).</summary>
-    public static IEnumerable<(string Token, string SubjectRef, string Payload)> Tokens(string? text) =>
-        text is null ? [] : TokenPattern().Matches(text).Select(m => (m.Value, m.Groups["ref"].Value, m.Groups["payload"].Value));
+    /// <summary>Every token in a text: (whole token, key id, payload).</summary>
+    public static IEnumerable<(string Token, string KeyId, string Payload)> Tokens(string? text) =>
+        text is null ? [] : TokenPattern().Matches(text).Select(m => (m.Value, m.Groups["key"].Value, m.Groups["payload"].Value));
 
     /// <summary>Replaces whole-id occurrences of <paramref name="userId"/> (not inside a longer id: u1 is not found in u10).</summary>
     public static string Replace(string text, string userId, string replacement)
@@ -93,6 +94,6 @@ public static partial class SubjectCipher
         (HKDF.DeriveKey(HashAlgorithmName.SHA256, subjectKey, 32, info: "huntaze-subject-enc"u8.ToArray()),
          HKDF.DeriveKey(HashAlgorithmName.SHA256, subjectKey, 32, info: "huntaze-subject-siv"u8.ToArray()));
 
-    [GeneratedRegex(@"\[\[enc:(?<ref>s[0-9a-f]{32}):(?<payload>[A-Za-z0-9_-]+)\]\]", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\[\[enc:(?<key>k[0-9a-f]{32}):(?<payload>[A-Za-z0-9_-]+)\]\]", RegexOptions.CultureInvariant)]
     private static partial Regex TokenPattern();
 }

@@ -7,98 +7,114 @@ using Huntaze.Functions.Privacy.Registry;
 
 namespace Huntaze.Functions.Privacy.Subjects;
 
+/// <summary>A subject's data key and its random id (what ciphertexts name: nothing computable from the user id).</summary>
+public sealed record SubjectKey(string KeyId, byte[] Key);
+
 /// <summary>
-/// One random 256-bit key per subject (table <c>subjectkeys</c>, partition = subject reference), created on
-/// first use. Deleting it is the crypto-shredding of everything encrypted under it. Keys are cached for at
-/// most a minute: another instance may read an erased subject's audit fields for that long after the
-/// erasure, never longer (docs/decisions/0011-data-subject-requests.md).
+/// One random 256-bit key per subject in table <c>subjectkeys</c>: row (subject reference, <c>key</c>) for
+/// encrypting, row (key id, <c>id</c>) for decrypting a token that names only the key id. Deleting both is
+/// the crypto-shredding of everything encrypted under the key: the tokens left in the audit log can then
+/// neither be read nor linked back to the person. Keys are cached for at most a minute, so another
+/// instance may read an erased subject's fields for that long after the erasure, never longer.
 /// </summary>
 public sealed class SubjectKeys(StorageClients storage, TimeProvider time)
 {
-    public const string RowKey = "key";
+    public const string ByReference = "key";
+    public const string ById = "id";
     private static readonly TimeSpan CacheFor = TimeSpan.FromMinutes(1);
-    private readonly ConcurrentDictionary<string, (byte[] Key, DateTimeOffset At)> _cache = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (SubjectKey? Key, DateTimeOffset At)> _cache = new(StringComparer.Ordinal);
 
     /// <summary>The subject's key, created when it has none (insert-if-absent: concurrent creators agree on one).</summary>
-    public async Task<byte[]> GetOrCreateAsync(string subjectRef, CancellationToken cancellationToken)
+    public async Task<SubjectKey> GetOrCreateAsync(string subjectRef, CancellationToken cancellationToken)
     {
-        if (Cached(subjectRef) is { } cached)
+        if (await FindAsync(subjectRef, cancellationToken).ConfigureAwait(false) is { } existing)
         {
-            return cached;
+            return existing;
         }
 
         var table = await TableAsync(cancellationToken).ConfigureAwait(false);
-        if (await ReadAsync(table, subjectRef, cancellationToken).ConfigureAwait(false) is { } existing)
-        {
-            return Remember(subjectRef, existing);
-        }
-
-        var key = RandomNumberGenerator.GetBytes(32);
+        var created = new SubjectKey("k" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)), RandomNumberGenerator.GetBytes(32));
+        var now = time.GetUtcNow();
+        // The by-id row first: a token is only ever written after both rows exist.
+        await table.AddEntityAsync(new TableEntity(created.KeyId, ById) { ["Key"] = Convert.ToBase64String(created.Key), ["CreatedAt"] = now }, cancellationToken).ConfigureAwait(false);
         try
         {
             await table.AddEntityAsync(
-                new TableEntity(subjectRef, RowKey) { ["Key"] = Convert.ToBase64String(key), ["CreatedAt"] = time.GetUtcNow() },
+                new TableEntity(subjectRef, ByReference) { ["KeyId"] = created.KeyId, ["Key"] = Convert.ToBase64String(created.Key), ["CreatedAt"] = now },
                 cancellationToken).ConfigureAwait(false);
-            return Remember(subjectRef, key);
+            return Remember(subjectRef, created);
         }
         catch (RequestFailedException e) when (e.Status == 409)
         {
-            // Another writer created it first (or our own attempt committed before a lost response): use what is stored.
-            return Remember(subjectRef, await ReadAsync(table, subjectRef, cancellationToken).ConfigureAwait(false)
-                ?? throw new InvalidOperationException("The subject key vanished while being created."));
+            // Another writer created the subject's key first: use theirs, drop our unused by-id row.
+            await table.DeleteEntityAsync(created.KeyId, ById, ETag.All, cancellationToken).ConfigureAwait(false);
+            _cache.TryRemove(subjectRef, out _);
+            return await FindAsync(subjectRef, cancellationToken).ConfigureAwait(false) ?? throw new InvalidOperationException("The subject key vanished while being created.");
         }
     }
 
     /// <summary>The subject's key, or null when it was never created or has been destroyed.</summary>
-    public async Task<byte[]?> FindAsync(string subjectRef, CancellationToken cancellationToken)
+    public async Task<SubjectKey?> FindAsync(string subjectRef, CancellationToken cancellationToken)
     {
-        if (Cached(subjectRef) is { } cached)
+        if (_cache.TryGetValue(subjectRef, out var entry) && time.GetUtcNow() - entry.At < CacheFor)
         {
-            return cached;
+            return entry.Key;
         }
 
-        var key = await ReadAsync(await TableAsync(cancellationToken).ConfigureAwait(false), subjectRef, cancellationToken).ConfigureAwait(false);
+        var row = await ReadAsync(subjectRef, ByReference, cancellationToken).ConfigureAwait(false);
+        var key = row?.GetString("KeyId") is { } keyId && row.GetString("Key") is { } material ? new SubjectKey(keyId, Convert.FromBase64String(material)) : null;
         return key is null ? null : Remember(subjectRef, key);
     }
 
-    /// <summary>Destroys the key (If-Match its ETag); true when one existed. Idempotent.</summary>
+    /// <summary>The key a token names, or null once destroyed.</summary>
+    public async Task<byte[]?> FindByIdAsync(string keyId, CancellationToken cancellationToken)
+    {
+        if (_cache.TryGetValue(keyId, out var entry) && time.GetUtcNow() - entry.At < CacheFor)
+        {
+            return entry.Key?.Key;
+        }
+
+        var row = await ReadAsync(keyId, ById, cancellationToken).ConfigureAwait(false);
+        var key = row?.GetString("Key") is { } material ? new SubjectKey(keyId, Convert.FromBase64String(material)) : null;
+        _cache[keyId] = (key, time.GetUtcNow());
+        return key?.Key;
+    }
+
+    /// <summary>Destroys both rows of the subject's key; true when one existed. Idempotent.</summary>
     public async Task<bool> DestroyAsync(string subjectRef, CancellationToken cancellationToken)
     {
-        _cache.TryRemove(subjectRef, out _);
         var table = await TableAsync(cancellationToken).ConfigureAwait(false);
-        var existing = await table.GetEntityIfExistsAsync<TableEntity>(subjectRef, RowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
-        if (!existing.HasValue)
+        var row = await ReadAsync(subjectRef, ByReference, cancellationToken).ConfigureAwait(false);
+        if (row is null)
         {
+            _cache.TryRemove(subjectRef, out _);
             return false;
         }
 
-        try
+        if (row.GetString("KeyId") is { } keyId)
         {
-            await table.DeleteEntityAsync(subjectRef, RowKey, existing.Value!.ETag, cancellationToken).ConfigureAwait(false);
-        }
-        catch (RequestFailedException e) when (e.Status == 404)
-        {
-            // Deleted meanwhile (a retried attempt of ours): the key is gone either way.
+            // The key's rows are never updated, only created and destroyed: no writer to race with.
+            await table.DeleteEntityAsync(keyId, ById, ETag.All, cancellationToken).ConfigureAwait(false);
+            _cache.TryRemove(keyId, out _);
         }
 
+        await table.DeleteEntityAsync(subjectRef, ByReference, row.ETag, cancellationToken).ConfigureAwait(false);
         _cache.TryRemove(subjectRef, out _);
         return true;
     }
 
-    /// <summary>Whether a key row exists, bypassing the cache (verification).</summary>
+    /// <summary>Whether the subject's key exists, bypassing the cache (verification).</summary>
     public async Task<bool> ExistsAsync(string subjectRef, CancellationToken cancellationToken) =>
-        await ReadAsync(await TableAsync(cancellationToken).ConfigureAwait(false), subjectRef, cancellationToken).ConfigureAwait(false) is not null;
+        await ReadAsync(subjectRef, ByReference, cancellationToken).ConfigureAwait(false) is not null;
 
-    private static async Task<byte[]?> ReadAsync(TableClient table, string subjectRef, CancellationToken cancellationToken)
+    private async Task<TableEntity?> ReadAsync(string partition, string row, CancellationToken cancellationToken)
     {
-        var row = await table.GetEntityIfExistsAsync<TableEntity>(subjectRef, RowKey, ["Key"], cancellationToken).ConfigureAwait(false);
-        return row.HasValue && row.Value!.GetString("Key") is { } key ? Convert.FromBase64String(key) : null;
+        var table = await TableAsync(cancellationToken).ConfigureAwait(false);
+        var found = await table.GetEntityIfExistsAsync<TableEntity>(partition, row, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return found.HasValue ? found.Value : null;
     }
 
-    private byte[]? Cached(string subjectRef) =>
-        _cache.TryGetValue(subjectRef, out var entry) && time.GetUtcNow() - entry.At < CacheFor ? entry.Key : null;
-
-    private byte[] Remember(string subjectRef, byte[] key)
+    private SubjectKey Remember(string subjectRef, SubjectKey key)
     {
         _cache[subjectRef] = (key, time.GetUtcNow());
         return key;
