@@ -64,17 +64,19 @@ public sealed partial class OnboardingAdminService(
             }
         }
 
-        throw new ProblemException(ProblemTypes.Unavailable, "The user is changing their onboarding right now; retry shortly.", headers: new Dictionary<string, string> { ["Retry-After"] = "1" });
+        throw Problems.Unavailable("The user is changing their onboarding right now; retry shortly.", TimeSpan.FromSeconds(1));
     }
 
     /// <summary>User ids are partition keys: no '/', '\\', '#', '?' or control characters, at most 128 characters.</summary>
     public static void EnsureUserId(string userId)
     {
-        if (!UserIdPattern().IsMatch(userId))
+        if (!IsValidUserId(userId))
         {
-            throw new ProblemException(ProblemTypes.Validation, "userId is not a valid user id.");
+            throw Problems.Validation("userId", "userId is not a valid user id.");
         }
     }
+
+    public static bool IsValidUserId(string userId) => UserIdPattern().IsMatch(userId);
 
     [GeneratedRegex(@"^[A-Za-z0-9._@|:+=\-]{1,128}$", RegexOptions.CultureInvariant)]
     private static partial Regex UserIdPattern();

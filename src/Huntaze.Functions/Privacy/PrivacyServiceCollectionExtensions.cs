@@ -13,7 +13,7 @@ using Huntaze.Functions.Privacy.Registry;
 using Huntaze.Functions.Privacy.Subjects;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
+using Huntaze.Functions.Platform.Configuration;
 
 namespace Huntaze.Functions.Privacy;
 
@@ -26,10 +26,7 @@ public static class PrivacyServiceCollectionExtensions
     public static IServiceCollection AddPrivacy(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        services.AddOptions<PrivacyOptions>()
-            .BindConfiguration(PrivacyOptions.Section)
-            .ValidateOnStart();
-        services.AddSingleton<IValidateOptions<PrivacyOptions>, PrivacyOptionsValidator>();
+        services.AddValidatedOptions<PrivacyOptions, PrivacyOptionsValidator>(PrivacyOptions.Section);
 
         services.AddSingleton(_ => DataMap.Create(configuration));
         services.AddSingleton<IDeclaredStores>(sp => sp.GetRequiredService<DataMap>());
@@ -67,11 +64,4 @@ public static class PrivacyServiceCollectionExtensions
         services.AddSingleton<RetentionService>();
         return services;
     }
-}
-
-/// <summary>Names the setting and the value that is wrong.</summary>
-internal sealed class PrivacyOptionsValidator : IValidateOptions<PrivacyOptions>
-{
-    public ValidateOptionsResult Validate(string? name, PrivacyOptions options) =>
-        options.IsValid(out var error) ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(error);
 }

@@ -53,7 +53,7 @@ public sealed class ControlsAdminFunctions(PrivacyControls controls, PrivacyRequ
     {
         var id = UserId(userId);
         var lifted = await service.LiftControlAsync(request.RequireCaller().UserId, id, Kind(control), Correlation.Get(request.HttpContext), cancellationToken).ConfigureAwait(false);
-        return lifted ? ApiResult.NoContent() : throw new ProblemException(ProblemTypes.NotFound, $"No {control} is in force for this user.");
+        return lifted ? ApiResult.NoContent() : throw Problems.NotFound($"No {control} is in force for this user.");
     }
 
     private static string UserId(string userId)

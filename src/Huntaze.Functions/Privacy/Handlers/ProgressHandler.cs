@@ -67,7 +67,7 @@ public sealed class ProgressHandler(IProgressStore store, IOptions<OnboardingOpt
             }
         }
 
-        throw new ProblemException(ProblemTypes.Unavailable, "The subject's onboarding kept changing during erasure; the workflow retries.");
+        throw Problems.Unavailable("The subject's onboarding kept changing during erasure; the workflow retries.", TimeSpan.FromSeconds(1));
     }
 
     private static int Count(ProgressSnapshot snapshot) => snapshot.Steps.Count + (snapshot.State.ETag is null ? 0 : 1);

@@ -77,7 +77,7 @@ public sealed class DsrAdminFunctions(PrivacyRequestService service, RequestEndp
         var erasedBefore = await service.ErasedBeforeAsync(userId!, cancellationToken).ConfigureAwait(false);
         if (counts.Sum(c => c.Count) == 0 && erasedBefore.Count == 0)
         {
-            throw new ProblemException(ProblemTypes.NotFound, "No data is held for this user id, and it was never erased.");
+            throw Problems.NotFound("No data is held for this user id, and it was never erased.");
         }
 
         var hold = await service.HoldAsync(userId!, cancellationToken).ConfigureAwait(false);
@@ -177,16 +177,13 @@ public sealed class DsrAdminFunctions(PrivacyRequestService service, RequestEndp
             return null;
         }
 
-        try
+        if (OnboardingAdminService.IsValidUserId(userId))
         {
-            OnboardingAdminService.EnsureUserId(userId);
             return userId;
         }
-        catch (ProblemException)
-        {
-            errors["userId"] = ["Not a valid user id (letters, digits and . _ @ | : + = -, at most 128)."];
-            return null;
-        }
+
+        errors["userId"] = ["Not a valid user id (letters, digits and . _ @ | : + = -, at most 128)."];
+        return null;
     }
 
     internal static string? RequireReason(string? reason, Dictionary<string, string[]> errors)

@@ -44,11 +44,7 @@ public sealed class PrivacyRequestService(
             await requests.InsertClosedAsync(refused, cancellationToken).ConfigureAwait(false);
             await AuditAsync(command.OpenedBy, "privacy.request.refused", refused, command.CorrelationId, new() { ["hold"] = hold.Reason }, cancellationToken).ConfigureAwait(false);
             PrivacyMetrics.RequestClosed(RequestStore.Snake(command.Type), "refused");
-            throw new ProblemException(ProblemTypes.LegalHold, $"Erasure is refused while a legal hold applies: {hold.Reason}", new Dictionary<string, object?>
-            {
-                ["requestId"] = refused.Id,
-                ["hold"] = new LegalHoldView(hold.Reason ?? "", hold.Since, "dpo"),
-            });
+            throw Problems.LegalHold($"Erasure is refused while a legal hold applies: {hold.Reason}", refused.Id, new LegalHoldView(hold.Reason ?? "", hold.Since, "dpo"));
         }
 
         var (stored, created) = await requests.CreateAsync(request, GuardKey(command.Type, command.Claim), cancellationToken).ConfigureAwait(false);
@@ -179,7 +175,7 @@ public sealed class PrivacyRequestService(
         var due = current.DueAt.AddMonths(body.Months!.Value);
         if (!current.IsOpen || due > current.LatestDue)
         {
-            throw new ProblemException(ProblemTypes.Conflict, current.IsOpen
+            throw Problems.Conflict(current.IsOpen
                 ? $"The deadline can be extended by two months in all (latest {current.LatestDue:yyyy-MM-dd}); it is {current.DueAt:yyyy-MM-dd}."
                 : "The request is closed.");
         }
@@ -210,7 +206,7 @@ public sealed class PrivacyRequestService(
         var current = await GetAsync(requestId, cancellationToken).ConfigureAwait(false);
         if (current.Type != RequestType.Rectification || !current.IsOpen)
         {
-            throw new ProblemException(ProblemTypes.Conflict, "Only an open rectification request can be resolved.");
+            throw Problems.Conflict("Only an open rectification request can be resolved.");
         }
 
         var now = time.GetUtcNow();
@@ -228,7 +224,7 @@ public sealed class PrivacyRequestService(
         ArgumentNullException.ThrowIfNull(countData);
         if (await countData(cancellationToken).ConfigureAwait(false) == 0 && (await ErasedBeforeAsync(userId, cancellationToken).ConfigureAwait(false)).Count == 0)
         {
-            throw new ProblemException(ProblemTypes.NotFound, "No data is held for this user id, and it was never erased.");
+            throw Problems.NotFound("No data is held for this user id, and it was never erased.");
         }
     }
 
@@ -282,7 +278,7 @@ public sealed class PrivacyRequestService(
     }
 
     internal static ProblemException Invalid(Dictionary<string, string[]> errors) =>
-        new(ProblemTypes.Validation, string.Join(" ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")), new Dictionary<string, object?> { ["errors"] = errors });
+        Problems.Validation(errors, string.Join(" ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")));
 
-    private static ProblemException NotFound() => new(ProblemTypes.NotFound, "No such request.");
+    private static ProblemException NotFound() => Problems.NotFound("No such request.");
 }

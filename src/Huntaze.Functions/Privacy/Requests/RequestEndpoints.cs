@@ -69,18 +69,18 @@ public sealed class RequestEndpoints(ExportBlobs exports, PrivacyRequestService 
         ArgumentNullException.ThrowIfNull(request);
         if (request.Type is not (RequestType.Access or RequestType.Portability))
         {
-            throw new ProblemException(ProblemTypes.NotFound, "This request has no export.");
+            throw Problems.NotFound("This request has no export.");
         }
 
         if (request.ExportExpiresAt is not { } expires)
         {
-            throw new ProblemException(ProblemTypes.Conflict, "The export is not ready yet; follow the status URL.", new Dictionary<string, object?> { ["status"] = RequestStore.Snake(request.Status) });
+            throw Problems.Conflict($"The export is not ready yet (the request is {RequestStore.Snake(request.Status)}); follow the status URL.");
         }
 
         var archive = time.GetUtcNow() >= expires ? null : await exports.OpenArchiveAsync(request.Id, cancellationToken).ConfigureAwait(false);
         if (archive is not { } open)
         {
-            throw new ProblemException(ProblemTypes.Gone, $"The export expired on {expires:yyyy-MM-dd} and was deleted; open a new request.", new Dictionary<string, object?> { ["expiredAt"] = expires });
+            throw Problems.Gone($"The export expired on {expires:yyyy-MM-dd} and was deleted; open a new request.", expires);
         }
 
         await service.AuditDownloadAsync(actor, request, correlationId, cancellationToken).ConfigureAwait(false);

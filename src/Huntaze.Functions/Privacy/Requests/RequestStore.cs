@@ -38,7 +38,7 @@ public sealed class RequestStore(StorageClients storage)
             var guard = await table.GetEntityIfExistsAsync<TableEntity>(request.SubjectRef, GuardPrefix + guardKey, cancellationToken: cancellationToken).ConfigureAwait(false);
             var existing = guard.HasValue ? await GetAsync(guard.Value!.GetString("RequestId") ?? "", cancellationToken).ConfigureAwait(false) : null;
             return existing is null
-                ? throw new ProblemException(ProblemTypes.Unavailable, "An identical request is being opened; retry shortly.", headers: new Dictionary<string, string> { ["Retry-After"] = "1" })
+                ? throw Problems.Unavailable("An identical request is being opened; retry shortly.", TimeSpan.FromSeconds(1))
                 : (existing, false);
         }
     }

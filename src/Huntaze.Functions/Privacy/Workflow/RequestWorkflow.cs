@@ -213,7 +213,7 @@ public sealed class RequestWorkflow(
     private async Task<(PrivacyRequest Request, Subject? Subject)> SubjectAsync(string requestId, CancellationToken cancellationToken)
     {
         var request = await requests.GetAsync(requestId, cancellationToken).ConfigureAwait(false)
-            ?? throw new ProblemException(ProblemTypes.NotFound, "The request no longer exists.");
+            ?? throw Problems.NotFound("The request no longer exists.");
         return (request, request.UserId is { } userId ? new Subject(userId, request.SubjectRef, request.Id, request.OpenedAt) : null);
     }
 
