@@ -80,6 +80,8 @@ var appSettings = concat(
     // The backup timers read their schedules from these settings (%Backups__Schedule%); the Functions host needs them set.
     { name: 'Backups__Schedule', value: '0 0 2 * * *' }
     { name: 'Backups__DrillSchedule', value: '0 0 4 * * 0' }
+    // The retention timer's schedule is a binding expression (%Privacy__RetentionSchedule%): the host needs the setting.
+    { name: 'Privacy__RetentionSchedule', value: '0 30 2 * * *' }
   ],
   originSettings
 )

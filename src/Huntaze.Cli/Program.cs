@@ -1,9 +1,11 @@
 using System.CommandLine;
 using Huntaze.Cli.Backups;
+using Huntaze.Cli.Privacy;
 using Huntaze.Cli.Tokens;
 
 var root = new RootCommand("Huntaze operators' tool.");
 root.Subcommands.Add(TokenCommand.Create());
 root.Subcommands.Add(BackupCommands.Backup());
 root.Subcommands.Add(BackupCommands.Restore());
-return root.Parse(args).Invoke();
+root.Subcommands.Add(DsrCommand.Create());
+return await root.Parse(args).InvokeAsync();

@@ -61,6 +61,7 @@ internal sealed class BenchRig : IAsyncDisposable
             ["Logging__LogLevel__Default"] = "Warning",
             ["Backups__Schedule"] = "0 0 2 1 1 *",
             ["Backups__DrillSchedule"] = "0 0 4 1 1 *",
+            ["Privacy__RetentionSchedule"] = "0 0 0 1 1 *",
         };
         var app = LocalHostApp.Build(["--urls", "http://127.0.0.1:0"], new LocalHostOptions { Settings = settings, UseLocalSettingsFile = false, PrintFunctionTable = false });
         await app.StartAsync(cancellationToken);

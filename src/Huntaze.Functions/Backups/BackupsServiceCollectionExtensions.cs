@@ -3,9 +3,7 @@ using Huntaze.Functions.Backups.Restore;
 using Huntaze.Functions.Backups.Run;
 using Huntaze.Functions.Flags.Stores;
 using Huntaze.Functions.Platform.Configuration;
-using Huntaze.Functions.Privacy.Erasure;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 
 namespace Huntaze.Functions.Backups;
@@ -14,7 +12,7 @@ public static class BackupsServiceCollectionExtensions
 {
     /// <summary>
     /// Backups, restores and the point-in-time journal. Call after <c>AddFlags</c> (the flag store in use is
-    /// wrapped to journal its writes) and <c>AddPrivacy</c> (its erasure re-applier, when it has one, is used).
+    /// wrapped to journal its writes) and <c>AddPrivacy</c> (whose erasure re-applier every restore runs).
     /// </summary>
     public static IServiceCollection AddBackups(this IServiceCollection services)
     {
@@ -25,7 +23,6 @@ public static class BackupsServiceCollectionExtensions
         services.AddSingleton<RestoreState>();
         services.AddSingleton<RestoreService>();
         services.AddSingleton<RestoreStarter>();
-        services.TryAddSingleton<IErasureReapplier, DataMapErasureReapplier>();
         DecorateFlagStore(services);
         return services;
     }

@@ -37,7 +37,7 @@ public sealed class GuideStateService(
     /// <summary><paramref name="change"/> returns null when the state already is as asked (idempotent 200).</summary>
     private async Task<GuideStateView> ChangeAsync(Caller caller, Precondition? precondition, Func<OnboardingState, OnboardingState?> change, CancellationToken cancellationToken)
     {
-        await access.EnsureEnabledAsync(caller, cancellationToken).ConfigureAwait(false);
+        await access.EnsureWritableAsync(caller, cancellationToken).ConfigureAwait(false);
         return await store.UpdateAsync(caller.UserId, snapshot =>
         {
             var state = snapshot.State.Value;

@@ -68,11 +68,13 @@ public sealed partial class OnboardingAdminService(
     /// <summary>User ids are partition keys: no '/', '\\', '#', '?' or control characters, at most 128 characters.</summary>
     public static void EnsureUserId(string userId)
     {
-        if (!UserIdPattern().IsMatch(userId))
+        if (!IsValidUserId(userId))
         {
             throw Problems.Validation("userId", "userId is not a valid user id.");
         }
     }
+
+    public static bool IsValidUserId(string userId) => UserIdPattern().IsMatch(userId);
 
     [GeneratedRegex(@"^[A-Za-z0-9._@|:+=\-]{1,128}$", RegexOptions.CultureInvariant)]
     private static partial Regex UserIdPattern();

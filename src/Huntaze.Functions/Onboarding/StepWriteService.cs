@@ -22,7 +22,7 @@ public sealed class StepWriteService(
     /// <param name="idempotencyKey">The client's Idempotency-Key: a re-send with the same key and change is a 200 that writes nothing.</param>
     public async Task<StepView> PatchAsync(Caller caller, string stepId, StepPatchRequest patch, Precondition precondition, string? idempotencyKey, CancellationToken cancellationToken)
     {
-        await access.EnsureEnabledAsync(caller, cancellationToken).ConfigureAwait(false);
+        await access.EnsureWritableAsync(caller, cancellationToken).ConfigureAwait(false);
         var offered = await access.OfferedAsync(caller, cancellationToken).ConfigureAwait(false);
         var step = OnboardingAccess.OfferedStep(offered, stepId);
         var data = patch.ValidatedData();

@@ -1,10 +1,19 @@
+using Huntaze.Functions.Flags.Evaluation;
+using Huntaze.Functions.Onboarding;
+using Huntaze.Functions.Onboarding.Events;
 using Huntaze.Functions.Platform.Storage;
+using Huntaze.Functions.Privacy.Controls;
+using Huntaze.Functions.Privacy.Handlers;
+using Huntaze.Functions.Privacy.Requests;
+using Huntaze.Functions.Privacy.Retention;
+using Huntaze.Functions.Privacy.Workflow;
+using Huntaze.Functions.Security.Audit;
 using Huntaze.Functions.Privacy.Erasure;
 using Huntaze.Functions.Privacy.Registry;
 using Huntaze.Functions.Privacy.Subjects;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
+using Huntaze.Functions.Platform.Configuration;
 
 namespace Huntaze.Functions.Privacy;
 
@@ -17,22 +26,42 @@ public static class PrivacyServiceCollectionExtensions
     public static IServiceCollection AddPrivacy(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        services.AddOptions<PrivacyOptions>()
-            .BindConfiguration(PrivacyOptions.Section)
-            .ValidateOnStart();
-        services.AddSingleton<IValidateOptions<PrivacyOptions>, PrivacyOptionsValidator>();
+        services.AddValidatedOptions<PrivacyOptions, PrivacyOptionsValidator>(PrivacyOptions.Section);
 
         services.AddSingleton(_ => DataMap.Create(configuration));
         services.AddSingleton<IDeclaredStores>(sp => sp.GetRequiredService<DataMap>());
         services.AddSingleton<SubjectReferences>();
+        services.AddSingleton<SubjectKeys>();
         services.AddSingleton<IErasureLedger, TableErasureLedger>();
+        services.AddSingleton<IErasureReapplier, ErasureReapplier>();
+
+        // Crypto-shredding of the audit log (replaces Security's pass-through protector).
+        services.AddSingleton<IAuditProtector, SubjectAuditProtector>();
+
+        // Restriction and objection: one in-memory view answers onboarding, events and flag evaluation.
+        services.AddSingleton<ControlsIndexBlob>();
+        services.AddSingleton<ControlsView>();
+        services.AddHostedService(sp => sp.GetRequiredService<ControlsView>());
+        services.AddSingleton<IProcessingRestriction>(sp => sp.GetRequiredService<ControlsView>());
+        services.AddSingleton<IRolloutObjections>(sp => sp.GetRequiredService<ControlsView>());
+        services.AddSingleton<IOnboardingEventFilter>(sp => sp.GetRequiredService<ControlsView>());
+        services.AddSingleton<PrivacyControls>();
+
+        // Data-subject requests.
+        services.AddSingleton<ISubjectDataHandler, ProgressHandler>();
+        services.AddSingleton<ISubjectDataHandler, AuditHandler>();
+        services.AddSingleton<ISubjectDataHandler, FlagTargetingHandler>();
+        services.AddSingleton<ISubjectDataHandler, RateLimitHandler>();
+        services.AddSingleton<ISubjectDataHandler, RequestHandler>();
+        services.AddSingleton<ISubjectDataHandler, ControlsHandler>();
+        services.AddSingleton<ISubjectDataHandler, ExportsHandler>();
+        services.AddSingleton<SubjectScanner>();
+        services.AddSingleton<RequestStore>();
+        services.AddSingleton<ExportBlobs>();
+        services.AddSingleton<PrivacyRequestService>();
+        services.AddSingleton<RequestEndpoints>();
+        services.AddSingleton<RequestWorkflow>();
+        services.AddSingleton<RetentionService>();
         return services;
     }
-}
-
-/// <summary>Names the setting and the value that is wrong.</summary>
-internal sealed class PrivacyOptionsValidator : IValidateOptions<PrivacyOptions>
-{
-    public ValidateOptionsResult Validate(string? name, PrivacyOptions options) =>
-        options.IsValid(out var error) ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(error);
 }

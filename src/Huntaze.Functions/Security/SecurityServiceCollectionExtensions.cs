@@ -49,6 +49,7 @@ public static class SecurityServiceCollectionExtensions
 
         services.TryAddSingleton<IRateLimitStore, TableRateLimitStore>();
         services.AddSingleton<RateLimiter>();
+        services.TryAddSingleton<IAuditProtector, UnprotectedAudit>();
         services.TryAddSingleton<IAuditLog, TableAuditLog>();
         services.AddSingleton<AuditReader>();
 

@@ -18,7 +18,7 @@ public sealed class RestoreStarter(StorageClients storage, DataMap map, BackupCa
 
     /// <summary>Tables a restore can name: the backed-up tables of the data map, and the flag documents.</summary>
     public IReadOnlyList<string> RestorableTables =>
-        [.. map.Stores.Where(s => s.Kind == StoreKind.Table && s.Backup.Included).Select(s => map.NameOf(s.Name)).Append(BackupStores.Flags).Order(StringComparer.Ordinal)];
+        [.. map.Stores.Where(s => s.Kind == StoreKind.Table && s.Backup.Included).Select(s => map.NameOf(s.Name)).Append(BackupStores.Flags).Distinct().Order(StringComparer.Ordinal)];
 
     public async Task<RestoreInput> StartAsync(RestoreRequest body, string actor, string correlationId, DurableTaskClient client, CancellationToken cancellationToken)
     {

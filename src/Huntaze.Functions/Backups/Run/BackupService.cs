@@ -140,7 +140,8 @@ public sealed partial class BackupService(
     /// <summary>The tables of the data map that are backed up and exist, by effective logical name.</summary>
     public async Task<IReadOnlyList<string>> TablesAsync(CancellationToken cancellationToken) =>
         [.. (await map.ListTablesAsync(storage, cancellationToken).ConfigureAwait(false))
-            .Where(t => t.Store.Backup.Included && t.Store.Kind == StoreKind.Table)
+            // The flag table is covered by the flag-store file (flags.ndjson.gz), whichever store is in use.
+            .Where(t => t.Store.Backup.Included && t.Store.Kind == StoreKind.Table && t.Store.Name != TableFlagStore.TableName)
             .Select(t => t.LogicalName)
             .Order(StringComparer.Ordinal)];
 

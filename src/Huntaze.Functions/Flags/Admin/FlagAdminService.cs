@@ -135,7 +135,9 @@ public sealed partial class FlagAdminService(
             ["before"] = before is null ? null : FlagDocument.Serialize(before.Flag),
             ["after"] = FlagDocument.Serialize(saved.Flag),
         };
-        await audit.AppendAsync(new AuditRecord(actor.UserId, action, "feature-flag:" + after.Id, "succeeded", actor.CorrelationId, details), cancellationToken).ConfigureAwait(false);
+        // Targeting lists name users: the audit log stores those ids protected (erasable).
+        string[] named = [.. new[] { before?.Flag, saved.Flag }.SelectMany(f => f?.Targeting is { } a ? a.Users.Concat(a.ExcludedUsers) : [])];
+        await audit.AppendAsync(new AuditRecord(actor.UserId, action, "feature-flag:" + after.Id, "succeeded", actor.CorrelationId, details, named), cancellationToken).ConfigureAwait(false);
         await PropagateAsync(cancellationToken).ConfigureAwait(false);
         return saved;
     }

@@ -99,6 +99,53 @@ public sealed class TableProgressStore(StorageClients storage, IOptions<Onboardi
         return (await table.SubmitAsync(batch, cancellationToken).ConfigureAwait(false)).Committed ? CommitStatus.Committed : CommitStatus.Conflict;
     }
 
+    public async Task<CommitStatus> DeleteAsync(ProgressSnapshot snapshot, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        var table = await TableAsync(cancellationToken).ConfigureAwait(false);
+        var keys = snapshot.Steps.Values.Select(s => (Key: ProgressEntities.StepKey(s.Value.StepId), ETag: s.ETag!.Value)).ToList();
+        if (snapshot.State.ETag is { } stateETag)
+        {
+            keys.Add((ProgressEntities.State, stateETag));
+        }
+
+        foreach (var chunk in keys.Chunk(TableWriteBatch.MaxActions))
+        {
+            var batch = new TableWriteBatch(snapshot.UserId);
+            foreach (var (key, etag) in chunk)
+            {
+                batch.Delete(key, etag);
+            }
+
+            if (!(await table.SubmitAsync(batch, cancellationToken).ConfigureAwait(false)).Committed)
+            {
+                return CommitStatus.Conflict;
+            }
+        }
+
+        // Not journaled, and the journal rows go too: an erasure leaves no copy behind (a restore re-applies the ledger).
+        var journalRows = new List<(string RowKey, Azure.ETag ETag)>();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {snapshot.UserId} and RowKey ge {JournalEntity.RowPrefix}");
+        await foreach (var row in table.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            journalRows.Add((row.RowKey, row.ETag));
+        }
+
+        foreach (var chunk in journalRows.Chunk(TableWriteBatch.MaxActions))
+        {
+            var batch = new TableWriteBatch(snapshot.UserId);
+            foreach (var (key, etag) in chunk)
+            {
+                batch.Delete(key, etag);
+            }
+
+            // Journal rows are never updated: a conflict here only means another erasure removed them first.
+            await table.SubmitAsync(batch, cancellationToken).ConfigureAwait(false);
+        }
+
+        return CommitStatus.Committed;
+    }
+
     public async Task<StepHolderPage> ListStepHoldersAsync(string stepId, string? continuationToken, int pageSize, CancellationToken cancellationToken)
     {
         var table = await TableAsync(cancellationToken).ConfigureAwait(false);

@@ -30,7 +30,7 @@ public sealed class DataMap : IDeclaredStores
                         throw new InvalidOperationException($"The data map declares the {store.Kind} '{name}' twice.");
                     }
 
-                    Names[store.Name] = name;
+                    Names[store.Key] = name;
                     break;
                 case StoreKind.TableFamily:
                     if (!store.Name.EndsWith(DayPlaceholder, StringComparison.Ordinal))
@@ -39,10 +39,10 @@ public sealed class DataMap : IDeclaredStores
                     }
 
                     _families.Add((new Regex("^" + Regex.Escape(store.Name[..^DayPlaceholder.Length]) + "[0-9]{8}$", RegexOptions.CultureInvariant), store));
-                    Names[store.Name] = store.Name;
+                    Names[store.Key] = store.Name;
                     break;
                 default:
-                    Names[store.Name] = name;
+                    Names[store.Key] = name;
                     break;
             }
         }
@@ -51,18 +51,18 @@ public sealed class DataMap : IDeclaredStores
     /// <summary>Every declaration, in declaration order.</summary>
     public IReadOnlyList<StoreDeclaration> Stores { get; }
 
-    /// <summary>Declared name → effective logical name (after configuration).</summary>
+    /// <summary>Declaration key (<see cref="StoreDeclaration.Key"/>) → effective logical name (after configuration).</summary>
     public Dictionary<string, string> Names { get; } = new(StringComparer.Ordinal);
 
     /// <summary>The app's own map, with names from <paramref name="configuration"/> (defaults when null).</summary>
     public static DataMap Create(IConfiguration? configuration = null) => new(HuntazeDataMap.Stores, configuration);
 
-    /// <summary>The effective logical name of a declared store.</summary>
-    public string NameOf(string declaredName) =>
-        Names.TryGetValue(declaredName, out var name) ? name : throw new InvalidOperationException($"'{declaredName}' is not in the data map.");
+    /// <summary>The effective logical name of a declared store (by its key).</summary>
+    public string NameOf(string key) =>
+        Names.TryGetValue(key, out var name) ? name : throw new InvalidOperationException($"'{key}' is not in the data map.");
 
-    public StoreDeclaration Get(string declaredName) =>
-        Stores.FirstOrDefault(s => s.Name == declaredName) ?? throw new InvalidOperationException($"'{declaredName}' is not in the data map.");
+    public StoreDeclaration Get(string key) =>
+        Stores.FirstOrDefault(s => s.Key == key) ?? throw new InvalidOperationException($"'{key}' is not in the data map.");
 
     /// <summary>The declaration covering a table's logical name, or null.</summary>
     public StoreDeclaration? FindTable(string logicalName) =>

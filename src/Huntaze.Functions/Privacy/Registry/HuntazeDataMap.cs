@@ -79,17 +79,18 @@ public static class HuntazeDataMap
 
         new(
             PrivacyStores.SubjectKeys, StoreKind.Table, "Privacy",
-            "One random 256-bit key per subject, encrypting their user id wherever the audit log names them.",
+            "One random 256-bit key per subject, encrypting their user id wherever the audit log names them; a second row finds the key by its random id (what tokens name).",
             [ProcessingActivities.Security, ProcessingActivities.Requests],
-            SubjectLocator.SubjectReference, "Partition key = subject reference (HMAC-SHA256 of the user id under the pseudonymisation key).",
+            SubjectLocator.SubjectReference, "Row (subject reference, 'key') holds the key and its id; row (key id, 'id') the key again.",
             [
-                new("PartitionKey", Identifier, "Subject reference."),
-                new("RowKey", Technical, "'key'."),
+                new("PartitionKey", Identifier, "Subject reference, or the key's random id."),
+                new("RowKey", Technical, "'key' or 'id'."),
+                new("KeyId", Linked, "The key's random id (tokens name it; it is not derived from the user id)."),
                 new("Key", Technical, "The subject's data key (base64)."),
                 new("CreatedAt", Linked, "When the key was created."),
             ],
             new("As long as the audit entries it protects."),
-            new(ErasureAction.Delete, "Deleted: this is the crypto-shredding of the subject's audit fields."),
+            new(ErasureAction.Delete, "Both rows deleted: this is the crypto-shredding of the subject's audit fields."),
             new(true, "Without it non-erased subjects' audit entries would become unreadable after a restore; the erasure ledger deletes erased subjects' keys again.")),
 
         new(
@@ -105,7 +106,7 @@ public static class HuntazeDataMap
             ],
             new("While the flag targets the user."),
             new(ErasureAction.Delete, "The user id is removed from every targeting list (conditional write on the flag's ETag), then the snapshot is republished."),
-            new(false, "Not copied as a table: the flag documents are backed up through the flag store in use (backups/{date}/flags.ndjson.gz), whichever it is, and journaled in backupjournal.")),
+            new(true, "Flags are configuration that a restore must bring back: backed up through the flag store in use (backups/{date}/flags.ndjson.gz, whichever store it is) rather than as a table, and journaled in backupjournal.")),
 
         new(
             AppConfigurationFlags, StoreKind.External, "Flags",
@@ -226,7 +227,10 @@ public static class HuntazeDataMap
             "Access and portability archives: {requestId}/export.zip (JSON per store and a manifest with counts and SHA-256).",
             [ProcessingActivities.Requests],
             SubjectLocator.ByRequest, "Blobs under the subject's request ids (request store).",
-            [new("{requestId}/export.zip", Personal, "Everything the subject's export found.")],
+            [
+                new("{requestId}/export.zip", Personal, "Everything the subject's export found."),
+                new("{requestId}/parts/{handler}.json", Personal, "One store's share while the export runs; deleted when the archive is written."),
+            ],
             new("7 days after it was written, then deleted (the download answers 410).", TimeSpan.FromDays(7), "Privacy:ExportLifetimeDays"),
             new(ErasureAction.Delete, "The subject's archives are deleted."),
             new(false, "Short-lived copies; never restored.")),

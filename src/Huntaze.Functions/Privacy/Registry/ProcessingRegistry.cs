@@ -132,6 +132,10 @@ public sealed record StoreDeclaration(
     string? NameSetting = null,
     [property: JsonIgnore] IReadOnlyList<Type>? EntityTypes = null)
 {
+    /// <summary>Unique across kinds (a table and a container may share a name): <c>blob:</c> marks containers.</summary>
+    [JsonIgnore]
+    public string Key => Kind == StoreKind.BlobContainer ? "blob:" + Name : Name;
+
     [JsonIgnore]
     public IEnumerable<FieldDeclaration> PersonalFields => Fields.Where(f => f.Class is not FieldClass.Technical);
 }

@@ -1,5 +1,6 @@
 using Huntaze.Functions.Platform.Http;
 using Huntaze.Functions.Security.Authentication;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
 
 namespace Huntaze.Functions.Security.Audit;
@@ -42,7 +43,9 @@ public sealed partial class AuditDenialsStep(IAuditLog audit, ILogger<AuditDenia
                 ["method"] = http.Request.Method,
                 ["path"] = http.Request.Path.Value,
                 ["reason"] = AuthenticationOutcome.Get(http)?.Failure ?? problem.Detail,
-            });
+            },
+            // A refused admin call can name a user in its path or query: protected like the actor.
+            SubjectsNamedBy(http));
 
         // Not the request's token: a client that hangs up after a 401 must still leave a trace.
         using var budget = new CancellationTokenSource(AppendBudget);
@@ -55,6 +58,9 @@ public sealed partial class AuditDenialsStep(IAuditLog audit, ILogger<AuditDenia
             LogAppendFailed(logger, exception, record.Action, invocation.Function.Name);
         }
     }
+
+    private static string[] SubjectsNamedBy(Microsoft.AspNetCore.Http.HttpContext http) =>
+        [.. new[] { http.GetRouteValue("userId") as string, http.Request.Query["userId"].ToString() }.Where(s => !string.IsNullOrEmpty(s)).Select(s => s!)];
 
     [LoggerMessage(EventId = 3201, Level = LogLevel.Error, Message = "Could not audit {Action} on {FunctionName}")]
     private static partial void LogAppendFailed(ILogger logger, Exception exception, string action, string functionName);

@@ -11,7 +11,7 @@ public sealed record AuditQuery(string? Actor, string? Target, DateTimeOffset Fr
 public sealed record AuditPage(IReadOnlyList<AuditEntry> Items, string? ContinuationToken);
 
 /// <summary>Reads the audit table: filtered pages for <c>GET /api/admin/audit</c> and chain verification.</summary>
-public sealed class AuditReader(StorageClients storage)
+public sealed class AuditReader(StorageClients storage, IAuditProtector protector)
 {
     public async Task<AuditPage> QueryAsync(AuditQuery query, CancellationToken cancellationToken)
     {
@@ -19,14 +19,20 @@ public sealed class AuditReader(StorageClients storage)
         var table = await storage.GetTableAsync(TableAuditLog.TableName, cancellationToken).ConfigureAwait(false);
         var filter = TableClient.CreateQueryFilter(
             $"PartitionKey ge {TableAuditLog.PartitionFor(query.From)} and PartitionKey le {TableAuditLog.PartitionFor(query.To)} and RowKey lt {TableAuditLog.HeadRowKey} and Time ge {Iso(query.From)} and Time le {Iso(query.To)}");
-        if (query.Actor is { } actor)
+        // Stored ids are protected: search for the protected form (none: nothing stored can match).
+        foreach (var (property, value) in new[] { ("Actor", query.Actor), ("Target", query.Target) })
         {
-            filter += " and " + TableClient.CreateQueryFilter($"Actor eq {actor}");
-        }
+            if (value is null)
+            {
+                continue;
+            }
 
-        if (query.Target is { } target)
-        {
-            filter += " and " + TableClient.CreateQueryFilter($"Target eq {target}");
+            if (await protector.ProtectSearchAsync(property, value, cancellationToken).ConfigureAwait(false) is not { } stored)
+            {
+                return new AuditPage([], null);
+            }
+
+            filter += $" and {property} eq " + TableClient.CreateQueryFilter($"{stored}");
         }
 
         var pages = table.QueryAsync<TableEntity>(filter, query.PageSize, cancellationToken: cancellationToken)
@@ -35,7 +41,13 @@ public sealed class AuditReader(StorageClients storage)
         {
             await foreach (var page in pages.ConfigureAwait(false))
             {
-                return new AuditPage([.. page.Values.Select(TableAuditLog.FromEntity)], EncodeToken(page.ContinuationToken));
+                var items = new List<AuditEntry>(page.Values.Count);
+                foreach (var entity in page.Values)
+                {
+                    items.Add(await protector.RevealAsync(TableAuditLog.FromEntity(entity), cancellationToken).ConfigureAwait(false));
+                }
+
+                return new AuditPage(items, EncodeToken(page.ContinuationToken));
             }
         }
         catch (Azure.RequestFailedException e) when (e.Status is 400 && query.ContinuationToken is not null)

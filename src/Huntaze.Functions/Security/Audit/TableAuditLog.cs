@@ -14,7 +14,7 @@ namespace Huntaze.Functions.Security.Audit;
 /// head and the chain never forks: the loser re-reads the head and tries again. Nothing updates or
 /// deletes entries; the app's identity needs only insert and update on this table.
 /// </summary>
-public sealed partial class TableAuditLog(StorageClients storage, TimeProvider time, ILogger<TableAuditLog> logger) : IAuditLog
+public sealed partial class TableAuditLog(StorageClients storage, IAuditProtector protector, TimeProvider time, ILogger<TableAuditLog> logger) : IAuditLog
 {
     public const string TableName = "audit";
     public const string HeadRowKey = "~head";
@@ -24,6 +24,8 @@ public sealed partial class TableAuditLog(StorageClients storage, TimeProvider t
     {
         ArgumentNullException.ThrowIfNull(record);
         var table = await storage.GetTableAsync(TableName, cancellationToken).ConfigureAwait(false);
+        // People are stored protected (IAuditProtector); the hash covers exactly what is stored.
+        record = await protector.ProtectAsync(record, cancellationToken).ConfigureAwait(false);
         var details = new Dictionary<string, string?>(record.Details ?? new Dictionary<string, string?>(), StringComparer.Ordinal);
         // The W3C trace id joins the entry to the request's telemetry, next to the correlation id.
         if (System.Diagnostics.Activity.Current is { } activity && !details.ContainsKey("traceId"))
