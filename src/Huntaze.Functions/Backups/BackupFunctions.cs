@@ -1,6 +1,7 @@
 using Huntaze.Functions.Backups.Restore;
 using Huntaze.Functions.Backups.Run;
 using Huntaze.Functions.Platform.Http;
+using Huntaze.Functions.Platform.Orchestrations;
 using Huntaze.Functions.Security;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -86,7 +87,7 @@ public sealed class BackupFunctions(BackupCatalog catalog, RestoreStarter starte
         var instance = await FindAsync(client, id, BackupRunOrchestration.IdPrefix, cancellationToken).ConfigureAwait(false)
             ?? throw Problems.NotFound("No such backup run.");
         return ApiResult.Ok(new BackupRunStatusView(
-            id, StateOf(instance.RuntimeStatus), instance.ReadInputAs<BackupRunInput>(),
+            id, OrchestrationAdminService.ToApiStatus(instance.RuntimeStatus), instance.ReadInputAs<BackupRunInput>(),
             instance.RuntimeStatus == OrchestrationRuntimeStatus.Completed ? instance.ReadOutputAs<BackupRunOutcome>() : null,
             instance.SerializedCustomStatus is null ? null : instance.ReadCustomStatusAs<string>(),
             instance.CreatedAt, instance.LastUpdatedAt, instance.FailureDetails?.ErrorMessage));
@@ -128,7 +129,7 @@ public sealed class BackupFunctions(BackupCatalog catalog, RestoreStarter starte
         }
 
         return ApiResult.Ok(new RestoreStatusView(
-            id, StateOf(instance.RuntimeStatus), input?.Backup, input?.PointInTime, input?.Target, input?.DryRun, input?.Drill, input?.Tables,
+            id, OrchestrationAdminService.ToApiStatus(instance.RuntimeStatus), input?.Backup, input?.PointInTime, input?.Target, input?.DryRun, input?.Drill, input?.Tables,
             input?.Target == RestoreTargets.Side ? input.SidePrefix : null, progress,
             instance.RuntimeStatus == OrchestrationRuntimeStatus.Completed ? instance.ReadOutputAs<RestoreOutcome>() : null,
             instance.CreatedAt, instance.LastUpdatedAt, instance.FailureDetails?.ErrorMessage));
@@ -151,17 +152,6 @@ public sealed class BackupFunctions(BackupCatalog catalog, RestoreStarter starte
         id.StartsWith(prefix, StringComparison.Ordinal) && id.Length <= 64
             ? await client.GetInstanceAsync(id, getInputsAndOutputs: true, cancellationToken).ConfigureAwait(false)
             : null;
-
-    private static string StateOf(OrchestrationRuntimeStatus status) => status switch
-    {
-        OrchestrationRuntimeStatus.Pending => "pending",
-        OrchestrationRuntimeStatus.Running => "running",
-        OrchestrationRuntimeStatus.Completed => "completed",
-        OrchestrationRuntimeStatus.Failed => "failed",
-        OrchestrationRuntimeStatus.Terminated => "terminated",
-        OrchestrationRuntimeStatus.Suspended => "suspended",
-        _ => "unknown",
-    };
 }
 
 public sealed record BackupFileView(string Table, long Rows, long Bytes, string Sha256);

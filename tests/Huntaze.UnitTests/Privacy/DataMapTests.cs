@@ -18,7 +18,8 @@ public sealed class DataMapTests
             .Where(t => typeof(ITableEntity).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false })
             .ToList();
 
-        Assert.NotEmpty(entityTypes);
+        // Since the storage rework every store writes dynamic TableEntity rows (none typed today); the stored-property
+        // integration test classifies those. A typed entity added later must still be declared here.
         var undeclared = entityTypes
             .Where(t => HuntazeDataMap.Stores.Count(s => s.EntityTypes?.Contains(t) == true) != 1)
             .Select(t => t.FullName)

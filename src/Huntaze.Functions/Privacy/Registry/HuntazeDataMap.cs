@@ -41,6 +41,7 @@ public static class HuntazeDataMap
                 new("DismissedAt", Linked, "When the guide was dismissed."),
                 new("SnoozedUntil", Linked, "Nudges hidden until."),
                 new("WriteId", Technical, "Random id recognising a write's own commit."),
+                new("StepRevisionFloor", Technical, "State row: the lowest revision a step may take after a reset (entity tags stay unique)."),
                 new("RequestKey", Technical, "The client's Idempotency-Key of the last write."),
                 new(JournalEntity.TableProperty, Technical, "Journal rows ('~j{ticks}{writeId}', issue 12): the table the change was made in."),
                 new(JournalEntity.TimeProperty, Linked, "Journal rows: when the change was made."),
@@ -303,7 +304,7 @@ public static class HuntazeDataMap
                 new("Detail", Technical, "What failed."),
             ],
             new("Kept while backups can be restored from (400 days): a few rows per restore and drill; the lock only while a restore runs."),
-            new(ErasureAction.Keep, "Holds an operator id only; operators are not erased through the creator flow."),
+            new(ErasureAction.Keep, "Holds an operator id only; operators are not erased through the creator flow.", "Art. 5(2) and 32(1)(d): the record of who restored what, and of the drills that test restores."),
             new(false, "Operational state.")),
 
         new(
