@@ -55,7 +55,7 @@ public sealed partial class ControlsView(
             initial.CancelAfter(TimeSpan.FromSeconds(5));
             await LoadFirstAsync(initial.Token).ConfigureAwait(false);
         }
-        catch (Exception exception) when (exception is RequestFailedException or OperationCanceledException or HttpRequestException)
+        catch (Exception exception) when (exception is RequestFailedException or OperationCanceledException or HttpRequestException or AggregateException { InnerException: RequestFailedException })
         {
             // Not loaded yet: the first caller loads it (and fails, rather than guess, if storage is down).
             Log.PollFailed(logger, exception);
