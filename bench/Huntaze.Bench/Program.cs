@@ -7,6 +7,7 @@ using Huntaze.Bench.Onboarding;
 //   onboarding [seconds per measurement, default 10] [levels, default 1,16,64]   API vs raw storage (docs/performance.md)
 //   flags-evaluation [BenchmarkDotNet args]                                        evaluation cost per request (docs/flags.md)
 //   flags-propagation [flips, default 20]                                          kill-switch propagation between two hosts
+//   privacy [rows, default 1000] [concurrent, default 50] [repeats, default 5]     DSR export/erasure vs raw storage (docs/privacy/dsr-runbook.md)
 switch (args.FirstOrDefault())
 {
     case "onboarding":
@@ -18,8 +19,14 @@ switch (args.FirstOrDefault())
     case "flags-propagation":
         await KillSwitchPropagation.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20);
         break;
+    case "privacy":
+        await Huntaze.Bench.Privacy.DsrBenchmark.RunAsync(
+            args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1000,
+            args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 50,
+            args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 5);
+        break;
     default:
-        Console.WriteLine("usage: onboarding [seconds] [levels] | flags-evaluation [BenchmarkDotNet args] | flags-propagation [flips]");
+        Console.WriteLine("usage: onboarding [seconds] [levels] | flags-evaluation [BenchmarkDotNet args] | flags-propagation [flips] | privacy [rows] [concurrent] [repeats]");
         return 2;
 }
 
