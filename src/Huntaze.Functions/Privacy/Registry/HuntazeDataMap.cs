@@ -1,6 +1,5 @@
 using Huntaze.Functions.Flags.Propagation;
 using Huntaze.Functions.Flags.Stores;
-using Huntaze.Functions.Onboarding.Progress;
 using Huntaze.Functions.Security.Audit;
 using Huntaze.Functions.Security.Csrf;
 using Huntaze.Functions.Security.RateLimiting;
@@ -41,12 +40,12 @@ public static class HuntazeDataMap
                 new("SnoozedUntil", Linked, "Nudges hidden until."),
                 new("WriteId", Technical, "Random id recognising a write's own commit."),
                 new("RequestKey", Technical, "The client's Idempotency-Key of the last write."),
+                new("StepRevisionFloor", Technical, "Lowest revision a step may restart from after a reset (keeps entity tags unique)."),
             ],
             new("While the account exists; a completed guide 2 years after its completion.", TimeSpan.FromDays(730), "Privacy:Retention:CompletedProgressDays"),
             new(ErasureAction.Delete, "The user's partition is deleted."),
             new(true, "Primary data."),
-            NameSetting: "Onboarding:TableName",
-            EntityTypes: [typeof(StepProgressEntity), typeof(OnboardingStateEntity)]),
+            NameSetting: "Onboarding:TableName"),
 
         new(
             TableAuditLog.TableName, StoreKind.Table, "Security",
