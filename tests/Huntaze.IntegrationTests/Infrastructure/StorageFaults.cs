@@ -34,7 +34,9 @@ public static class StorageFaults
 /// </summary>
 public sealed class ScratchTables(IDeclaredStores app, params string[] tables) : IDeclaredStores
 {
-    public static ScratchTables WithAppMap { get; } = new(Huntaze.Functions.Privacy.Registry.DataMap.Create(), "ConditionalWrites", "FaultProgress");
+    public IReadOnlyList<string> Tables { get; } = tables;
+
+    public static ScratchTables WithAppMap { get; } = new(Huntaze.Functions.Privacy.Registry.DataMap.Create(), "ConditionalWrites", "FaultProgress", "OutageProgress");
 
     public void EnsureTable(string logicalName)
     {
