@@ -1,4 +1,5 @@
 using Azure.Core;
+using Azure.Identity;
 using Huntaze.Functions.Flags.Admin;
 using Huntaze.Functions.Flags.AppConfiguration;
 using Huntaze.Functions.Flags.Evaluation;
@@ -28,6 +29,7 @@ public static class FlagsServiceCollectionExtensions
             .Validate(o => o.AppConfiguration.TimeoutSeconds > 0 && o.AppConfiguration.MaxRetries is >= 0 and <= 10, "Flags:AppConfiguration timeout/retries are out of range.")
             .Validate(o => string.IsNullOrWhiteSpace(o.AppConfiguration.ConnectionString) || IsConnectionString(o.AppConfiguration.ConnectionString), "Flags:AppConfiguration:ConnectionString is malformed (Endpoint=…;Id=…;Secret=…).")
             .Validate(o => o.AppConfiguration.Endpoint is null || o.AppConfiguration.Endpoint.OriginalString.Length == 0 || o.AppConfiguration.Endpoint.IsAbsoluteUri, "Flags:AppConfiguration:Endpoint must be an absolute URI (https://<name>.azconfig.io).")
+            .Validate(o => string.IsNullOrWhiteSpace(o.AppConfiguration.WriterClientId) || Guid.TryParse(o.AppConfiguration.WriterClientId, out _), "Flags:AppConfiguration:WriterClientId must be the client id (a GUID) of the flag-admin identity.")
             .Validate(o => o.EffectiveClientFlags.All(n => Documents.FlagDocument.ValidateName(n) is null), "Flags:ClientFlags holds an invalid flag name.")
             .ValidateOnStart();
 
@@ -78,6 +80,11 @@ public static class FlagsServiceCollectionExtensions
         {
             endpoint = options.Endpoint!;
             authenticator = new BearerAuthenticator(services.GetRequiredService<TokenCredential>(), time);
+            if (!string.IsNullOrWhiteSpace(options.WriterClientId))
+            {
+                var writer = new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(options.WriterClientId));
+                authenticator = new ReadWriteAuthenticator(authenticator, new BearerAuthenticator(writer, time));
+            }
         }
 
         // One pooled client for the process; connections are recycled so DNS changes are picked up.
