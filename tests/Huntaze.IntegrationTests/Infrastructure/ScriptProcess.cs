@@ -9,10 +9,10 @@ public static class ScriptProcess
 {
     public sealed record Result(int ExitCode, string Output);
 
-    public static async Task<Result> RunAsync(string relativePath, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken)
+    public static async Task<Result> RunAsync(string relativePath, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken, string? workingDirectory = null)
     {
         var root = RepositoryPaths.FindRoot() ?? throw new InvalidOperationException("Repository root not found.");
-        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = root };
+        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = workingDirectory ?? root };
         start.ArgumentList.Add(Path.Combine(root, relativePath));
         foreach (var argument in arguments)
         {
