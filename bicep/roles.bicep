@@ -18,4 +18,5 @@ var assignableRoles = {
 var pipelineRoles = {
   contributor: 'b24988ac-6180-42a0-ab88-20f7382dd24c'
   roleBasedAccessControlAdministrator: 'f58310d9-a9f6-439a-9e8d-f62e7b41a168'
+  reader: 'acdd72a7-3385-48ef-bd42-f606fba81ae7'
 }

@@ -4,10 +4,12 @@
 //     role ids main.bicep assigns (roles.bicep: assignableRoles), so it can never grant Owner, User Access
 //     Administrator or itself more; a custom role that may create (not delete) management locks, for the storage
 //     account's delete lock.
-//   seed principal (optional): App Configuration Data Owner and a custom role that may run deployments, for
-//     seed-flags.bicep only; it runs in its own GitHub environment, once.
+//   preview principal: Reader and a custom role that may run deployments, for what-if before the approval (it can
+//     preview every change but make none: resource writes need Contributor, which it lacks).
+//   seed principal (optional): App Configuration Data Owner and the same deployment role, for seed-flags.bicep
+//     only; it runs in its own GitHub environment, once.
 //   az deployment group create -g rg-huntaze-prod -f bicep/bootstrap/deployer.bicep \
-//     -p deployPrincipalId=<object id> seedPrincipalId=<object id>
+//     -p deployPrincipalId=<object id> previewPrincipalId=<object id> seedPrincipalId=<object id>
 
 targetScope = 'resourceGroup'
 
@@ -15,6 +17,9 @@ import { assignableRoles, pipelineRoles } from '../roles.bicep'
 
 @description('Object id of the deploy workflow\'s service principal.')
 param deployPrincipalId string
+
+@description('Object id of the what-if (preview) service principal.')
+param previewPrincipalId string
 
 @description('Object id of the flag-seeding service principal; empty = none.')
 param seedPrincipalId string = ''
@@ -94,6 +99,24 @@ resource deployLockWriter 'Microsoft.Authorization/roleAssignments@2022-04-01' =
   properties: {
     roleDefinitionId: lockWriter.id
     principalId: deployPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource previewReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(resourceGroup().id, previewPrincipalId, pipelineRoles.reader)
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', pipelineRoles.reader)
+    principalId: previewPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource previewDeployments 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(resourceGroup().id, previewPrincipalId, deploymentRunner.id)
+  properties: {
+    roleDefinitionId: deploymentRunner.id
+    principalId: previewPrincipalId
     principalType: 'ServicePrincipal'
   }
 }
