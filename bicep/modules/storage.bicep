@@ -176,7 +176,7 @@ resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2023-05
           // Account-wide. Version age counts from the version's creation (when that content was written), so a blob
           // left unchanged for longer than this and then overwritten loses its previous version at the next
           // lifecycle run: a point-in-time restore to before that overwrite cannot bring that one blob back
-          // (docs/decisions/0013). Frequently rewritten blobs, the reason for this rule, are unaffected.
+          // (docs/decisions/0002). Frequently rewritten blobs, the reason for this rule, are unaffected.
           name: 'delete-old-versions'
           enabled: true
           type: 'Lifecycle'
