@@ -1,10 +1,5 @@
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Huntaze.IntegrationTests.Infrastructure;
 
@@ -18,10 +13,8 @@ public sealed class FakeAlertsEndpoint : IAsyncDisposable
 {
     public const string Path = "/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.AlertsManagement/alerts";
 
-    private readonly WebApplication _app;
+    private WebApplication? _app;
     private int _queries;
-
-    private FakeAlertsEndpoint(WebApplication app) => _app = app;
 
     /// <summary>Query number → alerts to list, or null to answer 500.</summary>
     public Func<int, IReadOnlyList<Alert>?> Respond { get; set; } = _ => [];
@@ -34,12 +27,8 @@ public sealed class FakeAlertsEndpoint : IAsyncDisposable
 
     public static async Task<FakeAlertsEndpoint> StartAsync(CancellationToken cancellationToken)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
-        var endpoint = new FakeAlertsEndpoint(app);
-        app.MapGet(Path, (HttpContext context) =>
+        var endpoint = new FakeAlertsEndpoint();
+        endpoint._app = await LoopbackServer.StartAsync(app => app.MapGet(Path, (HttpContext context) =>
         {
             var alerts = endpoint.Respond(Interlocked.Increment(ref endpoint._queries));
             return alerts is null
@@ -65,16 +54,17 @@ public sealed class FakeAlertsEndpoint : IAsyncDisposable
                         },
                     }),
                 });
-        });
-        await app.StartAsync(cancellationToken);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        endpoint.Url = new Uri($"{address}{Path}?api-version=2019-05-05-preview&monitorCondition=Fired");
+        }), cancellationToken);
+        endpoint.Url = new Uri($"{endpoint._app.Urls.First()}{Path}?api-version=2019-05-05-preview&monitorCondition=Fired");
         return endpoint;
     }
 
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
     }
 }
