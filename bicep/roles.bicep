@@ -11,6 +11,8 @@ var assignableRoles = {
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
   appConfigurationDataReader: '516239f1-63e1-4d78-a4de-a74fb236a071'
   appConfigurationDataOwner: '5ae67dd6-50cb-40e7-96ff-dc2bfa4b606b'
+  // The alert relay's secrets (issue 13, modules/alertsecrets.bicep): import it from here rather than a literal.
+  keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6'
 }
 
 @export()
