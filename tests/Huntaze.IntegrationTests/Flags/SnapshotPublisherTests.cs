@@ -41,9 +41,9 @@ public sealed class SnapshotPublisherTests(HostFixture fixture)
         var (_, blobs, publisher) = Create();
         await publisher.PublishAsync(ct);
         var stale = (await blobs.HeadAsync(ct))!.ETag;
-        await blobs.TryPublishAsync("{}"u8.ToArray(), "other", stale, ct);
+        await blobs.TryPublishAsync("{}"u8.ToArray(), "other", 2, stale, ct);
 
-        var etag = await blobs.TryPublishAsync("{}"u8.ToArray(), "older", stale, ct);
+        var etag = await blobs.TryPublishAsync("{}"u8.ToArray(), "older", 2, stale, ct);
 
         Assert.Null(etag);
         Assert.Equal("other", (await blobs.HeadAsync(ct))!.Hash);
@@ -72,12 +72,14 @@ public sealed class SnapshotPublisherTests(HostFixture fixture)
         var applied = 0;
         state.Changed += _ => applied++;
         var options = Options.Create(new FlagsOptions());
-        var sync = new FlagSync(publisher, blobs, store, state, options, TimeProvider.System, NullLogger<FlagSync>.Instance);
+        var sync = new FlagSync(publisher, new FlagSyncStatusStore(_storage), store, state, options, TimeProvider.System, NullLogger<FlagSync>.Instance);
         var poller = new SnapshotPoller(blobs, state, sync, options, TimeProvider.System, NullLogger<SnapshotPoller>.Instance);
 
-        await poller.PollOnceAsync(ct);
-        await poller.PollOnceAsync(ct);
+        var first = await poller.PollOnceAsync(ct);
+        var second = await poller.PollOnceAsync(ct);
 
+        // The second poll must be a 304 to our If-None-Match: without the header it reads the blob again.
+        Assert.Equal((PollOutcome.Applied, PollOutcome.NotModified), (first, second));
         Assert.Equal(1, applied);
         Assert.True(new KillSwitch(state).Current.Active);
         Assert.Null(state.LastError);

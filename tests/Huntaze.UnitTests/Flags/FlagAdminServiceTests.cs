@@ -20,6 +20,8 @@ public sealed class FlagAdminServiceTests
     private readonly List<AuditRecord> _audit = [];
     private readonly FlagState _state;
     private readonly FlagAdminService _service;
+    private int _publishes = int.MaxValue;
+    private long _generation;
 
     public FlagAdminServiceTests()
     {
@@ -30,7 +32,7 @@ public sealed class FlagAdminServiceTests
             .Returns(Task.CompletedTask);
         var publisher = new Mock<IFlagPublisher>();
         publisher.Setup(p => p.PublishAfterWriteAsync(It.IsAny<CancellationToken>()))
-            .Returns(async (CancellationToken ct) => FlagSnapshot.Create((await _store.ListAsync(ct)).Flags, _store.Kind, _time.GetUtcNow()));
+            .Returns(async (CancellationToken ct) => _publishes-- > 0 ? FlagSnapshot.Create(await _store.ListAsync(ct), null, _store.Kind, _time.GetUtcNow()) with { Generation = ++_generation } : null);
         _service = new FlagAdminService(
             _store, publisher.Object, _state, new KillSwitch(_state), audit.Object,
             Options.Create(new FlagsOptions()), _time, NullLogger<FlagAdminService>.Instance);
@@ -67,7 +69,7 @@ public sealed class FlagAdminServiceTests
     public async Task PutAsync_InvalidDocument_Throws400ListingEveryProblem()
     {
         var problem = await Assert.ThrowsAsync<ProblemException>(() =>
-            _service.PutAsync("F", "{\"id\":\"F\",\"enabled\":\"yes\",\"variants\":[]}", null, true, Actor, CancellationToken.None));
+            _service.PutAsync("F", "{\"id\":\"F\",\"enabled\":\"yes\",\"conditions\":{\"client_filters\":[{\"name\":\"Microsoft.Targeting\",\"parameters\":[]}]}}", null, true, Actor, CancellationToken.None));
 
         Assert.Equal(400, problem.Type.Status);
         Assert.Equal(2, ((IReadOnlyList<string>)problem.Extensions["errors"]!).Count);

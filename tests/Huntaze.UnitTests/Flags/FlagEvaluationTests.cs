@@ -26,7 +26,7 @@ public sealed class FlagEvaluationTests : IDisposable
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<FlagState>();
         services.AddSingleton<IKillSwitch, KillSwitch>();
-        services.AddFeatureManagement().AddFeatureFilter<PreboundTargetingFilter>();
+        services.AddFeatureManagement().AddFeatureFilter<PreboundTargetingFilter>().AddFeatureFilter<ClockedTimeWindowFilter>().AddFeatureFilter<UnsupportedFilter>();
         services.AddSingleton<IFeatureDefinitionProvider, SnapshotFeatureDefinitionProvider>();
         services.AddSingleton<IFeatureGate, FeatureGate>();
         _services = services.BuildServiceProvider();
