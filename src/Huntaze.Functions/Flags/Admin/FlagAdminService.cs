@@ -144,7 +144,7 @@ public sealed partial class FlagAdminService(
         }
         catch (FlagTooLargeException exception)
         {
-            throw Invalid([exception.Message]);
+            throw Problems.Validation("document", exception.Message);
         }
 
         var details = new Dictionary<string, string?>(extra ?? new Dictionary<string, string?>())
@@ -190,20 +190,19 @@ public sealed partial class FlagAdminService(
 
         if (current is null)
         {
-            throw new ProblemException(ProblemTypes.PreconditionFailed, $"No flag named '{name}' exists, so If-Match cannot match; send If-None-Match: * to create it.");
+            throw Problems.PreconditionFailed($"No flag named '{name}' exists, so If-Match cannot match; send If-None-Match: * to create it.");
         }
 
         if (HttpETag.Format(current.ETag) != HttpETag.Format(ifMatch))
         {
-            throw new ProblemException(ProblemTypes.PreconditionFailed, $"The flag '{name}' has changed since it was read (its ETag is not the one sent); read it again.");
+            throw Problems.PreconditionFailed($"The flag '{name}' has changed since it was read (its ETag is not the one sent); read it again.");
         }
     }
 
     /// <summary>The flag of a readable document; editing an unreadable one piecemeal would guess, so it needs a whole PUT.</summary>
     private static StoredFlag? Readable(StoredDocument? document) =>
         document is null ? null
-        : document.Readable ?? throw new ProblemException(
-            ProblemTypes.Conflict,
+        : document.Readable ?? throw Problems.Conflict(
             $"The stored document of '{document.Name}' cannot be read ({string.Join(" ", document.Errors)}); replace it with PUT and If-Match.");
 
     private static FlagWriteCondition Condition(string? ifMatch, bool createOnly) =>

@@ -94,7 +94,7 @@ public sealed record FlagSnapshot(
                 ["id"] = u.Id,
                 ["etag"] = u.ETag,
                 ["text"] = u.Text,
-                ["errors"] = new JsonArray(u.Errors.Select(e => (JsonNode)JsonValue.Create(e)).ToArray()),
+                ["reasons"] = new JsonArray(u.Errors.Select(e => (JsonNode)JsonValue.Create(e)).ToArray()),
                 ["lastGood"] = u.LastGood is null ? null : Entry(u.LastGood),
             }).ToArray()),
         };
@@ -124,7 +124,7 @@ public sealed record FlagSnapshot(
                 u["id"]!.GetValue<string>(),
                 u["etag"]?.GetValue<string>() ?? string.Empty,
                 u["text"]?.GetValue<string>() ?? string.Empty,
-                u["errors"]?.AsArray().Select(e => e!.GetValue<string>()).ToList() ?? [],
+                u["reasons"]?.AsArray().Select(e => e!.GetValue<string>()).ToList() ?? [],
                 u["lastGood"] is { } lastGood ? ParseEntry(lastGood) : null)).ToList();
             return FromParts(flags, unreadable, root["source"]!.GetValue<string>(), root["publishedAt"]!.GetValue<DateTimeOffset>())
                 with { Generation = root["generation"]?.GetValue<long>() ?? 0 };
