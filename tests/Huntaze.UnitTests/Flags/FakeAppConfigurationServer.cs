@@ -13,7 +13,7 @@ namespace Huntaze.UnitTests.Flags;
 /// with ETags (body and <c>ETag</c> header), labels (a single key without <c>label</c> is the null label; a
 /// list filter names it <c>%00</c>), paging, If-Match / If-None-Match (412, 304), Sync-Token, and HMAC-SHA256
 /// verification written from the documented algorithm (not by calling the code under test). A request with a
-/// bad signature gets 401. <see cref="LoseResponses"/> commits requests and then drops the connection.
+/// bad signature gets 401. <see cref="LoseWriteResponses"/> commits writes and then drops the connection.
 /// </summary>
 internal sealed class FakeAppConfigurationServer : HttpMessageHandler
 {
@@ -39,8 +39,8 @@ internal sealed class FakeAppConfigurationServer : HttpMessageHandler
 
     public int SignatureFailures { get; private set; }
 
-    /// <summary>How many of the next requests are processed (a write commits) and then answered by a dropped connection.</summary>
-    public int LoseResponses { get; set; }
+    /// <summary>How many of the next writes (PUT) commit and are then answered by a dropped connection.</summary>
+    public int LoseWriteResponses { get; set; }
 
     public string Seed(string key, string label, string value)
     {
@@ -74,9 +74,9 @@ internal sealed class FakeAppConfigurationServer : HttpMessageHandler
 
         var response = Handle(request, body);
         response.Headers.TryAddWithoutValidation("Sync-Token", $"zAJw6V16=MDoyOA==;sn={Interlocked.Increment(ref _sync)}");
-        if (LoseResponses > 0)
+        if (request.Method == HttpMethod.Put && LoseWriteResponses > 0)
         {
-            LoseResponses--;
+            LoseWriteResponses--;
             response.Dispose();
             throw new HttpRequestException("The connection was reset after the request was sent.", new IOException("Connection reset by peer."));
         }
