@@ -119,6 +119,19 @@ public sealed class AppConfigurationFidelityTests(AppConfigurationHostFixture fi
     }
 
     [Fact]
+    public async Task Patch_BeyondTheKeyValueLimit_Returns400NamingTheLimit()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var admin = fixture.Admin();
+        var users = string.Join(",", Enumerable.Range(0, 300).Select(i => $"\"user-{i:D5}-{Guid.Empty:N}\""));
+
+        using var response = await admin.PatchAsync($"/api/admin/feature-flags/Test.{Guid.NewGuid():N}"[..40], Json($"{{\"enabled\":true,\"users\":[{users}]}}"), ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("at most 10000", await response.Content.ReadAsStringAsync(ct), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Sync_TwoKeysCarryOneId_SkipsAndReportsThemAndPublishesTheRest()
     {
         var ct = TestContext.Current.CancellationToken;
