@@ -26,7 +26,6 @@ public sealed class TableFlagStore(StorageClients storage) : IFlagStore
 
     private const string Partition = "flag";
     private const string DocumentProperty = "Document";
-    private const string WriteIdProperty = "WriteId";
 
     public string Kind => "tableStorage";
 
@@ -62,36 +61,23 @@ public sealed class TableFlagStore(StorageClients storage) : IFlagStore
         }
 
         var table = await Table(cancellationToken).ConfigureAwait(false);
-        var writeId = Guid.NewGuid().ToString("N");
-        var entity = new TableEntity(Partition, flag.Id)
-        {
-            ["Tags"] = JsonSerializer.Serialize(tags),
-            [WriteIdProperty] = writeId,
-        };
+        var entity = new TableEntity(Partition, flag.Id) { ["Tags"] = JsonSerializer.Serialize(tags) };
         for (var i = 0; i * ChunkLength < document.Length; i++)
         {
             entity[ChunkName(i)] = document.Substring(i * ChunkLength, Math.Min(ChunkLength, document.Length - (i * ChunkLength)));
         }
 
+        var ifMatch = condition.IfAbsent ? (ETag?)null
+            : new ETag(condition.IfMatch ?? throw new ArgumentException("A flag write is conditional: an ETag, or absent.", nameof(condition)));
         var written = FlagDocument.Parse(document).Flag!;
         try
         {
-            var response = condition.IfAbsent
-                ? await table.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false)
-                : await table.UpdateEntityAsync(entity, condition.IfMatch is null ? ETag.All : new ETag(condition.IfMatch), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
-            return new StoredFlag(written, response.Headers.ETag?.ToString() ?? string.Empty, tags);
-        }
-        catch (RequestFailedException exception) when (exception.Status is 409 or 412 or 404)
-        {
-            // A retried write can meet its own commit as 409/412 (azure-sdk-for-net #39146): it is ours only if
-            // the row carries our write id. Equal content from another writer is still a conflict.
-            var current = await Call(() => table.GetEntityIfExistsAsync<TableEntity>(Partition, flag.Id, [WriteIdProperty], cancellationToken)).ConfigureAwait(false);
-            if (exception.Status != 404 && current.HasValue && current.Value!.GetString(WriteIdProperty) == writeId)
-            {
-                return new StoredFlag(written, current.Value.ETag.ToString(), tags);
-            }
-
-            throw new FlagConflictException(exception.Status == 409 ? "The flag already exists." : "The flag has changed since it was read.", exception);
+            // The shared conditional write: a retry that meets its own commit (409/412) is recognised by the
+            // batch's write id; equal content written by someone else is still a conflict.
+            var result = await table.SubmitAsync(new TableWriteBatch(Partition).Put(entity, ifMatch), cancellationToken).ConfigureAwait(false);
+            return result.Committed
+                ? new StoredFlag(written, result.ETags[flag.Id].ToString(), tags)
+                : throw new FlagConflictException(condition.IfAbsent ? "The flag already exists." : "The flag has changed since it was read.");
         }
         catch (RequestFailedException exception) when (exception.Status is 0 or 408 or 429 or >= 500)
         {
