@@ -13,6 +13,7 @@ using Huntaze.Bench.Storage;
 //   restore [entities, default 100000] [parallelism, default 8]                     restore vs raw batch inserts (docs/runbooks/restore.md)
 //   azurite-persistence [rounds, default 3]                                        what Azurite's disk store keeps on kill -9 / SIGINT (README)
 //   durable [chains, default 50] [fan-out, default 100] [users, default 10000]     in-memory engine vs Azure Storage provider (docs/performance.md)
+//   privacy [rows, default 1000] [concurrent, default 50] [repeats, default 5]     DSR export/erasure vs raw storage (docs/privacy/dsr-runbook.md)
 switch (args.FirstOrDefault())
 {
     case "onboarding":
@@ -38,8 +39,14 @@ switch (args.FirstOrDefault())
             args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 100_000,
             args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 8);
         break;
+    case "privacy":
+        await Huntaze.Bench.Privacy.DsrBenchmark.RunAsync(
+            args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1000,
+            args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 50,
+            args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 5);
+        break;
     default:
-        Console.WriteLine("usage: onboarding [seconds] [levels] | flags-evaluation [BenchmarkDotNet args] | flags-propagation [flips] | azurite-persistence [rounds] | durable [chains] [fan-out] [users] | restore [entities] [parallelism]");
+        Console.WriteLine("usage: onboarding [seconds] [levels] | flags-evaluation [BenchmarkDotNet args] | flags-propagation [flips] | azurite-persistence [rounds] | durable [chains] [fan-out] [users] | restore [entities] [parallelism] | privacy [rows] [concurrent] [repeats]");
         return 2;
 }
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Huntaze.Cli.Backups;
 using Huntaze.Cli.Privacy;
+using Huntaze.Cli.Rollout;
 using Huntaze.Cli.Tokens;
 
 var root = new RootCommand("Huntaze operators' tool.");
@@ -8,4 +9,5 @@ root.Subcommands.Add(TokenCommand.Create());
 root.Subcommands.Add(BackupCommands.Backup());
 root.Subcommands.Add(BackupCommands.Restore());
 root.Subcommands.Add(DsrCommand.Create());
-return await root.Parse(args).InvokeAsync();
+root.Subcommands.Add(RolloutCommand.Create());
+return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

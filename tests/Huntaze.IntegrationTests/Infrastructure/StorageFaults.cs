@@ -3,8 +3,6 @@ using Azure.Core.Pipeline;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Huntaze.Functions.Platform.Storage;
-using Huntaze.Functions.Privacy.Registry;
-using Microsoft.Extensions.Configuration;
 
 namespace Huntaze.IntegrationTests.Infrastructure;
 
@@ -14,11 +12,7 @@ namespace Huntaze.IntegrationTests.Infrastructure;
 /// </summary>
 public static class StorageFaults
 {
-    /// <summary>The app's data map with one setting changed (e.g. a table renamed for a test).</summary>
-    public static DataMap DataMapWith(string setting, string value) =>
-        DataMap.Create(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [setting] = value }).Build());
-
-    public static StorageClients Clients(string connectionString, string prefix, HttpPipelinePolicy? policy, StorageOptions? options = null, IDeclaredStores? declared = null)
+    public static StorageClients Clients(string connectionString, string prefix, HttpPipelinePolicy? policy, StorageOptions? options = null)
     {
         options ??= new StorageOptions { RetryDelay = TimeSpan.FromMilliseconds(10), MaxRetryDelay = TimeSpan.FromMilliseconds(50) };
         var tableOptions = StorageServiceCollectionExtensions.Configure(new TableClientOptions(), options);
@@ -30,8 +24,29 @@ public static class StorageFaults
             blobOptions.AddPolicy(policy, HttpPipelinePosition.PerRetry);
         }
 
-        return new StorageClients(new TableServiceClient(connectionString, tableOptions), new BlobServiceClient(connectionString, blobOptions), prefix, declared ?? DataMap.Create());
+        return new StorageClients(new TableServiceClient(connectionString, tableOptions), new BlobServiceClient(connectionString, blobOptions), prefix, ScratchTables.WithAppMap);
     }
+}
+
+/// <summary>
+/// The app's data map plus the scratch tables of storage-layer tests (a conditional-write table, a progress
+/// table of their own): those tests exercise the storage layer itself, not a feature's data.
+/// </summary>
+public sealed class ScratchTables(IDeclaredStores app, params string[] tables) : IDeclaredStores
+{
+    public IReadOnlyList<string> Tables { get; } = tables;
+
+    public static ScratchTables WithAppMap { get; } = new(Huntaze.Functions.Privacy.Registry.DataMap.Create(), "ConditionalWrites", "FaultProgress", "OutageProgress");
+
+    public void EnsureTable(string logicalName)
+    {
+        if (!tables.Contains(logicalName, StringComparer.Ordinal))
+        {
+            app.EnsureTable(logicalName);
+        }
+    }
+
+    public void EnsureContainer(string logicalName) => app.EnsureContainer(logicalName);
 }
 
 /// <summary>Lets the first matching request reach storage, then loses its response (the connection drops).</summary>

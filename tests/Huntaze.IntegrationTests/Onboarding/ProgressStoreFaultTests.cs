@@ -18,7 +18,7 @@ public sealed class ProgressStoreFaultTests(HostFixture fixture)
 
     private TableProgressStore CreateStore(HttpPipelinePolicy? policy)
     {
-        var clients = StorageFaults.Clients(fixture.Azurite.ConnectionString, fixture.TablePrefix, policy, declared: StorageFaults.DataMapWith("Onboarding:TableName", "FaultProgress"));
+        var clients = StorageFaults.Clients(fixture.Azurite.ConnectionString, fixture.TablePrefix, policy);
         return new(clients, Options.Create(new OnboardingOptions { TableName = "FaultProgress" }), new WriteJournal(clients, TimeProvider.System));
     }
 

@@ -71,7 +71,7 @@ public sealed class ConditionalTableWritesTests(HostFixture fixture)
     {
         using var outage = new Outage();
         var options = new StorageOptions { MaxRetries = 3, RetryDelay = TimeSpan.FromMilliseconds(1), MaxRetryDelay = TimeSpan.FromMilliseconds(5) };
-        var clients = StorageFaults.Clients(fixture.Azurite.ConnectionString, fixture.TablePrefix, outage, options, StorageFaults.DataMapWith("Onboarding:TableName", "OutageProgress"));
+        var clients = StorageFaults.Clients(fixture.Azurite.ConnectionString, fixture.TablePrefix, outage, options);
         var store = new TableProgressStore(clients, Options.Create(new OnboardingOptions { TableName = "OutageProgress" }), new Huntaze.Functions.Backups.Journal.WriteJournal(clients, TimeProvider.System));
         var userId = HostFixture.NewUserId();
         var read = await store.ReadAsync(userId, Ct);
@@ -86,5 +86,5 @@ public sealed class ConditionalTableWritesTests(HostFixture fixture)
     }
 
     private async Task<TableClient> TableAsync(Azure.Core.Pipeline.HttpPipelinePolicy? policy) =>
-        await StorageFaults.Clients(fixture.Azurite.ConnectionString, fixture.TablePrefix, policy, declared: StorageFaults.DataMapWith("Onboarding:TableName", "ConditionalWrites")).GetTableAsync("ConditionalWrites", Ct);
+        await StorageFaults.Clients(fixture.Azurite.ConnectionString, fixture.TablePrefix, policy).GetTableAsync("ConditionalWrites", Ct);
 }

@@ -127,31 +127,6 @@ internal sealed class InMemoryProgressStore : IProgressStore
         }
     }
 
-    public Task<CommitStatus> DeleteAsync(ProgressSnapshot snapshot, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(snapshot);
-        lock (_rows)
-        {
-            var keys = snapshot.Steps.Values.Select(s => ((snapshot.UserId, s.Value.StepId), s.ETag)).ToList();
-            if (snapshot.State.ETag is { } state)
-            {
-                keys.Add(((snapshot.UserId, "state"), state));
-            }
-
-            if (keys.Any(k => !_rows.TryGetValue(k.Item1, out var row) || row.ETag != k.Item2))
-            {
-                return Task.FromResult(CommitStatus.Conflict);
-            }
-
-            foreach (var (key, _) in keys)
-            {
-                _rows.Remove(key);
-            }
-
-            return Task.FromResult(CommitStatus.Committed);
-        }
-    }
-
     public Task<StepHolderPage> ListStepHoldersAsync(string stepId, string? continuationToken, int pageSize, CancellationToken cancellationToken)
     {
         lock (_rows)

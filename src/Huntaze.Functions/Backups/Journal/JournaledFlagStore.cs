@@ -15,9 +15,9 @@ public sealed partial class JournaledFlagStore(IFlagStore inner, WriteJournal jo
 {
     public string Kind => inner.Kind;
 
-    public Task<FlagListing> ListAsync(CancellationToken cancellationToken) => inner.ListAsync(cancellationToken);
+    public Task<IReadOnlyList<StoredDocument>> ListAsync(CancellationToken cancellationToken) => inner.ListAsync(cancellationToken);
 
-    public Task<StoredFlag?> GetAsync(string name, CancellationToken cancellationToken) => inner.GetAsync(name, cancellationToken);
+    public Task<StoredDocument?> GetAsync(string name, CancellationToken cancellationToken) => inner.GetAsync(name, cancellationToken);
 
     public async Task<StoredFlag> SaveAsync(Flags.Documents.FeatureFlag flag, IReadOnlyDictionary<string, string> tags, FlagWriteCondition condition, CancellationToken cancellationToken)
     {

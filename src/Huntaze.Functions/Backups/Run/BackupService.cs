@@ -172,12 +172,16 @@ public sealed partial class BackupService(
         };
     }
 
+    /// <summary>Every flag document as stored (its text, so members we do not evaluate and unreadable documents are kept too).</summary>
     private async IAsyncEnumerable<TableEntity> FlagEntitiesAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var listing = await flags.ListAsync(cancellationToken).ConfigureAwait(false);
-        foreach (var flag in listing.Flags.OrderBy(f => f.Flag.Id, StringComparer.Ordinal))
+        foreach (var document in (await flags.ListAsync(cancellationToken).ConfigureAwait(false)).OrderBy(d => d.Name, StringComparer.Ordinal))
         {
-            yield return FlagEntity(flag);
+            yield return new TableEntity(FlagPartition, document.Name)
+            {
+                ["Document"] = document.Text,
+                ["Tags"] = JsonSerializer.Serialize(document.Tags),
+            };
         }
     }
 

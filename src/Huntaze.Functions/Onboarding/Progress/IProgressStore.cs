@@ -17,12 +17,6 @@ public interface IProgressStore
     /// <summary>Writes the commit in one partition transaction, or nothing (conflict) if any entity moved since read.</summary>
     Task<CommitStatus> CommitAsync(string userId, ProgressCommit commit, CancellationToken cancellationToken);
 
-    /// <summary>
-    /// Deletes the user's onboarding as read in <paramref name="snapshot"/> (each entity on its ETag: conflict if one
-    /// changed), then the partition's point-in-time journal rows, which copy the data (erasure, retention).
-    /// </summary>
-    Task<CommitStatus> DeleteAsync(ProgressSnapshot snapshot, CancellationToken cancellationToken);
-
     /// <summary>Pages through every user's entity for one step (a cross-partition query on the row key).</summary>
     Task<StepHolderPage> ListStepHoldersAsync(string stepId, string? continuationToken, int pageSize, CancellationToken cancellationToken);
 }

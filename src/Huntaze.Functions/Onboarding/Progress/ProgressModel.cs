@@ -71,11 +71,15 @@ public sealed record ProgressSnapshot(string UserId, Stored<OnboardingState> Sta
 /// <summary>
 /// Entities written together in one partition transaction. An entry with a null expected ETag is
 /// inserted (fails if it exists); otherwise it replaces the entity only if its ETag still matches.
-/// <see cref="Removed"/> are deleted in the same transaction, each only if unchanged since read.
+/// <see cref="Removed"/> are deleted in the same transaction, each only if unchanged since read, and so is
+/// the state entity when <see cref="RemovedState"/> gives the ETag it was read with (erasure and retention
+/// remove the whole partition).
 /// </summary>
 public sealed record ProgressCommit(Stored<StepProgress>? Step, Stored<OnboardingState>? State)
 {
     public IReadOnlyList<Stored<StepProgress>> Removed { get; init; } = [];
+
+    public ETag? RemovedState { get; init; }
 }
 
 /// <summary>How a commit ended.</summary>

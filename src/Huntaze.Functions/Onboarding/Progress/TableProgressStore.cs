@@ -52,7 +52,21 @@ public sealed class TableProgressStore(StorageClients storage, IOptions<Onboardi
         ArgumentNullException.ThrowIfNull(commit);
         var table = await TableAsync(cancellationToken).ConfigureAwait(false);
         var removed = commit.Removed.Select(r => (Key: ProgressEntities.StepKey(r.Value.StepId), ETag: r.ETag!.Value)).ToList();
+        if (commit.RemovedState is { } stateETag)
+        {
+            removed.Add((ProgressEntities.State, stateETag));
+        }
+
         var writes = (commit.Step is null ? 0 : 1) + (commit.State is null ? 0 : 1);
+
+        // A commit that only removes is erasure or retention removing the user's onboarding: the journal rows, which
+        // copy the data, go first (a conflict below leaves them gone and the caller's next round removes the rows a
+        // concurrent write journaled), and the removal itself is not journaled. A restore re-applies the erasure ledger.
+        var removesUser = writes == 0 && removed.Count > 0;
+        if (removesUser)
+        {
+            await RemoveJournalRowsAsync(table, userId, cancellationToken).ConfigureAwait(false);
+        }
 
         // A reset of more steps than one transaction holds: the state (which raises the revision floor) first,
         // then the steps in transactions of their own, each conditional. A conflict part-way leaves a state
@@ -72,7 +86,7 @@ public sealed class TableProgressStore(StorageClients storage, IOptions<Onboardi
                 removed.RemoveAt(0);
             }
 
-            journal.Append(first, options.Value.TableName);
+            AppendJournal(first, removesUser);
             if (!(await table.SubmitAsync(first, cancellationToken).ConfigureAwait(false)).Committed)
             {
                 return CommitStatus.Conflict;
@@ -95,55 +109,8 @@ public sealed class TableProgressStore(StorageClients storage, IOptions<Onboardi
             return CommitStatus.Committed;
         }
 
-        journal.Append(batch, options.Value.TableName);
+        AppendJournal(batch, removesUser);
         return (await table.SubmitAsync(batch, cancellationToken).ConfigureAwait(false)).Committed ? CommitStatus.Committed : CommitStatus.Conflict;
-    }
-
-    public async Task<CommitStatus> DeleteAsync(ProgressSnapshot snapshot, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(snapshot);
-        var table = await TableAsync(cancellationToken).ConfigureAwait(false);
-        var keys = snapshot.Steps.Values.Select(s => (Key: ProgressEntities.StepKey(s.Value.StepId), ETag: s.ETag!.Value)).ToList();
-        if (snapshot.State.ETag is { } stateETag)
-        {
-            keys.Add((ProgressEntities.State, stateETag));
-        }
-
-        foreach (var chunk in keys.Chunk(TableWriteBatch.MaxActions))
-        {
-            var batch = new TableWriteBatch(snapshot.UserId);
-            foreach (var (key, etag) in chunk)
-            {
-                batch.Delete(key, etag);
-            }
-
-            if (!(await table.SubmitAsync(batch, cancellationToken).ConfigureAwait(false)).Committed)
-            {
-                return CommitStatus.Conflict;
-            }
-        }
-
-        // Not journaled, and the journal rows go too: an erasure leaves no copy behind (a restore re-applies the ledger).
-        var journalRows = new List<(string RowKey, Azure.ETag ETag)>();
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {snapshot.UserId} and RowKey ge {JournalEntity.RowPrefix}");
-        await foreach (var row in table.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
-        {
-            journalRows.Add((row.RowKey, row.ETag));
-        }
-
-        foreach (var chunk in journalRows.Chunk(TableWriteBatch.MaxActions))
-        {
-            var batch = new TableWriteBatch(snapshot.UserId);
-            foreach (var (key, etag) in chunk)
-            {
-                batch.Delete(key, etag);
-            }
-
-            // Journal rows are never updated: a conflict here only means another erasure removed them first.
-            await table.SubmitAsync(batch, cancellationToken).ConfigureAwait(false);
-        }
-
-        return CommitStatus.Committed;
     }
 
     public async Task<StepHolderPage> ListStepHoldersAsync(string stepId, string? continuationToken, int pageSize, CancellationToken cancellationToken)
@@ -158,6 +125,36 @@ public sealed class TableProgressStore(StorageClients storage, IOptions<Onboardi
         }
 
         return new StepHolderPage([], null);
+    }
+
+    private void AppendJournal(TableWriteBatch batch, bool removesUser)
+    {
+        if (!removesUser)
+        {
+            journal.Append(batch, options.Value.TableName);
+        }
+    }
+
+    private static async Task RemoveJournalRowsAsync(TableClient table, string userId, CancellationToken cancellationToken)
+    {
+        var rows = new List<(string RowKey, Azure.ETag ETag)>();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {userId} and RowKey ge {JournalEntity.RowPrefix}");
+        await foreach (var row in table.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            rows.Add((row.RowKey, row.ETag));
+        }
+
+        foreach (var chunk in rows.Chunk(TableWriteBatch.MaxActions))
+        {
+            var batch = new TableWriteBatch(userId);
+            foreach (var (key, etag) in chunk)
+            {
+                batch.Delete(key, etag);
+            }
+
+            // Journal rows are never updated: a conflict here only means another erasure removed them first.
+            await table.SubmitAsync(batch, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private static void AddWrites(TableWriteBatch batch, string userId, ProgressCommit commit)

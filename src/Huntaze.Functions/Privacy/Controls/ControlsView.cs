@@ -1,4 +1,4 @@
-using Azure;
+using Huntaze.Functions.Platform.Http;
 using Huntaze.Functions.Flags.Evaluation;
 using Huntaze.Functions.Onboarding;
 using Huntaze.Functions.Onboarding.Events;
@@ -25,23 +25,54 @@ public sealed partial class ControlsView(
     private readonly SemaphoreSlim _firstLoad = new(1, 1);
     private volatile ControlsSnapshot? _current;
     private string? _etag;
+    private long _lastFailureTicks;
 
+    /// <exception cref="ControlsUnavailableException">Never loaded, and storage cannot be read now.</exception>
     public async ValueTask<bool> HasAsync(ControlKind kind, string userId, CancellationToken cancellationToken)
     {
         var snapshot = _current ?? await LoadFirstAsync(cancellationToken).ConfigureAwait(false);
         return snapshot.Contains(kind, await references.OfAsync(userId, cancellationToken).ConfigureAwait(false));
     }
 
-    public ValueTask<bool> IsRestrictedAsync(string userId, CancellationToken cancellationToken) => HasAsync(ControlKind.Restriction, userId, cancellationToken);
+    /// <summary>Unknown controls refuse the write (503): a restricted user's data must not change.</summary>
+    public async ValueTask<bool> IsRestrictedAsync(string userId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await HasAsync(ControlKind.Restriction, userId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ControlsUnavailableException)
+        {
+            throw Problems.DependencyUnavailable("Processing restrictions cannot be read from storage; changes are refused until they can.");
+        }
+    }
 
-    public ValueTask<bool> ObjectsAsync(string userId, CancellationToken cancellationToken) => HasAsync(ControlKind.ObjectionExperimentation, userId, cancellationToken);
+    /// <summary>Unknown controls count as an objection: the flag's default, never a percentage, while in doubt.</summary>
+    public async ValueTask<bool> ObjectsAsync(string userId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await HasAsync(ControlKind.ObjectionExperimentation, userId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ControlsUnavailableException)
+        {
+            return true;
+        }
+    }
 
-    /// <summary>No events for a restricted user, nor for one who objected to analytics.</summary>
+    /// <summary>No events for a restricted user, nor for one who objected to analytics; none while the controls are unknown.</summary>
     public async ValueTask<bool> AllowsAsync(OnboardingEvent domainEvent, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(domainEvent);
-        return !await HasAsync(ControlKind.Restriction, domainEvent.UserId, cancellationToken).ConfigureAwait(false) &&
-               !await HasAsync(ControlKind.ObjectionAnalytics, domainEvent.UserId, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return !await HasAsync(ControlKind.Restriction, domainEvent.UserId, cancellationToken).ConfigureAwait(false) &&
+                   !await HasAsync(ControlKind.ObjectionAnalytics, domainEvent.UserId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ControlsUnavailableException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Takes a change this instance just published.</summary>
@@ -55,9 +86,9 @@ public sealed partial class ControlsView(
             initial.CancelAfter(TimeSpan.FromSeconds(5));
             await LoadFirstAsync(initial.Token).ConfigureAwait(false);
         }
-        catch (Exception exception) when (exception is RequestFailedException or OperationCanceledException or HttpRequestException or AggregateException { InnerException: RequestFailedException })
+        catch (ControlsUnavailableException exception) when (!cancellationToken.IsCancellationRequested)
         {
-            // Not loaded yet: the first caller loads it (and fails, rather than guess, if storage is down).
+            // Not loaded yet: the poller and later callers try again; until then the hooks decide as documented.
             Log.PollFailed(logger, exception);
         }
 
@@ -97,24 +128,56 @@ public sealed partial class ControlsView(
         }
     }
 
-    /// <summary>The first load, shared by concurrent callers; a failure is not cached.</summary>
+    /// <summary>
+    /// The first load, shared by concurrent callers. A failure is remembered for one poll interval, so a
+    /// storage outage costs callers one failed attempt per interval, not one each.
+    /// </summary>
     private async ValueTask<ControlsSnapshot> LoadFirstAsync(CancellationToken cancellationToken)
     {
+        var interval = TimeSpan.FromSeconds(options.Value.ControlsPollSeconds);
+        if (time.GetUtcNow().UtcTicks - Interlocked.Read(ref _lastFailureTicks) < interval.Ticks)
+        {
+            throw new ControlsUnavailableException("The privacy controls index could not be read recently.");
+        }
+
         await _firstLoad.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             if (_current is null)
             {
-                await PollAsync(cancellationToken).ConfigureAwait(false);
                 // Warm the key too, so later checks are pure memory.
                 await references.HasherAsync(cancellationToken).ConfigureAwait(false);
+                await PollAsync(cancellationToken).ConfigureAwait(false);
             }
 
             return _current!;
         }
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            Interlocked.Exchange(ref _lastFailureTicks, time.GetUtcNow().UtcTicks);
+            throw new ControlsUnavailableException("The privacy controls index cannot be read.", exception);
+        }
         finally
         {
             _firstLoad.Release();
+        }
+    }
+
+    /// <summary>Never loaded, and storage cannot be read now.</summary>
+    public sealed class ControlsUnavailableException : Exception
+    {
+        public ControlsUnavailableException()
+        {
+        }
+
+        public ControlsUnavailableException(string message)
+            : base(message)
+        {
+        }
+
+        public ControlsUnavailableException(string message, Exception innerException)
+            : base(message, innerException)
+        {
         }
     }
 

@@ -1,16 +1,13 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Huntaze.Functions.Onboarding;
 using Huntaze.Functions.Onboarding.Progress;
-using Huntaze.Functions.Platform.Http;
 using Huntaze.Functions.Privacy.Registry;
 using Huntaze.Functions.Privacy.Requests;
-using Microsoft.Extensions.Options;
 
 namespace Huntaze.Functions.Privacy.Handlers;
 
 /// <summary>Onboarding progress: the user's partition, through the progress store (ETag-conditional delete).</summary>
-public sealed class ProgressHandler(IProgressStore store, IOptions<OnboardingOptions> options) : ISubjectDataHandler
+public sealed class ProgressHandler(IProgressStore store) : ISubjectDataHandler
 {
     public string Key => "progress";
 
@@ -54,21 +51,15 @@ public sealed class ProgressHandler(IProgressStore store, IOptions<OnboardingOpt
         return [new(HuntazeDataMap.OnboardingProgress, items)];
     }
 
-    /// <summary>Deletes what was read, conditionally; a user writing meanwhile makes it read and delete again.</summary>
-    public async Task<IReadOnlyList<StoreCount>> EraseAsync(Subject subject, CancellationToken cancellationToken)
-    {
-        for (var round = 0; round < options.Value.ConflictRetries; round++)
-        {
-            var snapshot = await store.ReadAsync(subject.UserId, cancellationToken).ConfigureAwait(false);
-            var count = Count(snapshot);
-            if (count == 0 || await store.DeleteAsync(snapshot, cancellationToken).ConfigureAwait(false) == CommitStatus.Committed)
-            {
-                return [new(HuntazeDataMap.OnboardingProgress, count)];
-            }
-        }
+    /// <summary>Deletes the partition as read, conditionally; a user writing meanwhile makes it read and delete again.</summary>
+    public async Task<IReadOnlyList<StoreCount>> EraseAsync(Subject subject, CancellationToken cancellationToken) =>
+        [new(HuntazeDataMap.OnboardingProgress, await store.UpdateAsync(subject.UserId, Remove, cancellationToken).ConfigureAwait(false))];
 
-        throw Problems.Unavailable("The subject's onboarding kept changing during erasure; the workflow retries.", TimeSpan.FromSeconds(1));
-    }
+    /// <summary>The whole partition, each entity only if unchanged since read; nothing when it is empty.</summary>
+    internal static ProgressDecision<int> Remove(ProgressSnapshot snapshot) =>
+        Count(snapshot) == 0
+            ? ProgressDecision.Unchanged(0)
+            : ProgressDecision.Write(new ProgressCommit(null, null) { Removed = [.. snapshot.Steps.Values], RemovedState = snapshot.State.ETag }, Count(snapshot));
 
     private static int Count(ProgressSnapshot snapshot) => snapshot.Steps.Count + (snapshot.State.ETag is null ? 0 : 1);
 }

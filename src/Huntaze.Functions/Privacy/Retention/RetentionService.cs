@@ -156,9 +156,12 @@ public sealed class RetentionService(
         var removed = new List<string>();
         foreach (var user in users)
         {
-            // Re-read through the store and delete conditionally: a user who wrote since the plan keeps nothing stale.
-            var snapshot = await progress.ReadAsync(user, cancellationToken).ConfigureAwait(false);
-            if (snapshot.State.Value.CompletedAt is not null && await progress.DeleteAsync(snapshot, cancellationToken).ConfigureAwait(false) == CommitStatus.Committed)
+            // Re-read through the store and delete conditionally: a guide that is no longer completed stays.
+            var deleted = await progress.UpdateAsync(
+                user,
+                snapshot => snapshot.State.Value.CompletedAt is null ? ProgressDecision.Unchanged(0) : Handlers.ProgressHandler.Remove(snapshot),
+                cancellationToken).ConfigureAwait(false);
+            if (deleted > 0)
             {
                 removed.Add(user);
             }
