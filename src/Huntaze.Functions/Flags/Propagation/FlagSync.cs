@@ -50,6 +50,7 @@ public sealed partial class FlagSync(
             Log.SyncFailed(logger, exception);
         }
 
+        FlagMetrics.SyncRun(error is null ? outcome : null);
         await RecordAsync(new FlagSyncStatus(error is null, store.Kind, time.GetUtcNow(), _lastSuccess, error), cancellationToken).ConfigureAwait(false);
         return outcome;
     }

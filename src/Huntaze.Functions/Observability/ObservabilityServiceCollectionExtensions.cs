@@ -1,0 +1,67 @@
+using Azure.Monitor.OpenTelemetry.Exporter;
+using Huntaze.Functions.Platform.Storage;
+using Microsoft.Azure.Functions.Worker.OpenTelemetry;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace Huntaze.Functions.Observability;
+
+public static class ObservabilityServiceCollectionExtensions
+{
+    public const string AppInsightsConnectionString = "APPLICATIONINSIGHTS_CONNECTION_STRING";
+    public const string OtlpEndpoint = "OTEL_EXPORTER_OTLP_ENDPOINT";
+
+    /// <summary>Activity sources traced besides the app's own: the Durable Task SDK's client and worker spans
+    /// (create_orchestration, orchestration:{name}, activity:{name}) are emitted by the gRPC client and worker
+    /// whatever backend sits behind them, so orchestrations are traced the same on every provider.</summary>
+    public static readonly IReadOnlyList<string> TracedSources = [HuntazeDiagnostics.Name, "Microsoft.DurableTask"];
+
+    /// <summary>
+    /// OpenTelemetry traces, metrics and logs for the app's meter and activity source, ASP.NET Core and outgoing
+    /// HTTP, and the Functions worker (resource detector, invocation spans). Exporters follow configuration:
+    /// Azure Monitor when <c>APPLICATIONINSIGHTS_CONNECTION_STRING</c> is set (authenticated with the managed
+    /// identity: the Bicep turns local auth off), OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set, none
+    /// otherwise; the local host adds its Prometheus scrape endpoint. ADR 0012.
+    /// </summary>
+    public static IServiceCollection AddObservability(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var builder = services.AddOpenTelemetry()
+            .UseFunctionsWorkerDefaults()
+            .ConfigureResource(resource => resource.AddService(
+                serviceName: configuration["OTEL_SERVICE_NAME"] ?? Slo.SloDocument.Current.Service,
+                serviceVersion: typeof(HuntazeDiagnostics).Assembly.GetName().Version?.ToString()))
+            .WithTracing(tracing => tracing
+                .AddSource([.. TracedSources])
+                .AddAspNetCoreInstrumentation(options => options.RecordException = true)
+                .AddHttpClientInstrumentation()
+                // Before any exporter: processors run in the order they are added.
+                .AddProcessor(new PersonalDataRedactor()))
+            .WithMetrics(metrics => metrics
+                .AddMeter(HuntazeDiagnostics.Name)
+                .AddView(RequestTelemetry.DurationInstrument, new ExplicitBucketHistogramConfiguration { Boundaries = RequestTelemetry.HistogramBoundaries() }))
+            .WithLogging();
+
+        if (!string.IsNullOrWhiteSpace(configuration[AppInsightsConnectionString]))
+        {
+            builder.UseAzureMonitorExporter(options =>
+            {
+                options.ConnectionString = configuration[AppInsightsConnectionString];
+                // Entra ingestion with the app's user-assigned identity (AZURE_CLIENT_ID); local auth is off.
+                options.Credential = StorageServiceCollectionExtensions.CreateCredential(configuration);
+            });
+        }
+
+        if (!string.IsNullOrWhiteSpace(configuration[OtlpEndpoint]))
+        {
+            // Reads OTEL_EXPORTER_OTLP_ENDPOINT / _PROTOCOL / _HEADERS from configuration itself.
+            builder.UseOtlpExporter();
+        }
+
+        return services;
+    }
+}
