@@ -1,5 +1,9 @@
 using Azure.Monitor.OpenTelemetry.Exporter;
+using Huntaze.Functions.Observability.Alerting;
 using Huntaze.Functions.Platform.Storage;
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Options;
+using Polly;
 using Microsoft.Azure.Functions.Worker.OpenTelemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -62,6 +66,44 @@ public static class ObservabilityServiceCollectionExtensions
             builder.UseOtlpExporter();
         }
 
+        return services.AddAlertRelay();
+    }
+
+    /// <summary>
+    /// The relay's outgoing HTTP: one typed client per sink from IHttpClientFactory, each with exactly one
+    /// resilience layer (retry with jittered backoff honouring Retry-After, inside it a per-attempt timeout).
+    /// </summary>
+    private static IServiceCollection AddAlertRelay(this IServiceCollection services)
+    {
+        services.AddOptions<AlertRelayOptions>()
+            .BindConfiguration(AlertRelayOptions.Section)
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AlertRelayOptions>, AlertRelayOptionsValidator>();
+        services.AddSingleton<AlertRelayService>();
+        services.AddHttpClient<PagerDutyClient>(PagerDutyClient.HttpClientName).AddResilienceHandler("pagerduty", Resilience);
+        services.AddHttpClient<SlackClient>(SlackClient.HttpClientName).AddResilienceHandler("slack", Resilience);
         return services;
     }
+
+    private static void Resilience(ResiliencePipelineBuilder<HttpResponseMessage> pipeline, ResilienceHandlerContext context)
+    {
+        var options = context.ServiceProvider.GetRequiredService<IOptions<AlertRelayOptions>>().Value;
+        pipeline
+            .AddRetry(new HttpRetryStrategyOptions
+            {
+                MaxRetryAttempts = options.MaxRetries,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = TimeSpan.FromSeconds(options.RetryBaseDelaySeconds),
+                MaxDelay = TimeSpan.FromSeconds(30),
+            })
+            .AddTimeout(TimeSpan.FromSeconds(options.AttemptTimeoutSeconds));
+    }
+}
+
+/// <summary>Names the setting and the value that failed (the Slack URL is never echoed: its path is the secret).</summary>
+internal sealed class AlertRelayOptionsValidator : IValidateOptions<AlertRelayOptions>
+{
+    public ValidateOptionsResult Validate(string? name, AlertRelayOptions options) =>
+        AlertRelayOptions.Validate(options) is { } error ? ValidateOptionsResult.Fail(error) : ValidateOptionsResult.Success;
 }

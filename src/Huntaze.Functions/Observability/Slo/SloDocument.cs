@@ -16,7 +16,8 @@ public sealed record SloDocument(
     IReadOnlyList<BurnRateAlert> BurnRateAlerts,
     IReadOnlyList<ServiceLevelObjective> Slos,
     IReadOnlyList<SloWarning> Warnings,
-    IReadOnlyList<DirectAlert> DirectAlerts)
+    IReadOnlyList<DirectAlert> DirectAlerts,
+    AvailabilityTest AvailabilityTest)
 {
     public const string ResourceName = "Huntaze.Functions.Observability.slo.json";
 
@@ -131,3 +132,15 @@ public sealed record DirectAlert(
 {
     public bool IsPending => string.Equals(Status, "pending", StringComparison.Ordinal);
 }
+
+/// <summary>The standard web test on the readiness endpoint and its metric alert (failing from <see cref="FailedLocationCount"/> locations).</summary>
+public sealed record AvailabilityTest(
+    string Title,
+    string Path,
+    int FrequencySeconds,
+    int TimeoutSeconds,
+    IReadOnlyList<string> Locations,
+    int FailedLocationCount,
+    string Action,
+    int Severity,
+    string Runbook);
