@@ -1,5 +1,6 @@
 using Azure.Monitor.OpenTelemetry.Exporter;
 using Huntaze.Functions.Observability.Alerting;
+using Huntaze.Functions.Platform.Configuration;
 using Huntaze.Functions.Platform.Storage;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
@@ -75,10 +76,7 @@ public static class ObservabilityServiceCollectionExtensions
     /// </summary>
     private static IServiceCollection AddAlertRelay(this IServiceCollection services)
     {
-        services.AddOptions<AlertRelayOptions>()
-            .BindConfiguration(AlertRelayOptions.Section)
-            .ValidateOnStart();
-        services.AddSingleton<IValidateOptions<AlertRelayOptions>, AlertRelayOptionsValidator>();
+        services.AddValidatedOptions<AlertRelayOptions, AlertRelayOptionsValidator>(AlertRelayOptions.Section);
         services.AddSingleton<AlertRelayService>();
         services.AddHttpClient<PagerDutyClient>(PagerDutyClient.HttpClientName).AddResilienceHandler("pagerduty", Resilience);
         services.AddHttpClient<SlackClient>(SlackClient.HttpClientName).AddResilienceHandler("slack", Resilience);
@@ -101,9 +99,3 @@ public static class ObservabilityServiceCollectionExtensions
     }
 }
 
-/// <summary>Names the setting and the value that failed (the Slack URL is never echoed: its path is the secret).</summary>
-internal sealed class AlertRelayOptionsValidator : IValidateOptions<AlertRelayOptions>
-{
-    public ValidateOptionsResult Validate(string? name, AlertRelayOptions options) =>
-        AlertRelayOptions.Validate(options) is { } error ? ValidateOptionsResult.Fail(error) : ValidateOptionsResult.Success;
-}

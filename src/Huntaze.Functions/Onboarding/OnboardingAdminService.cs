@@ -64,7 +64,7 @@ public sealed partial class OnboardingAdminService(
             }
         }
 
-        throw new ProblemException(ProblemTypes.Unavailable, "The user is changing their onboarding right now; retry shortly.", headers: new Dictionary<string, string> { ["Retry-After"] = "1" });
+        throw Problems.Unavailable("The user is changing their onboarding right now; retry shortly.", TimeSpan.FromSeconds(1));
     }
 
     /// <summary>User ids are partition keys: no '/', '\\', '#', '?' or control characters, at most 128 characters.</summary>
@@ -72,7 +72,7 @@ public sealed partial class OnboardingAdminService(
     {
         if (!UserIdPattern().IsMatch(userId))
         {
-            throw new ProblemException(ProblemTypes.Validation, "userId is not a valid user id.");
+            throw Problems.Validation("userId", "userId is not a valid user id.");
         }
     }
 

@@ -1,3 +1,4 @@
+using Huntaze.Functions.Platform.Configuration;
 using Huntaze.Functions.Platform.Http;
 using Huntaze.Functions.Security.Audit;
 using Huntaze.Functions.Security.Authentication;
@@ -28,14 +29,9 @@ public static class SecurityServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => SecurityEnvironment.Resolve(configuration, sp.GetService<IHostEnvironment>()));
 
-        services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>();
-        services.AddOptions<SecurityOptions>().BindConfiguration(SecurityOptions.Section).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<SecurityOptions>, SecurityOptionsValidator>();
-        services.AddOptions<RateLimitOptions>()
-            .Configure<IConfiguration>((o, c) => c.GetSection(RateLimitOptions.Section).Bind(o.Policies))
-            .Validate(o => o.IsValid(out _), "Every RateLimits policy needs Limit >= 1 and WindowSeconds between 1 and 2678400.")
-            .ValidateOnStart();
+        services.AddValidatedOptions<AuthOptions, AuthOptionsValidator>(AuthOptions.Section);
+        services.AddValidatedOptions<SecurityOptions, SecurityOptionsValidator>(SecurityOptions.Section);
+        services.AddValidatedOptions<RateLimitOptions, RateLimitOptionsValidator>(RateLimitOptions.Section, (o, section) => section.Bind(o.Policies));
 
         services.AddSingleton(sp =>
         {
@@ -63,28 +59,5 @@ public static class SecurityServiceCollectionExtensions
         services.AddHttpPipelineStep<CsrfStep>();
         services.AddHttpPipelineStep<RateLimitStep>();
         return services;
-    }
-}
-
-/// <summary>Validation that depends on the environment (the development key is Development-only).</summary>
-internal sealed class AuthOptionsValidator(SecurityEnvironment environment) : IValidateOptions<AuthOptions>
-{
-    public ValidateOptionsResult Validate(string? name, AuthOptions options) =>
-        AuthOptions.IsValid(options, environment, out var error) ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(error);
-}
-
-/// <summary>Origins must be exact; a configured CSRF key must be strong (absent, <see cref="CsrfKeyProvider"/> supplies one).</summary>
-internal sealed class SecurityOptionsValidator : IValidateOptions<SecurityOptions>
-{
-    public ValidateOptionsResult Validate(string? name, SecurityOptions options)
-    {
-        if (!SecurityOptions.AreOriginsValid(options))
-        {
-            return ValidateOptionsResult.Fail("Security:AllowedOrigins must hold absolute http(s) origins without path, query or wildcard.");
-        }
-
-        return string.IsNullOrWhiteSpace(options.CsrfSigningKey) || AuthOptions.IsStrongKey(options.CsrfSigningKey)
-            ? ValidateOptionsResult.Success
-            : ValidateOptionsResult.Fail("Security:CsrfSigningKey must be base64 of at least 32 bytes.");
     }
 }

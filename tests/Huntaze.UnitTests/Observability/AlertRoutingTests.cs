@@ -58,28 +58,27 @@ public sealed class AlertRoutingTests
     }
 
     [Theory]
-    [InlineData("PagerDutyEventsUrl", "ftp://events.example", "AlertRelay:PagerDutyEventsUrl", "'ftp://events.example'")]
-    [InlineData("PagerDutyEventsUrl", "http://events.pagerduty.com/v2/enqueue", "AlertRelay:PagerDutyEventsUrl", "'http://events.pagerduty.com/v2/enqueue'")]
-    [InlineData("SlackWebhookUrl", "not a url T000/B000/secret", "AlertRelay:SlackWebhookUrl", "(hidden)")]
-    [InlineData("MaxRetries", "0", "AlertRelay:MaxRetries", "got 0")]
-    public void Validate_BadSetting_NamesSettingAndValue(string setting, string value, string name, string shown)
+    [InlineData("PagerDutyEventsUrl", "ftp://events.example", "AlertRelay:PagerDutyEventsUrl is 'ftp://events.example';")]
+    [InlineData("PagerDutyEventsUrl", "http://events.pagerduty.com/v2/enqueue", "AlertRelay:PagerDutyEventsUrl is 'http://events.pagerduty.com/v2/enqueue';")]
+    [InlineData("SlackWebhookUrl", "http://hooks.example/services/T000/B000/topsecretpath", "AlertRelay:SlackWebhookUrl is a secret of")]
+    [InlineData("DashboardUrl", "grafana", "AlertRelay:DashboardUrl is 'grafana';")]
+    public void Validate_BadUrl_NamesSettingAndValueButNeverTheSlackPath(string setting, string value, string expected)
     {
         var options = new AlertRelayOptions();
-        typeof(AlertRelayOptions).GetProperty(setting)!.SetValue(options, setting == "MaxRetries" ? int.Parse(value, System.Globalization.CultureInfo.InvariantCulture) : value);
+        typeof(AlertRelayOptions).GetProperty(setting)!.SetValue(options, value);
 
-        var error = AlertRelayOptions.Validate(options);
+        var result = new AlertRelayOptionsValidator().Validate(null, options);
 
-        Assert.NotNull(error);
-        Assert.Contains(name, error, StringComparison.Ordinal);
-        Assert.Contains(shown, error, StringComparison.Ordinal);
-        Assert.DoesNotContain("secret", error, StringComparison.Ordinal);
+        Assert.True(result.Failed);
+        Assert.Contains(expected, result.FailureMessage, StringComparison.Ordinal);
+        Assert.DoesNotContain("topsecretpath", result.FailureMessage, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Validate_Defaults_AndLoopbackHttp_Accepted()
     {
-        Assert.Null(AlertRelayOptions.Validate(new AlertRelayOptions()));
-        Assert.Null(AlertRelayOptions.Validate(new AlertRelayOptions { PagerDutyEventsUrl = "http://127.0.0.1:5000/v2/enqueue", SlackWebhookUrl = "http://127.0.0.1:5001/services/x" }));
+        Assert.True(new AlertRelayOptionsValidator().Validate(null, new AlertRelayOptions()).Succeeded);
+        Assert.True(new AlertRelayOptionsValidator().Validate(null, new AlertRelayOptions { PagerDutyEventsUrl = "http://127.0.0.1:5000/v2/enqueue", SlackWebhookUrl = "http://127.0.0.1:5001/services/x" }).Succeeded);
     }
 
     private static CommonAlert Alert(string rule, bool resolved, string target) =>

@@ -24,7 +24,7 @@ public sealed class AlertRelayFunction(AlertRelayService relay)
         CancellationToken cancellationToken)
     {
         var body = await RequestBody.ReadJsonAsync<JsonElement>(request, MaxBodyBytes, cancellationToken).ConfigureAwait(false);
-        var alert = CommonAlert.TryParse(body, out var error) ?? throw new ProblemException(ProblemTypes.AlertNotCommonSchema, error);
+        var alert = CommonAlert.TryParse(body, out var error) ?? throw Problems.AlertNotCommonSchema(error);
         try
         {
             return ApiResult.Ok(await relay.RelayAsync(alert, cancellationToken).ConfigureAwait(false));
@@ -32,11 +32,10 @@ public sealed class AlertRelayFunction(AlertRelayService relay)
         catch (Exception exception) when (exception is AlertDeliveryException or HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
             // 503 makes Azure Monitor retry the webhook; a repeated trigger lands on the same PagerDuty incident.
-            throw new ProblemException(
-                ProblemTypes.AlertDeliveryFailed,
+            throw Problems.AlertDeliveryFailed(
                 exception is AlertDeliveryException delivery ? delivery.Message : "PagerDuty or Slack could not be reached.",
-                new Dictionary<string, object?> { ["sink"] = (exception as AlertDeliveryException)?.Sink },
-                new Dictionary<string, string> { ["Retry-After"] = "30" });
+                (exception as AlertDeliveryException)?.Sink,
+                TimeSpan.FromSeconds(30));
         }
     }
 }

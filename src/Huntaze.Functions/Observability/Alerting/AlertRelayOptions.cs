@@ -36,40 +36,7 @@ public sealed class AlertRelayOptions
     /// <summary>Deadline of one attempt.</summary>
     public double AttemptTimeoutSeconds { get; set; } = 5;
 
-    internal static string? Validate(AlertRelayOptions o)
-    {
-        foreach (var (name, value, required) in new[]
-                 {
-                     (nameof(PagerDutyEventsUrl), o.PagerDutyEventsUrl, true),
-                     (nameof(SlackWebhookUrl), o.SlackWebhookUrl, false),
-                     (nameof(DashboardUrl), o.DashboardUrl, false),
-                     (nameof(RunbookBaseUrl), o.RunbookBaseUrl, false),
-                 })
-        {
-            if ((required || !string.IsNullOrEmpty(value)) && !IsAllowedUrl(value))
-            {
-                // Never echo the Slack URL: its path is the secret.
-                var shown = name == nameof(SlackWebhookUrl) ? "(hidden)" : $"'{value}'";
-                return $"{Section}:{name} must be an absolute https URL (http only on loopback); got {shown}.";
-            }
-        }
-
-        if (o.MaxRetries is < 1 or > 10)
-        {
-            return $"{Section}:MaxRetries must be between 1 and 10; got {o.MaxRetries}.";
-        }
-
-        if (o.RetryBaseDelaySeconds is <= 0 or > 30)
-        {
-            return $"{Section}:RetryBaseDelaySeconds must be in (0, 30]; got {o.RetryBaseDelaySeconds}.";
-        }
-
-        return o.AttemptTimeoutSeconds is <= 0 or > 60
-            ? $"{Section}:AttemptTimeoutSeconds must be in (0, 60]; got {o.AttemptTimeoutSeconds}."
-            : null;
-    }
-
-    private static bool IsAllowedUrl(string value) =>
+    internal static bool IsAllowedUrl(string value) =>
         Uri.TryCreate(value, UriKind.Absolute, out var uri) &&
         (uri.Scheme == Uri.UriSchemeHttps || (uri.Scheme == Uri.UriSchemeHttp && uri.IsLoopback));
 }

@@ -111,6 +111,6 @@ public sealed class AuditReader(StorageClients storage)
     }
 
     private static Platform.Http.ProblemException InvalidToken() =>
-        new(Platform.Http.ProblemTypes.Validation, "The continuation token is not valid.",
-            new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { ["continuation"] = ["Not a token this API issued."] } });
+        Platform.Http.Problems.Validation(
+            new Dictionary<string, string[]> { ["continuation"] = ["Not a token this API issued."] }, "The continuation token is not valid.");
 }

@@ -22,8 +22,8 @@ public sealed class AuthorizationStep : IHttpPipelineStep
         return decision switch
         {
             AccessDecision.Allow => continuation(),
-            AccessDecision.Unauthenticated => throw Unauthenticated(outcome?.Failure is not null),
-            _ => throw new ProblemException(ProblemTypes.Forbidden, "The caller's roles do not allow this operation."),
+            AccessDecision.Unauthenticated => throw Problems.Unauthenticated(outcome?.Failure is not null),
+            _ => throw Problems.Forbidden("The caller's roles do not allow this operation."),
         };
     }
 
@@ -49,14 +49,6 @@ public sealed class AuthorizationStep : IHttpPipelineStep
 
         return policy.Roles.Count == 0 || policy.Roles.Any(caller.IsInRole) ? AccessDecision.Allow : AccessDecision.Forbidden;
     }
-
-    public static ProblemException Unauthenticated(bool invalidCredential) => new(
-        ProblemTypes.Unauthenticated,
-        invalidCredential ? "The access token is missing, invalid or expired." : "Authentication is required.",
-        headers: new Dictionary<string, string>
-        {
-            ["WWW-Authenticate"] = invalidCredential ? "Bearer error=\"invalid_token\"" : "Bearer",
-        });
 }
 
 public enum AccessDecision
