@@ -24,9 +24,8 @@ public sealed class AlertRelayTests(HostFixture fixture)
     [Fact]
     public async Task Relay_BurnRateLogAlertFired_TriggersPagerDutyAndSlackWithSloBurnRateRunbookAndDashboard()
     {
-        await using var sinks = await FakeAlertSinks.StartAsync(Ct);
-        await using var host = await StartHostAsync(sinks);
-        using var sender = Client(host, Roles.AlertSender);
+        await using var rig = await StartAsync(Roles.AlertSender);
+        var (sinks, sender) = (rig.Sinks, rig.Client);
 
         using var response = await PostAsync(sender, Payload("log-search-v2-fired.json", $"{Prefix}slo-onboarding-availability-fast", "Fired", 15.3));
 
@@ -51,9 +50,8 @@ public sealed class AlertRelayTests(HostFixture fixture)
     [Fact]
     public async Task Relay_SameAlertTwiceThenResolved_OneDedupKeyForTriggerRepeatAndResolve()
     {
-        await using var sinks = await FakeAlertSinks.StartAsync(Ct);
-        await using var host = await StartHostAsync(sinks);
-        using var sender = Client(host, Roles.AlertSender);
+        await using var rig = await StartAsync(Roles.AlertSender);
+        var (sinks, sender) = (rig.Sinks, rig.Client);
         var rule = $"{Prefix}slo-onboarding-latency-medium";
 
         foreach (var condition in new[] { "Fired", "Fired", "Resolved" })
@@ -71,9 +69,8 @@ public sealed class AlertRelayTests(HostFixture fixture)
     [Fact]
     public async Task Relay_AvailabilityMetricAlertFiredThenResolved_PagesAndResolvesTheSameIncident()
     {
-        await using var sinks = await FakeAlertSinks.StartAsync(Ct);
-        await using var host = await StartHostAsync(sinks);
-        using var sender = Client(host, Roles.AlertSender);
+        await using var rig = await StartAsync(Roles.AlertSender);
+        var (sinks, sender) = (rig.Sinks, rig.Client);
 
         using (var fired = await PostAsync(sender, Payload("metric-resolved.json", $"{Prefix}availability", "Fired", 60)))
         using (var resolved = await PostAsync(sender, Payload("metric-resolved.json", $"{Prefix}availability", "Resolved", 100)))
@@ -91,9 +88,8 @@ public sealed class AlertRelayTests(HostFixture fixture)
     [Fact]
     public async Task Relay_SlowBurnRoutedAsTicketWithoutTicketKey_SlackOnly()
     {
-        await using var sinks = await FakeAlertSinks.StartAsync(Ct);
-        await using var host = await StartHostAsync(sinks);
-        using var sender = Client(host, Roles.AlertSender);
+        await using var rig = await StartAsync(Roles.AlertSender);
+        var (sinks, sender) = (rig.Sinks, rig.Client);
 
         using var response = await PostAsync(sender, Payload("log-search-v2-fired.json", $"{Prefix}slo-api-server-errors-slow", "Fired", 1.2));
 
@@ -108,9 +104,8 @@ public sealed class AlertRelayTests(HostFixture fixture)
     [Fact]
     public async Task Relay_MicrosoftSampleVerbatim_UnknownRuleRelayedAsTicketNotDropped()
     {
-        await using var sinks = await FakeAlertSinks.StartAsync(Ct);
-        await using var host = await StartHostAsync(sinks);
-        using var sender = Client(host, Roles.AlertSender);
+        await using var rig = await StartAsync(Roles.AlertSender);
+        var (sinks, sender) = (rig.Sinks, rig.Client);
 
         using var response = await PostAsync(sender, File.ReadAllText(PayloadPath("metric-resolved.json")));
 
@@ -122,9 +117,8 @@ public sealed class AlertRelayTests(HostFixture fixture)
     [Fact]
     public async Task Relay_PagerDutyAnswers500Once_RetriedOnceAndDelivered()
     {
-        await using var sinks = await FakeAlertSinks.StartAsync(Ct);
-        await using var host = await StartHostAsync(sinks);
-        using var sender = Client(host, Roles.AlertSender);
+        await using var rig = await StartAsync(Roles.AlertSender);
+        var (sinks, sender) = (rig.Sinks, rig.Client);
         sinks.PagerDutyFailures.Enqueue(500);
 
         using var response = await PostAsync(sender, Payload("log-search-v2-fired.json", $"{Prefix}alert-flags-stale", "Fired", 42));
@@ -137,9 +131,8 @@ public sealed class AlertRelayTests(HostFixture fixture)
     [Fact]
     public async Task Relay_PagerDutyKeepsFailing_503WithRetryAfterAfterBoundedAttempts()
     {
-        await using var sinks = await FakeAlertSinks.StartAsync(Ct);
-        await using var host = await StartHostAsync(sinks);
-        using var sender = Client(host, Roles.AlertSender);
+        await using var rig = await StartAsync(Roles.AlertSender);
+        var (sinks, sender) = (rig.Sinks, rig.Client);
         for (var i = 0; i < 10; i++)
         {
             sinks.PagerDutyFailures.Enqueue(503);
@@ -156,9 +149,8 @@ public sealed class AlertRelayTests(HostFixture fixture)
     [Fact]
     public async Task Relay_BodyNotCommonSchema_400ProblemAndNothingSent()
     {
-        await using var sinks = await FakeAlertSinks.StartAsync(Ct);
-        await using var host = await StartHostAsync(sinks);
-        using var sender = Client(host, Roles.AlertSender);
+        await using var rig = await StartAsync(Roles.AlertSender);
+        var (sinks, sender) = (rig.Sinks, rig.Client);
 
         using var response = await PostAsync(sender, """{"schemaId":"AzureMonitorMetricAlert","data":{"status":"Activated"}}""");
 
@@ -171,9 +163,8 @@ public sealed class AlertRelayTests(HostFixture fixture)
     [Fact]
     public async Task Relay_CallerWithoutAlertSenderRole_403AndNothingSent()
     {
-        await using var sinks = await FakeAlertSinks.StartAsync(Ct);
-        await using var host = await StartHostAsync(sinks);
-        using var admin = Client(host, Roles.Admin);
+        await using var rig = await StartAsync(Roles.Admin);
+        var (sinks, admin) = (rig.Sinks, rig.Client);
 
         using var response = await PostAsync(admin, Payload("log-search-v2-fired.json", $"{Prefix}alert-flags-stale", "Fired", 42));
 
@@ -184,9 +175,8 @@ public sealed class AlertRelayTests(HostFixture fixture)
     [Fact]
     public async Task Relay_OverItsRateLimit_429()
     {
-        await using var sinks = await FakeAlertSinks.StartAsync(Ct);
-        await using var host = await StartHostAsync(sinks, new() { ["RateLimits__alert-relay__Limit"] = "2" });
-        using var sender = Client(host, Roles.AlertSender);
+        await using var rig = await StartAsync(Roles.AlertSender, new() { ["RateLimits__alert-relay__Limit"] = "2" });
+        var sender = rig.Client;
         var statuses = new List<HttpStatusCode>();
 
         for (var i = 0; i < 3; i++)
@@ -198,7 +188,25 @@ public sealed class AlertRelayTests(HostFixture fixture)
         Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests], statuses);
     }
 
-    private Task<LocalHostInstance> StartHostAsync(FakeAlertSinks sinks, Dictionary<string, string?>? extra = null)
+    /// <summary>Fake sinks, a local host delivering to them, and a client calling it with <paramref name="role"/>.</summary>
+    private sealed record Rig(FakeAlertSinks Sinks, LocalHostInstance Host, HttpClient Client) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            Client.Dispose();
+            await Host.DisposeAsync();
+            await Sinks.DisposeAsync();
+        }
+    }
+
+    private async Task<Rig> StartAsync(string role, Dictionary<string, string?>? extra = null)
+    {
+        var sinks = await FakeAlertSinks.StartAsync(Ct);
+        var host = await StartHostAsync(sinks, extra);
+        return new Rig(sinks, host, Client(host, role));
+    }
+
+    private Task<LocalHostInstance> StartHostAsync(FakeAlertSinks sinks, Dictionary<string, string?>? extra)
     {
         var settings = new Dictionary<string, string?>
         {

@@ -11,12 +11,9 @@ public sealed class PagerDutyClient(HttpClient http, IOptions<AlertRelayOptions>
 
     public async Task SendAsync(PagerDutyEvent message, CancellationToken cancellationToken)
     {
-        using var response = await http.PostAsJsonAsync(options.Value.PagerDutyEventsUrl, message, PagerDutyJson.Default.PagerDutyEvent, cancellationToken).ConfigureAwait(false);
         // 202 is success; anything else after the retries is a failed delivery (Azure Monitor retries the webhook).
-        if (!response.IsSuccessStatusCode)
-        {
-            throw new AlertDeliveryException("PagerDuty", (int)response.StatusCode);
-        }
+        using var response = await http.PostAsJsonAsync(options.Value.PagerDutyEventsUrl, message, PagerDutyJson.Default.PagerDutyEvent, cancellationToken).ConfigureAwait(false);
+        AlertDeliveryException.ThrowUnlessAccepted("PagerDuty", response);
     }
 }
 
@@ -49,4 +46,13 @@ public sealed class AlertDeliveryException(string sink, int? status, Exception? 
     : Exception($"{sink} did not accept the alert{(status is { } s ? $" (HTTP {s})" : "")}.", inner)
 {
     public string Sink { get; } = sink;
+
+    public static void ThrowUnlessAccepted(string sink, HttpResponseMessage response)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new AlertDeliveryException(sink, (int)response.StatusCode);
+        }
+    }
 }

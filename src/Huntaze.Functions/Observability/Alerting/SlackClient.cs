@@ -12,9 +12,6 @@ public sealed class SlackClient(HttpClient http, IOptions<AlertRelayOptions> opt
     public async Task SendAsync(JsonObject message, CancellationToken cancellationToken)
     {
         using var response = await http.PostAsJsonAsync(options.Value.SlackWebhookUrl, message, cancellationToken).ConfigureAwait(false);
-        if (!response.IsSuccessStatusCode)
-        {
-            throw new AlertDeliveryException("Slack", (int)response.StatusCode);
-        }
+        AlertDeliveryException.ThrowUnlessAccepted("Slack", response);
     }
 }
