@@ -41,6 +41,14 @@ public static class ObservabilityServiceCollectionExtensions
                 serviceName: configuration["OTEL_SERVICE_NAME"] ?? Slo.SloDocument.Current.Service,
                 serviceVersion: typeof(HuntazeDiagnostics).Assembly.GetName().Version?.ToString()))
             .WithTracing(tracing => tracing
+                // Every incoming request is traced, whatever the caller's traceparent says about sampling (the app is the
+                // entry point and its volume is small); background calls without a parent are not (BackgroundCallSampler).
+                .SetSampler(new ParentBasedSampler(
+                    new BackgroundCallSampler(),
+                    remoteParentSampled: new AlwaysOnSampler(),
+                    remoteParentNotSampled: new AlwaysOnSampler(),
+                    localParentSampled: new AlwaysOnSampler(),
+                    localParentNotSampled: new AlwaysOffSampler()))
                 .AddSource([.. TracedSources])
                 .AddAspNetCoreInstrumentation(options => options.RecordException = true)
                 .AddHttpClientInstrumentation()

@@ -118,6 +118,24 @@ public sealed class TelemetryExportTests(HostFixture fixture)
     }
 
     [Fact]
+    public async Task BackgroundPolls_OutsideAnyRequest_NoRootClientSpansButRequestStorageCallsTraced()
+    {
+        await using var capture = await TelemetryCapture.StartAsync(fixture);
+        using var client = ClientFor(capture, HostFixture.NewUserId("tel"), "user");
+        var correlationId = "tel-" + Guid.NewGuid().ToString("N");
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/onboarding");
+        request.Headers.Add("X-Correlation-ID", correlationId);
+
+        using var response = await client.SendAsync(request, Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var server = await WaitForSpanAsync(capture, s => s.Kind == ActivityKind.Server && Equals(s.GetTagItem(TelemetryAttributes.CorrelationId), correlationId));
+        // The flag snapshot poll (every second since start) made storage calls outside any request: none exported.
+        Assert.DoesNotContain(capture.Spans, s => s.Kind == ActivityKind.Client && s.ParentSpanId == default);
+        Assert.Contains(capture.Spans, s => s.Kind == ActivityKind.Client && s.TraceId == server.TraceId);
+    }
+
+    [Fact]
     public async Task MetricsEndpoint_AfterRequests_ShowsHuntazeSeriesInPrometheusFormat()
     {
         using var client = fixture.CreateClient();
