@@ -4,7 +4,6 @@ using Huntaze.Functions.Onboarding.Progress;
 using Huntaze.Functions.Platform.Http;
 using Huntaze.Functions.Security;
 using Huntaze.Functions.Security.Audit;
-using Microsoft.Extensions.Options;
 
 namespace Huntaze.Functions.Onboarding;
 
@@ -29,8 +28,7 @@ public sealed partial class OnboardingAdminService(
     Catalog.StepCatalog catalog,
     IProgressStore store,
     IAuditLog audit,
-    TimeProvider time,
-    IOptions<OnboardingOptions> options)
+    TimeProvider time)
 {
     public async Task<AdminUserProgress> GetAsync(string userId, CancellationToken cancellationToken)
     {
@@ -46,25 +44,25 @@ public sealed partial class OnboardingAdminService(
         return new AdminUserProgress(userId, GuideCalculator.ToView(snapshot.State.Value, time.GetUtcNow()), steps);
     }
 
-    /// <summary>Removes the user's progress (conditionally on what was read; re-read on conflict) and audits it.</summary>
+    /// <summary>
+    /// Removes the user's progress (conditionally on what was read; re-read on conflict) and audits it. The state
+    /// entity stays, raised past every revision the user had, so entity tags handed out before the reset never
+    /// match afterwards (docs/api/onboarding.md#entity-tags).
+    /// </summary>
     public async Task<ResetResult> ResetAsync(Caller actor, string userId, string correlationId, CancellationToken cancellationToken)
     {
         EnsureUserId(userId);
-        for (var round = 0; round < options.Value.ConflictRetries; round++)
-        {
-            var snapshot = await store.ReadAsync(userId, cancellationToken).ConfigureAwait(false);
-            var result = await store.DeleteAsync(snapshot, cancellationToken).ConfigureAwait(false);
-            if (result.Status == CommitStatus.Committed)
-            {
-                await audit.AppendAsync(
-                    new AuditRecord(actor.UserId, "onboarding.user.reset", $"user:{userId}", "succeeded", correlationId,
-                        new Dictionary<string, string?> { ["stepsRemoved"] = snapshot.Steps.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) }),
-                    cancellationToken).ConfigureAwait(false);
-                return new ResetResult(userId, snapshot.Steps.Count);
-            }
-        }
-
-        throw Problems.Unavailable("The user is changing their onboarding right now; retry shortly.", TimeSpan.FromSeconds(1));
+        var now = time.GetUtcNow();
+        var removed = await store.UpdateAsync(userId, snapshot => snapshot.Steps.Count == 0 && snapshot.State.ETag is null
+            ? ProgressDecision.Unchanged(0)
+            : ProgressDecision.Write(
+                new ProgressCommit(null, new Stored<OnboardingState>(OnboardingState.AfterReset(snapshot, now), snapshot.State.ETag)) { Removed = [.. snapshot.Steps.Values] },
+                snapshot.Steps.Count), cancellationToken).ConfigureAwait(false);
+        await audit.AppendAsync(
+            new AuditRecord(actor.UserId, "onboarding.user.reset", $"user:{userId}", "succeeded", correlationId,
+                new Dictionary<string, string?> { ["stepsRemoved"] = removed.ToString(System.Globalization.CultureInfo.InvariantCulture) }),
+            cancellationToken).ConfigureAwait(false);
+        return new ResetResult(userId, removed);
     }
 
     /// <summary>User ids are partition keys: no '/', '\\', '#', '?' or control characters, at most 128 characters.</summary>
