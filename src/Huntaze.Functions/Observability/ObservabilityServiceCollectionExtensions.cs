@@ -79,31 +79,32 @@ public static class ObservabilityServiceCollectionExtensions
     }
 
     /// <summary>
-    /// The relay's outgoing HTTP: one typed client per sink from IHttpClientFactory, each with exactly one
-    /// resilience layer (retry with jittered backoff honouring Retry-After, inside it a per-attempt timeout).
+    /// The relay's outgoing HTTP (ADR 0006, item 4): one typed client per sink from IHttpClientFactory, each with the
+    /// standard resilience handler as its only retry layer (jittered exponential retry honouring Retry-After,
+    /// per-attempt and total timeouts, circuit breaker), tuned from <see cref="AlertRelayOptions"/>.
     /// </summary>
     private static IServiceCollection AddAlertRelay(this IServiceCollection services)
     {
         services.AddValidatedOptions<AlertRelayOptions, AlertRelayOptionsValidator>(AlertRelayOptions.Section);
         services.AddSingleton<AlertRelayService>();
-        services.AddHttpClient<PagerDutyClient>(PagerDutyClient.HttpClientName).AddResilienceHandler("pagerduty", Resilience);
-        services.AddHttpClient<SlackClient>(SlackClient.HttpClientName).AddResilienceHandler("slack", Resilience);
+        services.AddHttpClient<PagerDutyClient>(PagerDutyClient.HttpClientName).AddStandardResilienceHandler().Configure(Resilience);
+        services.AddHttpClient<SlackClient>(SlackClient.HttpClientName).AddStandardResilienceHandler().Configure(Resilience);
         return services;
     }
 
-    private static void Resilience(ResiliencePipelineBuilder<HttpResponseMessage> pipeline, ResilienceHandlerContext context)
+    private static void Resilience(HttpStandardResilienceOptions resilience, IServiceProvider services)
     {
-        var options = context.ServiceProvider.GetRequiredService<IOptions<AlertRelayOptions>>().Value;
-        pipeline
-            .AddRetry(new HttpRetryStrategyOptions
-            {
-                MaxRetryAttempts = options.MaxRetries,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = TimeSpan.FromSeconds(options.RetryBaseDelaySeconds),
-                MaxDelay = TimeSpan.FromSeconds(30),
-            })
-            .AddTimeout(TimeSpan.FromSeconds(options.AttemptTimeoutSeconds));
+        var options = services.GetRequiredService<IOptions<AlertRelayOptions>>().Value;
+        var attempt = TimeSpan.FromSeconds(options.AttemptTimeoutSeconds);
+        resilience.Retry.MaxRetryAttempts = options.MaxRetries;
+        resilience.Retry.BackoffType = DelayBackoffType.Exponential;
+        resilience.Retry.UseJitter = true;
+        resilience.Retry.Delay = TimeSpan.FromSeconds(options.RetryBaseDelaySeconds);
+        resilience.Retry.MaxDelay = TimeSpan.FromSeconds(30);
+        resilience.AttemptTimeout.Timeout = attempt;
+        // Every attempt at its deadline plus the longest backoffs, so the total never cuts the last retry short.
+        resilience.TotalRequestTimeout.Timeout = attempt * (options.MaxRetries + 1) + TimeSpan.FromSeconds(30 * options.MaxRetries);
+        resilience.CircuitBreaker.SamplingDuration = attempt * 2 > TimeSpan.FromSeconds(30) ? attempt * 2 : TimeSpan.FromSeconds(30);
     }
 }
 
