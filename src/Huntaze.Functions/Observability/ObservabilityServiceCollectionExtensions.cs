@@ -75,7 +75,7 @@ public static class ObservabilityServiceCollectionExtensions
             builder.UseOtlpExporter();
         }
 
-        return services.AddAlertRelay();
+        return services.AddAlertRelay(configuration);
     }
 
     /// <summary>
@@ -83,27 +83,33 @@ public static class ObservabilityServiceCollectionExtensions
     /// standard resilience handler as its only retry layer (jittered exponential retry honouring Retry-After,
     /// per-attempt and total timeouts, circuit breaker), tuned from <see cref="AlertRelayOptions"/>.
     /// </summary>
-    private static IServiceCollection AddAlertRelay(this IServiceCollection services)
+    private static IServiceCollection AddAlertRelay(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddValidatedOptions<AlertRelayOptions, AlertRelayOptionsValidator>(AlertRelayOptions.Section);
         services.AddSingleton<AlertRelayService>();
-        services.AddHttpClient<PagerDutyClient>(PagerDutyClient.HttpClientName).AddStandardResilienceHandler().Configure(Resilience);
-        services.AddHttpClient<SlackClient>(SlackClient.HttpClientName).AddStandardResilienceHandler().Configure(Resilience);
+        services.AddHttpClient<PagerDutyClient>(PagerDutyClient.HttpClientName).AddStandardResilienceHandler(r => Resilience(r, configuration));
+        services.AddHttpClient<SlackClient>(SlackClient.HttpClientName).AddStandardResilienceHandler(r => Resilience(r, configuration));
         return services;
     }
 
-    private static void Resilience(HttpStandardResilienceOptions resilience, IServiceProvider services)
+    /// <summary>
+    /// Reads the settings unvalidated and clamped: the resilience options are validated at start too, and a bad
+    /// <c>AlertRelay__*</c> value must be reported once, by <see cref="AlertRelayOptionsValidator"/>, not again here.
+    /// </summary>
+    private static void Resilience(HttpStandardResilienceOptions resilience, IConfiguration configuration)
     {
-        var options = services.GetRequiredService<IOptions<AlertRelayOptions>>().Value;
-        var attempt = TimeSpan.FromSeconds(options.AttemptTimeoutSeconds);
-        resilience.Retry.MaxRetryAttempts = options.MaxRetries;
+        var options = new AlertRelayOptions();
+        configuration.GetSection(AlertRelayOptions.Section).Bind(options);
+        var retries = Math.Clamp(options.MaxRetries, 1, 10);
+        var attempt = TimeSpan.FromSeconds(Math.Clamp(options.AttemptTimeoutSeconds, 0.1, 60));
+        resilience.Retry.MaxRetryAttempts = retries;
         resilience.Retry.BackoffType = DelayBackoffType.Exponential;
         resilience.Retry.UseJitter = true;
-        resilience.Retry.Delay = TimeSpan.FromSeconds(options.RetryBaseDelaySeconds);
+        resilience.Retry.Delay = TimeSpan.FromSeconds(Math.Clamp(options.RetryBaseDelaySeconds, 0.001, 30));
         resilience.Retry.MaxDelay = TimeSpan.FromSeconds(30);
         resilience.AttemptTimeout.Timeout = attempt;
         // Every attempt at its deadline plus the longest backoffs, so the total never cuts the last retry short.
-        resilience.TotalRequestTimeout.Timeout = attempt * (options.MaxRetries + 1) + TimeSpan.FromSeconds(30 * options.MaxRetries);
+        resilience.TotalRequestTimeout.Timeout = attempt * (retries + 1) + TimeSpan.FromSeconds(30 * retries);
         resilience.CircuitBreaker.SamplingDuration = attempt * 2 > TimeSpan.FromSeconds(30) ? attempt * 2 : TimeSpan.FromSeconds(30);
     }
 }
