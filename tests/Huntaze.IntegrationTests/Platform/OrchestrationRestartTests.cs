@@ -129,7 +129,7 @@ public abstract class OrchestrationRestartTests(RestartFixture fixture)
         {
             var step = StepProgress.Empty(Step) with { Status = StepStatus.Completed, Revision = 1, StepVersion = 1, CompletedAt = now, UpdatedAt = now };
             var result = await store.CommitAsync(id, new ProgressCommit(new Stored<StepProgress>(step, null), null), token);
-            Assert.Equal(CommitStatus.Committed, result.Status);
+            Assert.Equal(CommitStatus.Committed, result);
         });
         return userIds;
     }

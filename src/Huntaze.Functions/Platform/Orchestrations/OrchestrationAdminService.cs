@@ -59,7 +59,7 @@ public sealed class OrchestrationAdminService(IAuditLog audit)
         var instance = await FindAsync(client, id, cancellationToken).ConfigureAwait(false);
         if (instance.IsCompleted)
         {
-            throw new ProblemException(ProblemTypes.Conflict, $"The orchestration is already {ToApiStatus(instance.RuntimeStatus)}.");
+            throw Problems.Conflict($"The orchestration is already {ToApiStatus(instance.RuntimeStatus)}.");
         }
 
         await audit.AppendAsync(
@@ -106,7 +106,7 @@ public sealed class OrchestrationAdminService(IAuditLog audit)
 
         if (errors.Count > 0)
         {
-            throw new ProblemException(ProblemTypes.Validation, "Some query parameters are invalid.", new Dictionary<string, object?> { ["errors"] = errors });
+            throw Problems.Validation(errors, "Some query parameters are invalid.");
         }
 
         return new OrchestrationListQuery(statuses, pageSize, string.IsNullOrEmpty(continuation) ? null : continuation);
@@ -114,7 +114,7 @@ public sealed class OrchestrationAdminService(IAuditLog audit)
 
     private static async Task<OrchestrationMetadata> FindAsync(DurableTaskClient client, string id, CancellationToken cancellationToken) =>
         (id.Length is > 0 and <= MaxIdLength ? await client.GetInstanceAsync(id, getInputsAndOutputs: false, cancellationToken).ConfigureAwait(false) : null)
-        ?? throw new ProblemException(ProblemTypes.NotFound, "No such orchestration.");
+        ?? throw Problems.NotFound("No such orchestration.");
 
     private static OrchestrationView ToView(OrchestrationMetadata instance) => new(
         instance.InstanceId, instance.Name, ToApiStatus(instance.RuntimeStatus), instance.CreatedAt, instance.LastUpdatedAt);
