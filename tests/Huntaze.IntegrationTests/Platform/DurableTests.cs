@@ -60,6 +60,6 @@ public sealed class DurableTests(HostFixture fixture)
         Assert.Equal(declared.Tables.Order(), tables.Where(t => t.StartsWith(hub.HubName, StringComparison.Ordinal)).Order());
         Assert.Equal(declared.Queues.Order(), queues.Order());
         Assert.Empty(containers.Except(declared.Containers));
-        Assert.Contains(hub.HubName.ToLowerInvariant() + "-leases", containers);
+        Assert.Contains(hub.HubName.ToLowerInvariant() + "-applease", containers);
     }
 }
