@@ -97,6 +97,7 @@ internal static class DurableBench
         settings["Auth__Audience"] = Audience;
         settings["Auth__DevelopmentSigningKey"] = SigningKey;
         settings["RateLimits__step-writes__Limit"] = "100000";
+        settings["RateLimits__reads__Limit"] = "100000"; // the status URL is polled every 50 ms
         settings["Logging__LogLevel__Default"] = "Warning";
         var app = LocalHostApp.Build(["--urls", "http://127.0.0.1:0"], new LocalHostOptions
         {
