@@ -162,7 +162,7 @@ internal static class DurableBench
             var state = status.GetProperty("state").GetString();
             if (state is "completed" or "failed" or "terminated")
             {
-                if (state != "completed" || status.GetProperty("changed").GetInt64() != users)
+                if (state != "completed" || status.GetProperty("scanned").GetInt64() != users)
                 {
                     throw new InvalidOperationException($"Migration ended {status}.");
                 }
