@@ -7,6 +7,7 @@ using Huntaze.LocalHost.Functions;
 using Huntaze.LocalHost.Storage;
 using Huntaze.LocalHost.Timers;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using OpenTelemetry.Metrics;
 
 namespace Huntaze.LocalHost;
 
@@ -19,6 +20,8 @@ namespace Huntaze.LocalHost;
 public static class LocalHostApp
 {
     public const string DefaultUrl = "http://127.0.0.1:7071";
+
+    public const string PrometheusPath = "/metrics";
 
     public static WebApplication Build(string[] args, LocalHostOptions? options = null)
     {
@@ -57,9 +60,11 @@ public static class LocalHostApp
         builder.Services.AddMvcCore();
         builder.Services.AddRouting();
         builder.Services.AddLocalDurable(builder.Configuration, catalog, holder);
-        options.ConfigureServices?.Invoke(builder.Services);
         builder.Services.AddSingleton<TimerDispatcher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<TimerDispatcher>());
+        // A Prometheus scrape endpoint (GET /metrics) so a local Prometheus and Grafana work with no cloud (docs/slo.md).
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddPrometheusExporter());
+        options.ConfigureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
         holder.Services = app.Services;
@@ -69,6 +74,7 @@ public static class LocalHostApp
         var routePrefix = HostJson.RoutePrefix(HostJson.Load(AppContext.BaseDirectory));
         app.MapHttpFunctions(catalog, routePrefix);
         app.MapAdminEndpoints();
+        app.MapPrometheusScrapingEndpoint(PrometheusPath);
         if (options.PrintFunctionTable)
         {
             app.Lifetime.ApplicationStarted.Register(() => FunctionTable.Print(catalog, app.Urls, routePrefix));

@@ -22,12 +22,15 @@ internal sealed partial class SidecarOrchestrationService(IOrchestrationService 
     /// <summary>host.json <c>functionTimeout</c>: the Functions host ends an execution after this.</summary>
     public static readonly TimeSpan MaxActivityLock = TimeSpan.FromMinutes(10);
 
+    // Never disposed: the sidecar may call Start or Stop from its async void callbacks after the host
+    // disposed this service, and a disposed source throws there, ending the process.
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<TaskActivityWorkItem, CancellationTokenSource> _renewals = new(ReferenceEqualityComparer.Instance);
     private int _stopped;
     private bool _started;
 
     public int TaskOrchestrationDispatcherCount => inner.TaskOrchestrationDispatcherCount;
+
 
     public int MaxConcurrentTaskOrchestrationWorkItems => inner.MaxConcurrentTaskOrchestrationWorkItems;
 
@@ -97,7 +100,14 @@ internal sealed partial class SidecarOrchestrationService(IOrchestrationService 
         await _stopping.CancelAsync().ConfigureAwait(false);
         foreach (var renewal in _renewals.Values)
         {
-            await renewal.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await renewal.CancelAsync().ConfigureAwait(false);
+            }
+            catch (ObjectDisposedException)
+            {
+                // Its activity completed meanwhile.
+            }
         }
 
         if (!Volatile.Read(ref _started))
@@ -180,14 +190,8 @@ internal sealed partial class SidecarOrchestrationService(IOrchestrationService 
         await inner.AbandonTaskActivityWorkItemAsync(workItem).ConfigureAwait(false);
     }
 
-    public void Dispose()
-    {
-        _stopping.Dispose();
-        foreach (var renewal in _renewals.Values)
-        {
-            renewal.Dispose();
-        }
-    }
+    /// <summary>Cancels what still runs; see <see cref="_stopping"/> for why nothing is disposed here.</summary>
+    public void Dispose() => _stopping.Cancel();
 
     private async Task StopRenewingAsync(TaskActivityWorkItem workItem)
     {

@@ -28,12 +28,17 @@ public sealed class LocalHostInstance : IAsyncDisposable
     /// <summary>A task hub name no other host uses.</summary>
     public static string NewHubName() => "t" + Guid.NewGuid().ToString("N")[..12];
 
+    /// <summary>Starts a host with the app's own services only.</summary>
+    public static Task<LocalHostInstance> StartAsync(IReadOnlyDictionary<string, string?> settings, CancellationToken cancellationToken) =>
+        StartAsync(settings, configureServices: null, cancellationToken);
+
     /// <summary>
     /// Starts a host; a port taken between choosing and binding it (another process won the race) is retried.
     /// Each host gets a task hub of its own unless the settings name one: hosts sharing a hub share its work,
     /// and these hosts differ in tables and settings.
     /// </summary>
-    public static async Task<LocalHostInstance> StartAsync(IReadOnlyDictionary<string, string?> settings, CancellationToken cancellationToken, Action<IServiceCollection>? configureServices = null)
+    /// <param name="configureServices">Registrations applied after the app's own (a fake clock, in-memory telemetry exporters).</param>
+    public static async Task<LocalHostInstance> StartAsync(IReadOnlyDictionary<string, string?> settings, Action<IServiceCollection>? configureServices, CancellationToken cancellationToken)
     {
         if (!settings.ContainsKey(HubSetting))
         {

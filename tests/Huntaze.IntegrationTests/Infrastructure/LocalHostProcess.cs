@@ -65,9 +65,9 @@ public sealed class LocalHostProcess : IAsyncDisposable
                     using var response = await client.GetAsync("/api/health", cancellationToken);
                     return response.IsSuccessStatusCode;
                 }
-                catch (HttpRequestException)
+                catch (Exception exception) when (exception is HttpRequestException || (exception is TaskCanceledException && !cancellationToken.IsCancellationRequested))
                 {
-                    return false;
+                    return false; // not listening yet, or too busy starting to answer within the client's timeout
                 }
             }, TimeSpan.FromSeconds(60), "the local host process answers /api/health", TimeSpan.FromMilliseconds(100));
             return host;

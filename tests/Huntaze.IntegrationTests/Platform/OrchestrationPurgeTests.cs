@@ -21,9 +21,11 @@ public sealed class OrchestrationPurgeTests(HostFixture fixture)
     {
         var ct = TestContext.Current.CancellationToken;
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        var settings = HostFixture.BaseSettings(fixture.Azurite.ConnectionString, fixture.TablePrefix);
+        // Tables of its own: moving this host's clock 30 days fires its other timers too (the rate-limit
+        // cleanup would drop the shared prefix's current counters).
+        var settings = HostFixture.BaseSettings(fixture.Azurite.ConnectionString, "purge" + Guid.NewGuid().ToString("N")[..8]);
         settings["Orchestrations__RetentionDays"] = "30";
-        await using var host = await LocalHostInstance.StartAsync(settings, ct, services => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock)));
+        await using var host = await LocalHostInstance.StartAsync(settings, services => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock)), ct);
         var durable = host.Services.GetRequiredService<DurableTaskClient>();
 
         var completed = await durable.ScheduleNewOrchestrationInstanceAsync("TestFanOut", new FanOutInput(2), ct);

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Huntaze.Functions.Platform.Orchestrations;
 
 /// <summary>Settings under <c>Orchestrations__*</c>: housekeeping of the task hub.</summary>
@@ -12,9 +10,4 @@ public sealed class OrchestrationOptions
     /// (history holds inputs and outputs: user ids, export manifests).
     /// </summary>
     public int RetentionDays { get; set; } = 30;
-
-    public IReadOnlyList<string> Validate() =>
-        RetentionDays is < 1 or > 3650
-            ? [$"Orchestrations__RetentionDays is {RetentionDays.ToString(CultureInfo.InvariantCulture)}: 1 to 3650 days."]
-            : [];
 }

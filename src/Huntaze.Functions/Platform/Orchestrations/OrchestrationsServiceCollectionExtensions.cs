@@ -1,38 +1,25 @@
+using Huntaze.Functions.Platform.Configuration;
 using Huntaze.Functions.Platform.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 
 namespace Huntaze.Functions.Platform.Orchestrations;
 
 public static class OrchestrationsServiceCollectionExtensions
 {
     /// <summary>
-    /// The task hub's identity (host.json, then the host's override settings) and its housekeeping: the
-    /// admin list/terminate service and the purge timer's service.
+    /// The task hub's identity and provider settings (host.json first, then the Functions host's own override
+    /// settings, as that host reads them) and its housekeeping: the admin service and the purge.
     /// </summary>
     public static IServiceCollection AddOrchestrations(this IServiceCollection services)
     {
+        // Registered before the binding below, so app settings override host.json.
         services.AddOptions<TaskHubOptions>()
-            .Configure(o => HostJson.Load(AppContext.BaseDirectory).GetSection(TaskHubOptions.HostJsonSection).Bind(o))
-            .BindConfiguration(TaskHubOptions.Section)
-            .ValidateOnStart();
-        services.AddSingleton<IValidateOptions<TaskHubOptions>>(new ListValidator<TaskHubOptions>(o => o.Validate()));
-        services.AddOptions<OrchestrationOptions>().BindConfiguration(OrchestrationOptions.Section).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<OrchestrationOptions>>(new ListValidator<OrchestrationOptions>(o => o.Validate()));
+            .Configure(o => HostJson.Load(AppContext.BaseDirectory).GetSection(TaskHubOptions.HostJsonSection).Bind(o));
+        services.AddValidatedOptions<TaskHubOptions, TaskHubOptionsValidator>(TaskHubOptions.Section);
+        services.AddValidatedOptions<OrchestrationOptions, OrchestrationOptionsValidator>(OrchestrationOptions.Section);
         services.AddSingleton<OrchestrationAdminService>();
         services.AddSingleton<OrchestrationPurge>();
         return services;
-    }
-
-    /// <summary>Options that list their own failures (each naming the setting and the value).</summary>
-    private sealed class ListValidator<T>(Func<T, IReadOnlyList<string>> validate) : IValidateOptions<T>
-        where T : class
-    {
-        public ValidateOptionsResult Validate(string? name, T options)
-        {
-            var errors = validate(options);
-            return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
-        }
     }
 }

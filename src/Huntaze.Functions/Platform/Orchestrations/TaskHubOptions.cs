@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Huntaze.Functions.Platform.Orchestrations;
 
 /// <summary>
@@ -27,42 +25,6 @@ public sealed class TaskHubOptions
     public static bool IsValidHubName(string? name) =>
         name is { Length: >= 3 and <= 45 } && char.IsAsciiLetter(name[0]) && name.All(char.IsAsciiLetterOrDigit);
 
-    /// <summary>Every failure names the setting and its value.</summary>
-    public IReadOnlyList<string> Validate()
-    {
-        var errors = new List<string>();
-        if (!IsValidHubName(HubName))
-        {
-            errors.Add($"{Setting("hubName")} (or host.json extensions.durableTask.hubName) is '{HubName}': 3 to 45 letters and digits, starting with a letter.");
-        }
-
-        var storage = StorageProvider;
-        if (string.IsNullOrWhiteSpace(storage.ConnectionName))
-        {
-            errors.Add($"{Setting("storageProvider:connectionName")} is empty: name the storage connection (default AzureWebJobsStorage).");
-        }
-
-        if (storage.PartitionCount is < 1 or > 16)
-        {
-            errors.Add($"{Setting("storageProvider:partitionCount")} is {storage.PartitionCount.ToString(CultureInfo.InvariantCulture)}: 1 to 16.");
-        }
-
-        foreach (var (name, value) in new[]
-        {
-            ("maxQueuePollingInterval", storage.MaxQueuePollingInterval),
-            ("controlQueueVisibilityTimeout", storage.ControlQueueVisibilityTimeout),
-            ("workItemQueueVisibilityTimeout", storage.WorkItemQueueVisibilityTimeout),
-        })
-        {
-            if (value <= TimeSpan.Zero || value > TimeSpan.FromHours(1))
-            {
-                errors.Add($"{Setting("storageProvider:" + name)} is '{value.ToString("c", CultureInfo.InvariantCulture)}': more than zero, at most 01:00:00.");
-            }
-        }
-
-        return errors;
-    }
-
     /// <summary>The tables, queues and containers the Azure Storage provider creates for this hub (what the privacy data map declares).</summary>
     public TaskHubResources Resources() => TaskHubResources.For(HubName, StorageProvider.PartitionCount);
 }
@@ -85,14 +47,18 @@ public sealed class TaskHubStorageOptions
     public TimeSpan WorkItemQueueVisibilityTimeout { get; set; } = TimeSpan.FromMinutes(5);
 }
 
-/// <summary>What a task hub holds in storage: instance and history tables (inputs, outputs, custom status), queues, blobs.</summary>
+/// <summary>
+/// What a task hub holds in storage: instance and history tables (inputs, outputs, custom status: personal
+/// data), the partition lease table, control and work-item queues (messages carry inputs while in flight),
+/// lease containers and the large-payload container (inputs and outputs over the queue message size).
+/// </summary>
 public sealed record TaskHubResources(IReadOnlyList<string> Tables, IReadOnlyList<string> Queues, IReadOnlyList<string> Containers)
 {
     public static TaskHubResources For(string hubName, int partitionCount)
     {
         var lower = hubName.ToLowerInvariant();
         return new TaskHubResources(
-            [hubName + "Instances", hubName + "History"],
+            [hubName + "Instances", hubName + "History", hubName + "Partitions"],
             [.. Enumerable.Range(0, partitionCount).Select(p => $"{lower}-control-{p:00}"), lower + "-workitems"],
             [lower + "-leases", lower + "-applease", lower + "-largemessages"]);
     }
