@@ -36,14 +36,12 @@ internal static class RestoreBenchmark
             ["Auth__Issuer"] = Issuer,
             ["Auth__Audience"] = Audience,
             ["Auth__DevelopmentSigningKey"] = key,
-            ["Backups__Schedule"] = "0 0 2 1 1 *",
-            ["Backups__DrillSchedule"] = "0 0 4 1 1 *",
             ["Backups__RestoreParallelism"] = parallelism.ToString(CultureInfo.InvariantCulture),
             ["Logging__LogLevel__Default"] = "Warning",
             // The status polls are admin reads; a long restore must not run out of the per-minute read budget.
             ["RateLimits__reads__Limit"] = "100000000",
         };
-        await using var app = LocalHostApp.Build(["--urls", "http://127.0.0.1:0"], new LocalHostOptions { Settings = settings, UseLocalSettingsFile = false, PrintFunctionTable = false });
+        await using var app = LocalHostApp.Build(["--urls", "http://127.0.0.1:0"], new LocalHostOptions { Settings = BenchTimers.Quiet(settings), UseLocalSettingsFile = false, PrintFunctionTable = false });
         await app.StartAsync();
         var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         using var http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromMinutes(5) };

@@ -103,7 +103,7 @@ internal static class DurableBench
         settings["Logging__LogLevel__Default"] = "Warning";
         var app = LocalHostApp.Build(["--urls", "http://127.0.0.1:0"], new LocalHostOptions
         {
-            Settings = settings,
+            Settings = BenchTimers.Quiet(settings),
             UseLocalSettingsFile = false,
             PrintFunctionTable = false,
             ExtraFunctionAssemblies = [typeof(BenchOrchestrations).Assembly],

@@ -59,11 +59,8 @@ internal sealed class BenchRig : IAsyncDisposable
             ["RateLimits__step-writes__Limit"] = "100000000",
             ["RateLimits__step-writes__ReservationSize"] = "1",
             ["Logging__LogLevel__Default"] = "Warning",
-            ["Backups__Schedule"] = "0 0 2 1 1 *",
-            ["Backups__DrillSchedule"] = "0 0 4 1 1 *",
-            ["Privacy__RetentionSchedule"] = "0 0 0 1 1 *",
         };
-        var app = LocalHostApp.Build(["--urls", "http://127.0.0.1:0"], new LocalHostOptions { Settings = settings, UseLocalSettingsFile = false, PrintFunctionTable = false });
+        var app = LocalHostApp.Build(["--urls", "http://127.0.0.1:0"], new LocalHostOptions { Settings = BenchTimers.Quiet(settings), UseLocalSettingsFile = false, PrintFunctionTable = false });
         await app.StartAsync(cancellationToken);
         var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         // The raw baseline is not app data: it bypasses the data map on purpose, through the service client.
