@@ -10,7 +10,7 @@ namespace Huntaze.Functions.Backups.Journal;
 
 /// <summary>
 /// The point-in-time journal, shared by every store that writes (ADR 0016). A store that writes an
-/// entity-group transaction adds <see cref="ForTransaction"/>'s row to it: the journal row commits or fails
+/// entity-group transaction adds its row with <see cref="Append"/>: the journal row commits or fails
 /// with the change, in the same round trip. A store that cannot (App Configuration, the flag table behind
 /// the flag-store interface) calls <see cref="AppendAsync"/> after its write committed.
 /// </summary>
