@@ -16,4 +16,10 @@ public sealed record LocalHostOptions
 
     /// <summary>Whether to print the function table at start.</summary>
     public bool PrintFunctionTable { get; init; } = true;
+
+    /// <summary>
+    /// Applied after the app's composition: tests replace a boundary that cannot fail on demand here (a store
+    /// that hangs), everything else staying real.
+    /// </summary>
+    public Action<IServiceCollection>? ConfigureServices { get; init; }
 }
