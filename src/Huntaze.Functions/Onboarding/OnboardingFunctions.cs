@@ -17,7 +17,7 @@ public sealed class OnboardingFunctions(OnboardingService guide, StepWriteServic
         CancellationToken cancellationToken)
     {
         var view = await guide.GetViewAsync(request.RequireCaller(), cancellationToken).ConfigureAwait(false);
-        return IsNotModified(request, view.ETag) ? ApiResult.NotModified(view.ETag) : ApiResult.Ok(view.Body, view.ETag);
+        return IsNotModified(request, view.ETag) ? ApiResult.NotModified(view.ETag) : ApiResult.Ok(view);
     }
 
     [Function("OnboardingStepGet")]
@@ -29,7 +29,7 @@ public sealed class OnboardingFunctions(OnboardingService guide, StepWriteServic
         CancellationToken cancellationToken)
     {
         var step = await guide.GetStepAsync(request.RequireCaller(), stepId, cancellationToken).ConfigureAwait(false);
-        return IsNotModified(request, step.ETag) ? ApiResult.NotModified(step.ETag) : ApiResult.Ok(step.Body, step.ETag);
+        return IsNotModified(request, step.ETag) ? ApiResult.NotModified(step.ETag) : ApiResult.Ok(step, step.ETag);
     }
 
     [Function("OnboardingStepPatch")]

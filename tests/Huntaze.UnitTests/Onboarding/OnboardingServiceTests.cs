@@ -1,3 +1,4 @@
+using Huntaze.Functions.Onboarding.Events;
 using System.Text.Json;
 using Huntaze.Functions.Flags;
 using Huntaze.Functions.Onboarding;
@@ -37,13 +38,22 @@ public sealed class OnboardingServiceTests
     }
 
     [Fact]
+    public async Task GetViewAsync_EachRequest_RecordsOneGuideViewed()
+    {
+        await _h.Guide.GetViewAsync(User(), Ct);
+        await _h.Guide.GetViewAsync(User(), Ct);
+
+        Assert.Equal(2, _h.Events.Events.Count(e => e.Kind == OnboardingEventKind.GuideViewed));
+    }
+
+    [Fact]
     public async Task GetViewAsync_KillSwitchActive_ReturnsDisabledWithReason()
     {
         _h.KillSwitch.Current = new(true, "maintenance", null);
 
         var view = await _h.Guide.GetViewAsync(User(), Ct);
 
-        Assert.Equal(new GuideDisabledView(false, "maintenance"), view.Body);
+        Assert.Equal(new GuideDisabledView(false, "maintenance"), view.Value);
     }
 
     [Fact]
@@ -53,7 +63,7 @@ public sealed class OnboardingServiceTests
 
         var view = await _h.Guide.GetViewAsync(User(), Ct);
 
-        Assert.Equal(new GuideDisabledView(false, OnboardingAccess.NotEnabledReason), view.Body);
+        Assert.Equal(new GuideDisabledView(false, OnboardingAccess.NotEnabledReason), view.Value);
     }
 
     [Fact]

@@ -176,12 +176,12 @@ public sealed class StepWriteServiceTests
         await PatchAsync("assessment", Patch(StepStatus.Completed), IfMatch("\"step-0\""));
         await PatchAsync("goals", Patch(StepStatus.Completed), IfMatch("\"step-0\""));
         await PatchAsync("team", Patch(StepStatus.Completed), IfMatch("\"step-0\""));
-        var completedAt = ((GuideView)(await _h.Guide.GetViewAsync(User(), TestContext.Current.CancellationToken)).Body).State.CompletedAt;
+        var completedAt = ((GuideView)(await _h.Guide.GetViewAsync(User(), TestContext.Current.CancellationToken)).Value).State.CompletedAt;
 
         // A later write while every required step is still completed must not complete onboarding again.
         await PatchAsync("team", Patch(StepStatus.Completed, """{"seats":3}"""), IfMatch("\"step-1\""));
 
-        var view = (GuideView)(await _h.Guide.GetViewAsync(User(), TestContext.Current.CancellationToken)).Body;
+        var view = (GuideView)(await _h.Guide.GetViewAsync(User(), TestContext.Current.CancellationToken)).Value;
         Assert.True(view.State.Completed);
         Assert.Equal(completedAt, view.State.CompletedAt);
         Assert.Single(_h.Events.Events, e => e.Kind == OnboardingEventKind.OnboardingCompleted);
