@@ -15,7 +15,7 @@ public sealed class StepWriteServiceTests
         new(status, data is null ? null : JsonSerializer.Deserialize<JsonElement>(data), version);
 
     private Task<StepView> PatchAsync(string stepId, StepPatchRequest patch, Precondition precondition, string market = "US", string? key = null) =>
-        _h.Writes.PatchAsync(User(market), stepId, patch, precondition, key, TestContext.Current.CancellationToken);
+        _h.Writes.PatchAsync(User(market), stepId, patch, precondition, key, null, TestContext.Current.CancellationToken);
 
     [Fact]
     public async Task PatchAsync_MatchingIfMatch_BumpsVersion()
@@ -152,8 +152,8 @@ public sealed class StepWriteServiceTests
     [Fact]
     public async Task PatchAsync_OnlyStateMovedMeanwhile_RetriesAndSucceeds()
     {
-        await _h.State.SnoozeAsync(User(), 1, TestContext.Current.CancellationToken);
-        _h.Store.BeforeCommit = () => _h.State.SnoozeAsync(User(), 2, CancellationToken.None).GetAwaiter().GetResult();
+        await _h.State.SnoozeAsync(User(), 1, null, TestContext.Current.CancellationToken);
+        _h.Store.BeforeCommit = () => _h.State.SnoozeAsync(User(), 2, null, CancellationToken.None).GetAwaiter().GetResult();
 
         var view = await PatchAsync("assessment", Patch(StepStatus.InProgress), IfMatch("\"step-0\""));
 

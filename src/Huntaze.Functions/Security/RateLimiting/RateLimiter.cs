@@ -30,12 +30,13 @@ public sealed partial class RateLimiter(IRateLimitStore store, IOptions<RateLimi
     private readonly CounterHints _counters = new();
     private readonly CounterRefills _refills = new();
 
+    /// <summary>A policy's settings; an unknown policy is a defect.</summary>
+    public RateLimitPolicyOptions Settings(string policy) =>
+        options.Value.Policies.TryGetValue(policy, out var settings) ? settings : throw new InvalidOperationException($"Unknown rate-limit policy '{policy}'.");
+
     public async Task<RateLimitDecision> AcquireAsync(string policy, string subject, CancellationToken cancellationToken)
     {
-        if (!options.Value.Policies.TryGetValue(policy, out var settings))
-        {
-            throw new InvalidOperationException($"Unknown rate-limit policy '{policy}'.");
-        }
+        var settings = Settings(policy);
 
         var now = time.GetUtcNow();
         var window = FixedWindow.At(now, settings.WindowSeconds);
