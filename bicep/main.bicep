@@ -77,13 +77,8 @@ param maximumInstanceCount int = 40
 ])
 param instanceMemoryMB int = 2048
 
-@description('Write the seed feature flags (Onboarding, Onboarding.KillSwitch). True on the first deployment only: each write replaces the live flag.')
-param seedFeatureFlags bool = false
-
-@description('Targeting groups that see Onboarding in its first rollout stage.')
-param internalGroups string[] = [
-  'role:admin'
-]
+@description('Lock the storage account against deletion (CanNotDelete): production, where it holds the only copy of the tables.')
+param storageDeleteLock bool = false
 
 @description('Webhook that receives App Configuration flag-change events. Empty = no Event Grid subscription (set it once the app is deployed).')
 @secure()
@@ -92,21 +87,66 @@ param flagWebhookUrl string = ''
 @description('Entra application id or URI that Event Grid requests a token for when delivering to the webhook; empty = none.')
 param flagWebhookApplicationIdOrUri string = ''
 
+// ---- Observability (issue 13): SLO alerts, paging, availability test. Values the relay needs; secrets stay empty
+// until the PagerDuty and Slack integrations exist (docs/slo.md, "Paging"). ----
+@description('PagerDuty Events v2 routing key of the paging service (stored in Key Vault); empty = no PagerDuty.')
+@secure()
+param pagerDutyRoutingKey string = ''
+
+@description('PagerDuty routing key of a low-urgency service for tickets; empty = tickets go to Slack only.')
+@secure()
+param pagerDutyTicketRoutingKey string = ''
+
+@description('Slack incoming-webhook URL (stored in Key Vault); empty = no Slack.')
+@secure()
+param slackWebhookUrl string = ''
+
+@description('Object id of the Entra app registration exposing the ActionGroupsSecureWebhook role; empty = no relay webhook.')
+param alertRelayAppObjectId string = ''
+
+@description('E-mail addresses that also receive every alert.')
+param alertEmails string[] = []
+
+@description('SLO dashboard linked from pages and Slack messages (Grafana or the workbook).')
+param sloDashboardUrl string = ''
+
+@description('Base URL of the repository docs the runbook links start with.')
+param runbookBaseUrl string = ''
+
 var resourceTags = union(tags, {
   application: appName
   environment: environmentName
 })
 
+// The relay's settings: Key Vault references for the secrets that were given, plain values for the links (issue 13).
+var alertRelaySecretSettings = [
+  { name: 'AlertRelay__PagerDutyRoutingKey', secret: alertSecrets.outputs.secretNames.pagerDutyRoutingKey, given: !empty(pagerDutyRoutingKey) }
+  { name: 'AlertRelay__PagerDutyTicketRoutingKey', secret: alertSecrets.outputs.secretNames.pagerDutyTicketRoutingKey, given: !empty(pagerDutyTicketRoutingKey) }
+  { name: 'AlertRelay__SlackWebhookUrl', secret: alertSecrets.outputs.secretNames.slackWebhookUrl, given: !empty(slackWebhookUrl) }
+]
+var alertRelaySettings = concat(
+  map(filter(alertRelaySecretSettings, s => s.given), s => {
+    name: s.name
+    value: '@Microsoft.KeyVault(VaultName=${names.alertVault};SecretName=${s.secret})'
+  }),
+  [
+    { name: 'AlertRelay__DashboardUrl', value: sloDashboardUrl }
+    { name: 'AlertRelay__RunbookBaseUrl', value: runbookBaseUrl }
+  ]
+)
+
 var token = uniqueString(subscription().id, resourceGroup().id, appName, environmentName)
 
 var names = {
   identity: 'id-${appName}-${environmentName}'
+  flagAdminIdentity: 'id-${appName}-flags-${environmentName}'
   storage: take(toLower('st${appName}${environmentName}${token}'), 24)
   workspace: 'log-${appName}-${environmentName}'
   appInsights: 'appi-${appName}-${environmentName}'
   plan: 'plan-${appName}-${environmentName}'
   functionApp: 'func-${appName}-${environmentName}-${token}'
   appConfig: 'appcs-${appName}-${environmentName}-${token}'
+  alertVault: take('kv-${appName}-${environmentName}-${take(token, 6)}', 24)
   // Flex Consumption reads the app package from here with the app's identity.
   deploymentContainer: 'app-package'
 }
@@ -115,6 +155,16 @@ module identity 'modules/identity.bicep' = {
   name: 'identity'
   params: {
     name: names.identity
+    location: location
+    tags: resourceTags
+  }
+}
+
+// Writes flags for the admin API and nothing else (App Configuration Data Owner); docs/decisions/0013.
+module flagAdminIdentity 'modules/identity.bicep' = {
+  name: 'flag-admin-identity'
+  params: {
+    name: names.flagAdminIdentity
     location: location
     tags: resourceTags
   }
@@ -130,6 +180,7 @@ module storage 'modules/storage.bicep' = {
     pointInTimeRestoreDays: pointInTimeRestoreDays
     backupRetentionDays: backupRetentionDays
     exportRetentionDays: exportRetentionDays
+    deleteLock: storageDeleteLock
     deploymentContainerName: names.deploymentContainer
   }
 }
@@ -152,8 +203,6 @@ module appConfig 'modules/appconfig.bicep' = {
     location: location
     tags: resourceTags
     softDeleteRetentionInDays: 7
-    seedFeatureFlags: seedFeatureFlags
-    internalGroups: internalGroups
   }
 }
 
@@ -164,6 +213,8 @@ module rbac 'modules/rbac.bicep' = {
     // once the identity does: What-If cannot predict these names before the identity is created, and says so.
     #disable-next-line what-if-short-circuiting
     principalId: identity.outputs.principalId
+    #disable-next-line what-if-short-circuiting
+    flagAdminPrincipalId: flagAdminIdentity.outputs.principalId
     // Names, not module outputs, so What-If can resolve the scopes; the dependsOn orders the deployment instead.
     storageAccountName: names.storage
     appInsightsName: names.appInsights
@@ -185,6 +236,8 @@ module functionApp 'modules/functionapp.bicep' = {
     tags: resourceTags
     identityId: identity.outputs.id
     identityClientId: identity.outputs.clientId
+    flagAdminIdentityId: flagAdminIdentity.outputs.id
+    flagAdminClientId: flagAdminIdentity.outputs.clientId
     storageAccountName: storage.outputs.name
     deploymentContainerUrl: storage.outputs.deploymentContainerUrl
     appInsightsConnectionString: monitoring.outputs.appInsightsConnectionString
@@ -194,6 +247,7 @@ module functionApp 'modules/functionapp.bicep' = {
     allowedOrigins: allowedOrigins
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
+    extraAppSettings: alertRelaySettings
   }
   // The host reads its storage with the identity at start-up; grant the roles before the app exists.
   dependsOn: [
@@ -216,9 +270,52 @@ module flagEvents 'modules/flagevents.bicep' = if (!empty(flagWebhookUrl)) {
   ]
 }
 
-output functionAppName string = functionApp.outputs.name
-output functionAppHostName string = functionApp.outputs.defaultHostName
-output appConfigEndpoint string = appConfig.outputs.endpoint
-output storageAccountName string = storage.outputs.name
-output identityClientId string = identity.outputs.clientId
-output appInsightsName string = monitoring.outputs.appInsightsName
+// ---- Observability (issue 13) ----
+module alertSecrets 'modules/alertsecrets.bicep' = {
+  name: 'alertsecrets'
+  params: {
+    name: names.alertVault
+    location: location
+    tags: resourceTags
+    #disable-next-line what-if-short-circuiting
+    principalId: identity.outputs.principalId
+    workspaceId: monitoring.outputs.workspaceId
+    pagerDutyRoutingKey: pagerDutyRoutingKey
+    pagerDutyTicketRoutingKey: pagerDutyTicketRoutingKey
+    slackWebhookUrl: slackWebhookUrl
+  }
+}
+
+module sloAlerts 'modules/slo-alerts.bicep' = {
+  name: 'slo-alerts'
+  params: {
+    namePrefix: '${appName}-${environmentName}-'
+    location: location
+    tags: resourceTags
+    // Names, not module outputs, so What-If can resolve the resources; dependsOn orders the deployment.
+    appInsightsName: names.appInsights
+    workspaceId: monitoring.outputs.workspaceId
+    functionAppName: names.functionApp
+    relayAppObjectId: alertRelayAppObjectId
+    relayAudience: authAudience
+    alertEmails: alertEmails
+  }
+  dependsOn: [
+    functionApp
+  ]
+}
+// ---- end observability ----
+
+// Outputs in azd's naming (UPPER_SNAKE_CASE become azd environment values); the workflows read the same names.
+output AZURE_LOCATION string = location
+output AZURE_TENANT_ID string = tenant().tenantId
+output AZURE_RESOURCE_GROUP string = resourceGroup().name
+output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
+output SERVICE_API_NAME string = functionApp.outputs.name
+output SERVICE_API_URI string = 'https://${functionApp.outputs.defaultHostName}'
+output AZURE_APPCONFIG_NAME string = appConfig.outputs.name
+output AZURE_APPCONFIG_ENDPOINT string = appConfig.outputs.endpoint
+output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
+output AZURE_APP_IDENTITY_CLIENT_ID string = identity.outputs.clientId
+output AZURE_FLAG_ADMIN_IDENTITY_CLIENT_ID string = flagAdminIdentity.outputs.clientId
+output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.appInsightsName

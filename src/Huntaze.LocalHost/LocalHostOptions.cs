@@ -14,12 +14,12 @@ public sealed record LocalHostOptions
     /// <summary>Whether to read local.settings.json (tests don't: they state their settings).</summary>
     public bool UseLocalSettingsFile { get; init; } = true;
 
-    /// <summary>Whether to print the function table at start.</summary>
-    public bool PrintFunctionTable { get; init; } = true;
-
     /// <summary>
-    /// Applied after the app's composition: tests replace a boundary that cannot fail on demand here (a store
-    /// that hangs), everything else staying real.
+    /// Extra registrations applied after the app's own: tests add in-memory telemetry exporters, or replace a
+    /// boundary that cannot fail on demand here (a store that hangs), everything else staying real.
     /// </summary>
     public Action<IServiceCollection>? ConfigureServices { get; init; }
+
+    /// <summary>Whether to print the function table at start.</summary>
+    public bool PrintFunctionTable { get; init; } = true;
 }

@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using Huntaze.Cli.Tokens;
 using Huntaze.LocalHost.Storage;
+using Microsoft.Extensions.DependencyInjection;
 
 [assembly: AssemblyFixture(typeof(Huntaze.IntegrationTests.Infrastructure.HostFixture))]
 
@@ -85,7 +86,7 @@ public sealed class HostFixture : IAsyncLifetime
     }
 
     /// <summary>Another local host over the same storage (another "instance" of the app).</summary>
-    public Task<LocalHostInstance> StartSecondHostAsync(IReadOnlyDictionary<string, string?>? overrides = null)
+    public Task<LocalHostInstance> StartSecondHostAsync(IReadOnlyDictionary<string, string?>? overrides = null, Action<IServiceCollection>? configureServices = null)
     {
         var settings = BaseSettings(Azurite.ConnectionString, TablePrefix);
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
@@ -93,7 +94,7 @@ public sealed class HostFixture : IAsyncLifetime
             settings[key] = value;
         }
 
-        return LocalHostInstance.StartAsync(settings, CancellationToken.None);
+        return LocalHostInstance.StartAsync(settings, configureServices, CancellationToken.None);
     }
 
     public HttpClient CreateClient() => Host.CreateClient();

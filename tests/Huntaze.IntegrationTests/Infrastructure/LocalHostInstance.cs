@@ -23,7 +23,11 @@ public sealed class LocalHostInstance : IAsyncDisposable
     public IServiceProvider Services => _app.Services;
 
     /// <summary>Starts a host; a port taken between choosing and binding it (another process won the race) is retried.</summary>
-    public static async Task<LocalHostInstance> StartAsync(IReadOnlyDictionary<string, string?> settings, CancellationToken cancellationToken, Action<IServiceCollection>? configureServices = null)
+    public static Task<LocalHostInstance> StartAsync(IReadOnlyDictionary<string, string?> settings, CancellationToken cancellationToken) =>
+        StartAsync(settings, configureServices: null, cancellationToken);
+
+    /// <param name="configureServices">Registrations applied after the app's own (in-memory telemetry exporters).</param>
+    public static async Task<LocalHostInstance> StartAsync(IReadOnlyDictionary<string, string?> settings, Action<IServiceCollection>? configureServices, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {

@@ -20,8 +20,10 @@ public sealed class RateLimitStoreHangTests(HostFixture fixture)
         var ct = TestContext.Current.CancellationToken;
         var settings = HostFixture.BaseSettings(fixture.Azurite.ConnectionString, fixture.TablePrefix);
         settings["RateLimits__reads__Limit"] = "600"; // production size: reservations of 12, each counted in the store
-        await using var host = await LocalHostInstance.StartAsync(settings, ct, services =>
-            services.Replace(ServiceDescriptor.Singleton<IRateLimitStore>(sp => new AnswersOnceThenHangs(ActivatorUtilities.CreateInstance<TableRateLimitStore>(sp)))));
+        await using var host = await LocalHostInstance.StartAsync(
+            settings,
+            services => services.Replace(ServiceDescriptor.Singleton<IRateLimitStore>(sp => new AnswersOnceThenHangs(ActivatorUtilities.CreateInstance<TableRateLimitStore>(sp)))),
+            ct);
         using var client = host.CreateClient();
         client.DefaultRequestHeaders.Authorization = new("Bearer", HostFixture.CreateToken(HostFixture.NewUserId(), "FR", ["user"]));
 

@@ -6,7 +6,7 @@ using Microsoft.Net.Http.Headers;
 namespace Huntaze.Functions.Platform.Http;
 
 /// <summary>
-/// Reads a JSON request body strictly: <c>application/json</c> only (415), at most 64 KB (413), complete
+/// Reads a JSON request body strictly: <c>application/json</c> only (415), at most 64 KB unless a caller says otherwise (413), complete
 /// (a body shorter than declared or a malformed chunked body is a 400), valid UTF-8 with no unpaired
 /// surrogate escapes (400: refused, never stored as U+FFFD), well-formed (400), no unknown or duplicate
 /// members (400), numbers as JSON numbers (400 for <c>"5"</c>), and required members present (400).
@@ -17,9 +17,13 @@ public static class RequestBody
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    public static async Task<T> ReadJsonAsync<T>(HttpRequest request, CancellationToken cancellationToken)
+    public static Task<T> ReadJsonAsync<T>(HttpRequest request, CancellationToken cancellationToken) =>
+        ReadJsonAsync<T>(request, MaxBytes, cancellationToken);
+
+    /// <param name="maxBytes">A larger limit for bodies others define (Azure Monitor alerts reach 256 KB).</param>
+    public static async Task<T> ReadJsonAsync<T>(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
     {
-        var body = await ReadAsync(request, cancellationToken).ConfigureAwait(false);
+        var body = await ReadAsync(request, maxBytes, cancellationToken).ConfigureAwait(false);
         try
         {
             return JsonSerializer.Deserialize<T>(body.Span, ApiJson.Options)
@@ -34,7 +38,7 @@ public static class RequestBody
     /// <summary>The body as text, for bodies validated by a parser of their own (flag documents): the same checks short of deserializing.</summary>
     public static async Task<string> ReadJsonTextAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        var body = await ReadAsync(request, cancellationToken).ConfigureAwait(false);
+        var body = await ReadAsync(request, MaxBytes, cancellationToken).ConfigureAwait(false);
         return StrictUtf8.GetString(body.Span);
     }
 
@@ -50,12 +54,12 @@ public static class RequestBody
         }
     }
 
-    private static async Task<ReadOnlyMemory<byte>> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
+    private static async Task<ReadOnlyMemory<byte>> ReadAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
     {
         EnsureJsonContentType(request);
-        if (request.ContentLength > MaxBytes)
+        if (request.ContentLength > maxBytes)
         {
-            throw TooLarge();
+            throw Problems.PayloadTooLarge(maxBytes);
         }
 
         using var buffer = new MemoryStream();
@@ -65,9 +69,9 @@ public static class RequestBody
         {
             while ((read = await request.Body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
             {
-                if (buffer.Length + read > MaxBytes)
+                if (buffer.Length + read > maxBytes)
                 {
-                    throw TooLarge();
+                    throw Problems.PayloadTooLarge(maxBytes);
                 }
 
                 buffer.Write(chunk, 0, read);
@@ -77,7 +81,7 @@ public static class RequestBody
         {
             // Kestrel's own framing errors: a body shorter than Content-Length, a malformed chunk.
             throw exception.StatusCode == StatusCodes.Status413PayloadTooLarge
-                ? TooLarge()
+                ? Problems.PayloadTooLarge(maxBytes)
                 : Problems.BadRequest("The request body is incomplete or its framing (Content-Length, chunked encoding) is malformed.");
         }
 
@@ -121,6 +125,4 @@ public static class RequestBody
             // Not well-formed: the deserializer reports it with its path.
         }
     }
-
-    private static ProblemException TooLarge() => Problems.PayloadTooLarge(MaxBytes);
 }
