@@ -28,10 +28,12 @@ public sealed class StepWriteLimitTests(OnboardingHostFixture host)
             response.Dispose();
         }
 
-        Assert.All(statuses, s => Assert.True(s is 200 or 412 or 429 or 503, $"unexpected {s}"));
-        Assert.Equal(1, statuses.Count(s => s == 200));
-        Assert.InRange(statuses.Count(s => s is 200 or 412), 1, 20);
-        Assert.True(statuses.Count(s => s == 429) >= 20, string.Join(",", statuses));
+        // One write wins; every other answer that is not a refusal for the budget (429) or for contention (503)
+        // was counted, so at most the limit of them.
+        var summary = string.Join(",", statuses.GroupBy(s => s).Select(g => $"{g.Key}x{g.Count()}"));
+        Assert.All(statuses, s => Assert.True(s is 200 or 412 or 429 or 503, summary));
+        Assert.True(statuses.Count(s => s == 200) == 1, summary);
+        Assert.True(statuses.Count(s => s is 200 or 412) <= 20, summary);
     }
 
     [Fact]

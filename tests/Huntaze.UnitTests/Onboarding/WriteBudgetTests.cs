@@ -61,6 +61,20 @@ public sealed class WriteBudgetTests
         Assert.Equal(2, (await _h.Store.ReadAsync("user-1", Ct)).Counters[budget.RowKey].Value.Count);
     }
 
+    /// <summary>A refusal that cannot be counted (every round lost a race) is answered 503, never uncounted.</summary>
+    [Fact]
+    public async Task UpdateAsync_RefusalNeverCounted_Answers503()
+    {
+        var store = new CounterAlwaysConflicts(_h.Store);
+        var budget = Budget();
+
+        var problem = await Assert.ThrowsAsync<ProblemException>(() =>
+            store.UpdateAsync<int>("user-1", budget, _ => throw Problems.PreconditionFailed("stale"), Ct));
+
+        Assert.Equal(ProblemTypes.Unavailable, problem.Type);
+        Assert.Null(budget.Decision);
+    }
+
     [Fact]
     public async Task PatchAsync_NextWindow_StartsFromZero()
     {
@@ -79,5 +93,21 @@ public sealed class WriteBudgetTests
         var other = new WriteBudget(RateLimitPolicies.StepWrites, "someone-else", 20, 60, FixedWindow.At(_h.Time.GetUtcNow(), 60), _h.Time.GetUtcNow());
 
         await Assert.ThrowsAsync<InvalidOperationException>(() => _h.Store.UpdateAsync("user-1", other, _ => ProgressDecision.Unchanged(0), Ct));
+    }
+
+    /// <summary>Every commit of the counter alone loses its race (another request of the user always got in first).</summary>
+    private sealed class CounterAlwaysConflicts(IProgressStore inner) : IProgressStore
+    {
+        public int ConflictRounds => inner.ConflictRounds;
+
+        public Task<ProgressSnapshot> ReadAsync(string userId, CancellationToken cancellationToken) => inner.ReadAsync(userId, cancellationToken);
+
+        public Task<Stored<StepProgress>?> ReadStepAsync(string userId, string stepId, CancellationToken cancellationToken) => inner.ReadStepAsync(userId, stepId, cancellationToken);
+
+        public Task<CommitStatus> CommitAsync(string userId, ProgressCommit commit, CancellationToken cancellationToken) =>
+            commit.Step is null && commit.State is null ? Task.FromResult(CommitStatus.Conflict) : inner.CommitAsync(userId, commit, cancellationToken);
+
+        public Task<StepHolderPage> ListStepHoldersAsync(string stepId, string? continuationToken, int pageSize, CancellationToken cancellationToken) =>
+            inner.ListStepHoldersAsync(stepId, continuationToken, pageSize, cancellationToken);
     }
 }

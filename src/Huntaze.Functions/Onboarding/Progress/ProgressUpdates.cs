@@ -46,7 +46,7 @@ public static class ProgressUpdates
             decide,
             budget is null ? null : snapshot => snapshot.Counters.GetValueOrDefault(budget.RowKey),
             budget,
-            () => throw Problems.Unavailable("Too many simultaneous changes to this onboarding progress; retry shortly.", TimeSpan.FromSeconds(1)),
+            () => throw Busy(),
             cancellationToken);
     }
 
@@ -106,7 +106,13 @@ public static class ProgressUpdates
             catch (ProblemException) when (counted is { } refused)
             {
                 // Refused requests spend the budget too, or an unlimited stream of 412s would cost a read each.
-                await CountRefusalAsync(store, userId, read, counterOf!, budget!, refused, cancellationToken).ConfigureAwait(false);
+                if (!await CountRefusalAsync(store, userId, read, counterOf!, budget!, refused, cancellationToken).ConfigureAwait(false))
+                {
+                    // Not counted after every round: answering the refusal uncounted could let a burst exceed
+                    // the limit, and refusing with 503 cannot (as the separate limiter refused when contended).
+                    throw Busy();
+                }
+
                 throw;
             }
 
@@ -129,7 +135,7 @@ public static class ProgressUpdates
     /// Counts a request its decision refused, in a transaction of the counter alone; a race re-reads the counter
     /// and counts again, and a budget spent meanwhile turns the refusal into a 429 (as a separate limiter would have).
     /// </summary>
-    private static async Task CountRefusalAsync<TRead>(
+    private static async Task<bool> CountRefusalAsync<TRead>(
         IProgressStore store, string userId, Func<CancellationToken, Task<TRead>> read, Func<TRead, Stored<WindowCounter>?> counterOf,
         WriteBudget budget, (string RowKey, Stored<WindowCounter> Counter) counted, CancellationToken cancellationToken)
     {
@@ -138,11 +144,16 @@ public static class ProgressUpdates
             if (await store.CommitAsync(userId, new ProgressCommit(null, null) { Counted = counted }, cancellationToken).ConfigureAwait(false) == CommitStatus.Committed)
             {
                 budget.Committed(counted.Counter.Value);
-                return;
+                return true;
             }
 
             var stored = counterOf(await read(cancellationToken).ConfigureAwait(false));
             counted = (budget.RowKey, new Stored<WindowCounter>(budget.Charge(stored?.Value), stored?.ETag));
         }
+
+        return false;
     }
+
+    private static ProblemException Busy() =>
+        Problems.Unavailable("Too many simultaneous changes to this onboarding progress; retry shortly.", TimeSpan.FromSeconds(1));
 }
