@@ -15,8 +15,8 @@ public sealed record LocalHostOptions
     public bool UseLocalSettingsFile { get; init; } = true;
 
     /// <summary>
-    /// Extra registrations applied after the app's own: tests add in-memory telemetry exporters, or replace a
-    /// boundary that cannot fail on demand here (a store that hangs), everything else staying real.
+    /// Registrations applied after the app's own composition: tests add a fake clock or in-memory telemetry
+    /// exporters, or replace a boundary that cannot fail on demand here (a store that hangs), everything else real.
     /// </summary>
     public Action<IServiceCollection>? ConfigureServices { get; init; }
 
