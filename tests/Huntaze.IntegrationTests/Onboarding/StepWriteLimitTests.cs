@@ -14,11 +14,7 @@ public sealed class StepWriteLimitTests(OnboardingHostFixture host)
     [Fact]
     public async Task Patch_OneUserConcurrently_NeverMoreThanTheLimitCounted()
     {
-        await WindowHeadroomAsync();
-        var overrides = host.Overrides("Limits" + Guid.NewGuid().ToString("N")[..8]);
-        overrides.Remove("RateLimits__step-writes__Limit");
-        await using var app = await host.Root.StartSecondHostAsync(overrides);
-        await OnboardingHostFixture.WaitUntilEnabledAsync(app);
+        await using var app = await StartWithProductionLimitAsync();
         using var api = new OnboardingApi(OnboardingHostFixture.ClientFor(app, HostFixture.NewUserId(), "US"));
 
         var responses = await Task.WhenAll(Enumerable.Range(0, 40).Select(i => api.PatchAsync("creator_assessment", new { data = new { n = i } }, "\"step-0\"")));
@@ -39,11 +35,7 @@ public sealed class StepWriteLimitTests(OnboardingHostFixture host)
     [Fact]
     public async Task Patch_TwentyFirstWriteInAWindow_Returns429WithRetryAfterAndRateLimitHeaders()
     {
-        await WindowHeadroomAsync();
-        var overrides = host.Overrides("Limits" + Guid.NewGuid().ToString("N")[..8]);
-        overrides.Remove("RateLimits__step-writes__Limit");
-        await using var app = await host.Root.StartSecondHostAsync(overrides);
-        await OnboardingHostFixture.WaitUntilEnabledAsync(app);
+        await using var app = await StartWithProductionLimitAsync();
         using var api = new OnboardingApi(OnboardingHostFixture.ClientFor(app, HostFixture.NewUserId(), "US"));
         var etag = "\"step-0\"";
         for (var i = 0; i < 20; i++)
@@ -61,6 +53,25 @@ public sealed class StepWriteLimitTests(OnboardingHostFixture host)
         Assert.Equal("\"step-writes\";q=20;w=60", refused.Headers.GetValues("RateLimit-Policy").Single());
         using var read = await api.GetStepAsync("creator_assessment");
         Assert.Equal(etag, ETagOf(read));
+    }
+
+    /// <summary>A host of its own with the production step-writes limit, once enough of the window is left.</summary>
+    private async Task<LocalHostInstance> StartWithProductionLimitAsync()
+    {
+        await WindowHeadroomAsync();
+        var overrides = host.Overrides("Limits" + Guid.NewGuid().ToString("N")[..8]);
+        overrides.Remove("RateLimits__step-writes__Limit");
+        var app = await host.Root.StartSecondHostAsync(overrides);
+        try
+        {
+            await OnboardingHostFixture.WaitUntilEnabledAsync(app);
+            return app;
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>The limit is per wall-clock minute: start with enough of the window left to finish in it.</summary>
