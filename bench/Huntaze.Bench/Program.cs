@@ -52,10 +52,17 @@ static async Task RunOnboardingAsync(string[] args)
     foreach (var level in levels)
     {
         var results = new Dictionary<string, LoadResult>();
-        foreach (var operation in new[] { "GET /api/onboarding", "GET /api/onboarding" + BenchRig.OneUser, "PATCH /api/onboarding/steps/{id}" })
+        var operations = new[] { "GET /api/onboarding", "GET /api/onboarding" + BenchRig.OneUser, "PATCH /api/onboarding/steps/{id}" };
+
+        // Every column of a level in alternating slices: the API and its raw work, and one user against one
+        // user per worker, each pair measured under the same machine load.
+        var measured = await LoadRunner.RunInterleavedAsync(
+            level,
+            TimeSpan.FromSeconds(seconds),
+            [.. operations.SelectMany(o => new Func<int, Func<Task<bool>>>[] { w => rig.ApiOperation(o, level, w), w => rig.RawOperation(o, level, w) })]);
+        for (var i = 0; i < operations.Length; i++)
         {
-            var api = await LoadRunner.RunAsync(level, TimeSpan.FromSeconds(seconds), w => rig.ApiOperation(operation, level, w));
-            var raw = await LoadRunner.RunAsync(level, TimeSpan.FromSeconds(seconds), w => rig.RawOperation(operation, level, w));
+            var (operation, api, raw) = (operations[i], measured[2 * i], measured[(2 * i) + 1]);
             results[operation] = api;
             var row = $"| {level} | {operation} | {api.P50:0.0} / {api.P95:0.0} / {api.P99:0.0} | {api.Throughput:0} | {api.Errors} | {raw.P50:0.0} / {raw.P95:0.0} / {raw.P99:0.0} | {raw.Throughput:0} | {api.P95 / raw.P95:0.00} |";
             Console.WriteLine(row);
