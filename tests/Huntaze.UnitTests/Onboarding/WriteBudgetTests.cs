@@ -61,9 +61,9 @@ public sealed class WriteBudgetTests
         Assert.Equal(2, (await _h.Store.ReadAsync("user-1", Ct)).Counters[budget.RowKey].Value.Count);
     }
 
-    /// <summary>A refusal that cannot be counted (every round lost a race) is answered 503, never uncounted.</summary>
+    /// <summary>A refusal that cannot be counted (every round lost a race) is a 429, as a contended limiter answers; never uncounted.</summary>
     [Fact]
-    public async Task UpdateAsync_RefusalNeverCounted_Answers503()
+    public async Task UpdateAsync_RefusalNeverCounted_Answers429()
     {
         var store = new CounterAlwaysConflicts(_h.Store);
         var budget = Budget();
@@ -71,8 +71,9 @@ public sealed class WriteBudgetTests
         var problem = await Assert.ThrowsAsync<ProblemException>(() =>
             store.UpdateAsync<int>("user-1", budget, _ => throw Problems.PreconditionFailed("stale"), Ct));
 
-        Assert.Equal(ProblemTypes.Unavailable, problem.Type);
-        Assert.Null(budget.Decision);
+        Assert.Equal(ProblemTypes.TooManyRequests, problem.Type);
+        Assert.True(int.Parse(problem.Headers["Retry-After"], System.Globalization.CultureInfo.InvariantCulture) >= 1);
+        Assert.False(budget.Decision!.Admitted);
     }
 
     [Fact]

@@ -46,7 +46,7 @@ public static class ProgressUpdates
             decide,
             budget is null ? null : snapshot => snapshot.Counters.GetValueOrDefault(budget.RowKey),
             budget,
-            () => throw Busy(),
+            () => throw Problems.Unavailable("Too many simultaneous changes to this onboarding progress; retry shortly.", TimeSpan.FromSeconds(1)),
             cancellationToken);
     }
 
@@ -109,8 +109,8 @@ public static class ProgressUpdates
                 if (!await CountRefusalAsync(store, userId, read, counterOf!, budget!, refused, cancellationToken).ConfigureAwait(false))
                 {
                     // Not counted after every round: answering the refusal uncounted could let a burst exceed
-                    // the limit, and refusing with 503 cannot (as the separate limiter refused when contended).
-                    throw Busy();
+                    // the limit; a 429 cannot, and is what the separate limiter answers a contended window.
+                    throw budget!.Refused();
                 }
 
                 throw;
@@ -134,6 +134,7 @@ public static class ProgressUpdates
     /// <summary>
     /// Counts a request its decision refused, in a transaction of the counter alone; a race re-reads the counter
     /// and counts again, and a budget spent meanwhile turns the refusal into a 429 (as a separate limiter would have).
+    /// False when every round lost its race.
     /// </summary>
     private static async Task<bool> CountRefusalAsync<TRead>(
         IProgressStore store, string userId, Func<CancellationToken, Task<TRead>> read, Func<TRead, Stored<WindowCounter>?> counterOf,
@@ -153,7 +154,4 @@ public static class ProgressUpdates
 
         return false;
     }
-
-    private static ProblemException Busy() =>
-        Problems.Unavailable("Too many simultaneous changes to this onboarding progress; retry shortly.", TimeSpan.FromSeconds(1));
 }

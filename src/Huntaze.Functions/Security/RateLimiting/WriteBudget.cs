@@ -36,15 +36,24 @@ public sealed class WriteBudget(string policy, string userId, int limit, int win
     public WindowCounter Charge(WindowCounter? stored)
     {
         var count = stored is { } counter && counter.Window == window.Index ? counter.Count : 0;
-        var reset = window.SecondsUntilReset(now);
         if (count >= limit)
         {
-            var refused = new RateLimitDecision(Policy, false, limit, windowSeconds, 0, reset);
-            Decision = refused;
-            throw Problems.TooManyRequests(Policy, limit, windowSeconds, reset, RateLimitStep.Headers(refused));
+            throw Refused();
         }
 
         return new WindowCounter(window.Index, count + 1);
+    }
+
+    /// <summary>
+    /// The 429 for a spent budget, and for a request that could not be counted because every round lost its
+    /// race: refusing cannot exceed the limit, as 0003's limiter answers a contended window.
+    /// </summary>
+    public ProblemException Refused()
+    {
+        var reset = window.SecondsUntilReset(now);
+        var refused = new RateLimitDecision(Policy, false, limit, windowSeconds, 0, reset);
+        Decision = refused;
+        return Problems.TooManyRequests(Policy, limit, windowSeconds, reset, RateLimitStep.Headers(refused));
     }
 
     /// <summary>Records that <paramref name="counted"/> was committed.</summary>
