@@ -22,7 +22,7 @@ public sealed class AuthorizationStep : IHttpPipelineStep
         return decision switch
         {
             AccessDecision.Allow => continuation(),
-            AccessDecision.Unauthenticated => throw Unauthenticated(outcome?.Failure is not null),
+            AccessDecision.Unauthenticated => throw Unauthenticated(outcome?.Failure is not null, outcome?.DisclosableFailure),
             _ => throw new ProblemException(ProblemTypes.Forbidden, "The caller's roles do not allow this operation."),
         };
     }
@@ -50,9 +50,10 @@ public sealed class AuthorizationStep : IHttpPipelineStep
         return policy.Roles.Count == 0 || policy.Roles.Any(caller.IsInRole) ? AccessDecision.Allow : AccessDecision.Forbidden;
     }
 
-    public static ProblemException Unauthenticated(bool invalidCredential) => new(
+    /// <summary>The reason a credential was refused is not disclosed, unless it is <paramref name="disclosable"/> (a signed token with an unusable subject).</summary>
+    public static ProblemException Unauthenticated(bool invalidCredential, string? disclosable = null) => new(
         ProblemTypes.Unauthenticated,
-        invalidCredential ? "The access token is missing, invalid or expired." : "Authentication is required.",
+        disclosable ?? (invalidCredential ? "The access token is missing, invalid or expired." : "Authentication is required."),
         headers: new Dictionary<string, string>
         {
             ["WWW-Authenticate"] = invalidCredential ? "Bearer error=\"invalid_token\"" : "Bearer",
