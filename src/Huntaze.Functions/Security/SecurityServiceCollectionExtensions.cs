@@ -55,6 +55,7 @@ public static class SecurityServiceCollectionExtensions
         services.AddSingleton<RateLimiter>();
         services.TryAddSingleton<IAuditLog, TableAuditLog>();
         services.AddSingleton<AuditReader>();
+        services.AddHostedService<CsrfKeyCheck>();
 
         services.AddHttpPipelineStep<CorsStep>();
         services.AddHttpPipelineStep<AuditDenialsStep>();
@@ -83,8 +84,13 @@ internal sealed class SecurityOptionsValidator : IValidateOptions<SecurityOption
             return ValidateOptionsResult.Fail("Security:AllowedOrigins must hold absolute http(s) origins without path, query or wildcard.");
         }
 
-        return string.IsNullOrWhiteSpace(options.CsrfSigningKey) || AuthOptions.IsStrongKey(options.CsrfSigningKey)
+        // The value is a secret: the message names its decoded length, never the key.
+        var key = options.CsrfSigningKey;
+        var buffer = new byte[key?.Length ?? 0];
+        return string.IsNullOrWhiteSpace(key) || AuthOptions.IsStrongKey(key)
             ? ValidateOptionsResult.Success
-            : ValidateOptionsResult.Fail("Security:CsrfSigningKey must be base64 of at least 32 bytes.");
+            : ValidateOptionsResult.Fail(Convert.TryFromBase64String(key, buffer, out var length)
+                ? $"Security:CsrfSigningKey decodes to {length} bytes; it must be base64 of at least {Csrf.CsrfTokens.MinKeyBytes} bytes."
+                : $"Security:CsrfSigningKey is not base64; it must be base64 of at least {Csrf.CsrfTokens.MinKeyBytes} bytes.");
     }
 }
