@@ -53,6 +53,7 @@ public static class LocalHostApp
         builder.Services.AddHostedService<AzuriteHostedService>();
         builder.Services.AddHuntaze(builder.Configuration);
         builder.Services.Replace(ServiceDescriptor.Singleton(catalog));
+        options.ConfigureServices?.Invoke(builder.Services);
         builder.Services.AddMvcCore();
         builder.Services.AddRouting();
         // The engine's own default is a random port in 30000-40000, unchecked: it collides with Linux's

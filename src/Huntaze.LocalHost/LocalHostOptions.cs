@@ -1,4 +1,5 @@
 using System.Reflection;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Huntaze.LocalHost;
 
@@ -16,4 +17,7 @@ public sealed record LocalHostOptions
 
     /// <summary>Whether to print the function table at start.</summary>
     public bool PrintFunctionTable { get; init; } = true;
+
+    /// <summary>Runs after the app's composition: tests replace a boundary here (e.g. a storage client that injects faults).</summary>
+    public Action<IServiceCollection>? ConfigureServices { get; init; }
 }

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Huntaze.Functions.Onboarding.Progress;
 using Huntaze.Functions.Platform.Http;
 using Huntaze.Functions.Security;
@@ -46,36 +45,37 @@ public sealed partial class OnboardingAdminService(
         return new AdminUserProgress(userId, GuideCalculator.ToView(snapshot.State.Value, time.GetUtcNow()), steps);
     }
 
-    /// <summary>Removes the user's progress (conditionally on what was read; re-read on conflict) and audits it.</summary>
+    /// <summary>Removes the user's progress (conditionally on what was read; re-read on conflict), audited before it takes effect.</summary>
     public async Task<ResetResult> ResetAsync(Caller actor, string userId, string correlationId, CancellationToken cancellationToken)
     {
         EnsureUserId(userId);
-        for (var round = 0; round < options.Value.ConflictRetries; round++)
-        {
-            var snapshot = await store.ReadAsync(userId, cancellationToken).ConfigureAwait(false);
-            var result = await store.DeleteAsync(snapshot, cancellationToken).ConfigureAwait(false);
-            if (result.Status == CommitStatus.Committed)
+        var snapshot = await store.ReadAsync(userId, cancellationToken).ConfigureAwait(false);
+        return await audit.RecordChangeAsync(
+            new AuditRecord(actor.UserId, "onboarding.user.reset", $"user:{userId}", AuditedChange.Accepted, correlationId,
+                new Dictionary<string, string?> { ["stepsFound"] = snapshot.Steps.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) }),
+            async token =>
             {
-                await audit.AppendAsync(
-                    new AuditRecord(actor.UserId, "onboarding.user.reset", $"user:{userId}", "succeeded", correlationId,
-                        new Dictionary<string, string?> { ["stepsRemoved"] = snapshot.Steps.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) }),
-                    cancellationToken).ConfigureAwait(false);
-                return new ResetResult(userId, snapshot.Steps.Count);
-            }
-        }
+                for (var round = 0; round < options.Value.ConflictRetries; round++)
+                {
+                    snapshot = round == 0 ? snapshot : await store.ReadAsync(userId, token).ConfigureAwait(false);
+                    var result = await store.DeleteAsync(snapshot, token).ConfigureAwait(false);
+                    if (result.Status == CommitStatus.Committed)
+                    {
+                        return new ResetResult(userId, snapshot.Steps.Count);
+                    }
+                }
 
-        throw new ProblemException(ProblemTypes.Unavailable, "The user is changing their onboarding right now; retry shortly.", headers: new Dictionary<string, string> { ["Retry-After"] = "1" });
+                throw new ProblemException(ProblemTypes.Unavailable, "The user is changing their onboarding right now; retry shortly.", headers: new Dictionary<string, string> { ["Retry-After"] = "1" });
+            },
+            cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>User ids are partition keys: no '/', '\\', '#', '?' or control characters, at most 128 characters.</summary>
+    /// <summary>User ids are partition keys: the same rule as a token's subject (<see cref="UserIds"/>).</summary>
     public static void EnsureUserId(string userId)
     {
-        if (!UserIdPattern().IsMatch(userId))
+        if (!UserIds.IsValid(userId))
         {
             throw new ProblemException(ProblemTypes.Validation, "userId is not a valid user id.");
         }
     }
-
-    [GeneratedRegex(@"^[A-Za-z0-9._@|:+=\-]{1,128}$", RegexOptions.CultureInvariant)]
-    private static partial Regex UserIdPattern();
 }

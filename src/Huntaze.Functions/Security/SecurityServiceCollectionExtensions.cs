@@ -1,5 +1,6 @@
 using Huntaze.Functions.Platform.Http;
 using Huntaze.Functions.Security.Audit;
+using Huntaze.Functions.Security.Audit.Denials;
 using Huntaze.Functions.Security.Authentication;
 using Huntaze.Functions.Security.Authorization;
 using Huntaze.Functions.Security.Cors;
@@ -53,8 +54,15 @@ public static class SecurityServiceCollectionExtensions
 
         services.TryAddSingleton<IRateLimitStore, TableRateLimitStore>();
         services.AddSingleton<RateLimiter>();
+        services.AddOptions<AuditOptions>().BindConfiguration(AuditOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AuditOptions>, AuditOptionsValidator>();
+        services.AddSingleton<AuditDetailsBlobs>();
         services.TryAddSingleton<IAuditLog, TableAuditLog>();
         services.AddSingleton<AuditReader>();
+        services.AddSingleton<DenialRecorder>();
+        services.AddSingleton<DenialStore>();
+        services.AddSingleton<DenialFlusher>();
+        services.AddHostedService(sp => sp.GetRequiredService<DenialFlusher>());
         services.AddHostedService<CsrfKeyCheck>();
 
         services.AddHttpPipelineStep<CorsStep>();

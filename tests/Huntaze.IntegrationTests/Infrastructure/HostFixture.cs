@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using Huntaze.Cli.Tokens;
 using Huntaze.LocalHost.Storage;
+using Microsoft.Extensions.DependencyInjection;
 
 [assembly: AssemblyFixture(typeof(Huntaze.IntegrationTests.Infrastructure.HostFixture))]
 
@@ -47,6 +48,8 @@ public sealed class HostFixture : IAsyncLifetime
         ["Security__AllowedOrigins__0"] = AllowedOrigin,
         // The onboarding experience ships behind its flag; tests start with it on (never changed once it exists).
         ["Flags__SeedEnabled__0"] = "Onboarding",
+        // Denials are written in the background; tests wait for them, so they are written every second.
+        ["Audit__DenialFlushSeconds"] = "1",
     };
 
     public async ValueTask InitializeAsync()
@@ -84,8 +87,11 @@ public sealed class HostFixture : IAsyncLifetime
         }
     }
 
-    /// <summary>Another local host over the same storage (another "instance" of the app).</summary>
-    public Task<LocalHostInstance> StartSecondHostAsync(IReadOnlyDictionary<string, string?>? overrides = null)
+    /// <summary>
+    /// Another local host over the same storage (another "instance" of the app). <paramref name="configureServices"/>
+    /// runs after the app's composition, to replace a boundary (e.g. a storage client that injects faults).
+    /// </summary>
+    public Task<LocalHostInstance> StartSecondHostAsync(IReadOnlyDictionary<string, string?>? overrides = null, Action<IServiceCollection>? configureServices = null)
     {
         var settings = BaseSettings(Azurite.ConnectionString, TablePrefix);
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
@@ -93,7 +99,7 @@ public sealed class HostFixture : IAsyncLifetime
             settings[key] = value;
         }
 
-        return LocalHostInstance.StartAsync(settings, CancellationToken.None);
+        return LocalHostInstance.StartAsync(settings, configureServices, CancellationToken.None);
     }
 
     public HttpClient CreateClient() => Host.CreateClient();

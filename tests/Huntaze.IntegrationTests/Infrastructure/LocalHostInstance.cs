@@ -23,13 +23,17 @@ public sealed class LocalHostInstance : IAsyncDisposable
     public IServiceProvider Services => _app.Services;
 
     /// <summary>Starts a host; a port taken between choosing and binding it (another process won the race) is retried.</summary>
-    public static async Task<LocalHostInstance> StartAsync(IReadOnlyDictionary<string, string?> settings, CancellationToken cancellationToken)
+    public static Task<LocalHostInstance> StartAsync(IReadOnlyDictionary<string, string?> settings, CancellationToken cancellationToken) =>
+        StartAsync(settings, null, cancellationToken);
+
+    /// <summary>As above; <paramref name="configureServices"/> runs after the app's composition (tests replace boundaries there).</summary>
+    public static async Task<LocalHostInstance> StartAsync(IReadOnlyDictionary<string, string?> settings, Action<IServiceCollection>? configureServices, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await TryStartAsync(settings, cancellationToken);
+                return await TryStartAsync(settings, configureServices, cancellationToken);
             }
             catch (IOException exception) when (attempt < 3 && exception.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
             {
@@ -38,7 +42,7 @@ public sealed class LocalHostInstance : IAsyncDisposable
         }
     }
 
-    private static async Task<LocalHostInstance> TryStartAsync(IReadOnlyDictionary<string, string?> settings, CancellationToken cancellationToken)
+    private static async Task<LocalHostInstance> TryStartAsync(IReadOnlyDictionary<string, string?> settings, Action<IServiceCollection>? configureServices, CancellationToken cancellationToken)
     {
         var app = LocalHostApp.Build(["--urls", "http://127.0.0.1:0"], new LocalHostOptions
         {
@@ -46,6 +50,7 @@ public sealed class LocalHostInstance : IAsyncDisposable
             Settings = settings,
             UseLocalSettingsFile = false,
             PrintFunctionTable = false,
+            ConfigureServices = configureServices,
         });
         try
         {

@@ -50,7 +50,7 @@ public sealed class FlagAdminServiceTests
     }
 
     [Fact]
-    public async Task PutAsync_StaleETag_Throws412AndAuditsNothing()
+    public async Task PutAsync_StaleETag_Throws412AndRecordsTheIntentAborted()
     {
         var created = await _service.PutAsync("F", "{\"id\":\"F\",\"enabled\":false}", null, true, Actor, CancellationToken.None);
         await _service.PutAsync("F", "{\"id\":\"F\",\"enabled\":true}", created.ETag, false, Actor, CancellationToken.None);
@@ -60,7 +60,10 @@ public sealed class FlagAdminServiceTests
             _service.PutAsync("F", "{\"id\":\"F\",\"enabled\":false}", created.ETag, false, Actor, CancellationToken.None));
 
         Assert.Equal(412, problem.Type.Status);
-        Assert.Empty(_audit);
+        // Audited before the write (write-ahead), so the refused write leaves its intent and its abort.
+        Assert.Equal([AuditedChange.Accepted, AuditedChange.Aborted], _audit.Select(r => r.Outcome));
+        Assert.Equal(_audit[0].Details!["changeId"], _audit[1].Details!["changeId"]);
+        Assert.Equal("412", _audit[1].Details!["status"]);
     }
 
     [Fact]

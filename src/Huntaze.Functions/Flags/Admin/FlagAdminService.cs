@@ -14,8 +14,8 @@ public sealed record AdminActor(string UserId, string CorrelationId);
 public sealed record KillSwitchReport(bool Active, string? Reason, DateTimeOffset? ObservedAt, bool Propagated);
 
 /// <summary>
-/// Flag changes by administrators: validated, written to the source with the caller's ETag, audited with
-/// before/after, then published to the snapshot at once (and applied on this instance) rather than waiting
+/// Flag changes by administrators: validated, audited with before/after (before the write: no entry, no
+/// change), written to the source with the caller's ETag, then published to the snapshot at once (and applied on this instance) rather than waiting
 /// for the next sync.
 /// </summary>
 public sealed partial class FlagAdminService(
@@ -124,22 +124,26 @@ public sealed partial class FlagAdminService(
         StoredFlag? before, FeatureFlag after, IReadOnlyDictionary<string, string> tags, FlagWriteCondition condition,
         string action, AdminActor actor, IReadOnlyDictionary<string, string?>? extra, CancellationToken cancellationToken)
     {
-        StoredFlag saved;
-        try
-        {
-            saved = await Unavailable(() => store.SaveAsync(after, tags, condition, cancellationToken)).ConfigureAwait(false);
-        }
-        catch (FlagConflictException)
-        {
-            throw new ProblemException(ProblemTypes.PreconditionFailed, $"The flag '{after.Id}' has changed since it was read (or already exists); read it again.");
-        }
-
         var details = new Dictionary<string, string?>(extra ?? new Dictionary<string, string?>())
         {
             ["before"] = before is null ? null : FlagDocument.Serialize(before.Flag),
-            ["after"] = FlagDocument.Serialize(saved.Flag),
+            ["after"] = FlagDocument.Serialize(after),
         };
-        await audit.AppendAsync(new AuditRecord(actor.UserId, action, "feature-flag:" + after.Id, "succeeded", actor.CorrelationId, details), cancellationToken).ConfigureAwait(false);
+        // Audited before it is written: no audit entry, no change (503).
+        var saved = await audit.RecordChangeAsync(
+            new AuditRecord(actor.UserId, action, "feature-flag:" + after.Id, AuditedChange.Accepted, actor.CorrelationId, details),
+            async token =>
+            {
+                try
+                {
+                    return await Unavailable(() => store.SaveAsync(after, tags, condition, token)).ConfigureAwait(false);
+                }
+                catch (FlagConflictException)
+                {
+                    throw new ProblemException(ProblemTypes.PreconditionFailed, $"The flag '{after.Id}' has changed since it was read (or already exists); read it again.");
+                }
+            },
+            cancellationToken).ConfigureAwait(false);
         await PropagateAsync(cancellationToken).ConfigureAwait(false);
         return saved;
     }
