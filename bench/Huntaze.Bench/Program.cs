@@ -2,11 +2,13 @@ using System.Globalization;
 using BenchmarkDotNet.Running;
 using Huntaze.Bench.Flags;
 using Huntaze.Bench.Onboarding;
+using Huntaze.Bench.Security;
 
 // dotnet run -c Release --project bench/Huntaze.Bench -- <benchmark> [args]
 //   onboarding [seconds per measurement, default 10] [levels, default 1,16,64]   API vs raw storage (docs/performance.md)
 //   flags-evaluation [BenchmarkDotNet args]                                        evaluation cost per request (docs/flags.md)
 //   flags-propagation [flips, default 20]                                          kill-switch propagation between two hosts
+//   denials [seconds, default 10] [workers, default 64]                             cost of a junk credential (ADR 0007)
 switch (args.FirstOrDefault())
 {
     case "onboarding":
@@ -18,8 +20,13 @@ switch (args.FirstOrDefault())
     case "flags-propagation":
         await KillSwitchPropagation.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20);
         break;
+    case "denials":
+        await DenialFlood.RunAsync(
+            args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10,
+            args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 64);
+        break;
     default:
-        Console.WriteLine("usage: onboarding [seconds] [levels] | flags-evaluation [BenchmarkDotNet args] | flags-propagation [flips]");
+        Console.WriteLine("usage: onboarding [seconds] [levels] | flags-evaluation [BenchmarkDotNet args] | flags-propagation [flips] | denials [seconds] [workers]");
         return 2;
 }
 
