@@ -16,7 +16,7 @@ internal static class AdminEndpoints
             ResponseHeaders.Register(http);
             if (!await timers.TriggerAsync(name, http.RequestAborted).ConfigureAwait(false))
             {
-                await ProblemWriter.WriteAsync(http, ProblemTypes.NotFound, $"No timer function named '{name}'.").ConfigureAwait(false);
+                await ProblemWriter.WriteAsync(http, Problems.NotFound($"No timer function named '{name}'.")).ConfigureAwait(false);
                 return;
             }
 

@@ -85,12 +85,12 @@ public static class LocalHostApp
     {
         var http = context.HttpContext;
         ResponseHeaders.Register(http);
-        var type = http.Response.StatusCode switch
+        var problem = http.Response.StatusCode switch
         {
-            StatusCodes.Status405MethodNotAllowed => ProblemTypes.MethodNotAllowed,
-            StatusCodes.Status404NotFound => ProblemTypes.NotFound,
+            StatusCodes.Status405MethodNotAllowed => Problems.MethodNotAllowed($"{http.Request.Method} {http.Request.Path}: {ProblemTypes.MethodNotAllowed.Title}"),
+            StatusCodes.Status404NotFound => Problems.NotFound($"{http.Request.Method} {http.Request.Path}: {ProblemTypes.NotFound.Title}"),
             _ => null,
         };
-        return type is null ? Task.CompletedTask : ProblemWriter.WriteAsync(http, type, $"{http.Request.Method} {http.Request.Path}: {type.Title}");
+        return problem is null ? Task.CompletedTask : ProblemWriter.WriteAsync(http, problem);
     }
 }

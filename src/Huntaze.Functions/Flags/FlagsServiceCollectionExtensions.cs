@@ -4,6 +4,7 @@ using Huntaze.Functions.Flags.AppConfiguration;
 using Huntaze.Functions.Flags.Evaluation;
 using Huntaze.Functions.Flags.Propagation;
 using Huntaze.Functions.Flags.Stores;
+using Huntaze.Functions.Platform.Configuration;
 using Huntaze.Functions.Platform.Health;
 using Huntaze.Functions.Platform.Storage;
 using Microsoft.Extensions.Configuration;
@@ -22,14 +23,7 @@ public static class FlagsServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddFlags(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<FlagsOptions>()
-            .BindConfiguration(FlagsOptions.Section)
-            .Validate(o => o.SnapshotPollSeconds is > 0 and <= 5, "Flags:SnapshotPollSeconds must be in (0, 5] for the kill switch to bite within 5 s.")
-            .Validate(o => o.AppConfiguration.TimeoutSeconds > 0 && o.AppConfiguration.MaxRetries is >= 0 and <= 10, "Flags:AppConfiguration timeout/retries are out of range.")
-            .Validate(o => string.IsNullOrWhiteSpace(o.AppConfiguration.ConnectionString) || IsConnectionString(o.AppConfiguration.ConnectionString), "Flags:AppConfiguration:ConnectionString is malformed (Endpoint=…;Id=…;Secret=…).")
-            .Validate(o => o.AppConfiguration.Endpoint is null || o.AppConfiguration.Endpoint.OriginalString.Length == 0 || o.AppConfiguration.Endpoint.IsAbsoluteUri, "Flags:AppConfiguration:Endpoint must be an absolute URI (https://<name>.azconfig.io).")
-            .Validate(o => o.EffectiveClientFlags.All(n => Documents.FlagDocument.ValidateName(n) is null), "Flags:ClientFlags holds an invalid flag name.")
-            .ValidateOnStart();
+        services.AddValidatedOptions<FlagsOptions, FlagsOptionsValidator>(FlagsOptions.Section);
 
         var appConfiguration = configuration.GetSection(FlagsOptions.Section).Get<FlagsOptions>()?.AppConfiguration ?? new AppConfigurationOptions();
         if (appConfiguration.IsConfigured)
@@ -83,18 +77,5 @@ public static class FlagsServiceCollectionExtensions
         // One pooled client for the process; connections are recycled so DNS changes are picked up.
         var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = Timeout.InfiniteTimeSpan };
         return new AppConfigurationClient(http, endpoint, authenticator, options, time, services.GetRequiredService<ILogger<AppConfigurationClient>>());
-    }
-
-    private static bool IsConnectionString(string value)
-    {
-        try
-        {
-            AppConfigurationConnectionString.Parse(value);
-            return true;
-        }
-        catch (FormatException)
-        {
-            return false;
-        }
     }
 }

@@ -28,10 +28,7 @@ public sealed class GuideStateService(
     {
         if (days is < 1 or > MaxSnoozeDays)
         {
-            throw new ProblemException(
-                ProblemTypes.Validation,
-                $"days must be between 1 and {MaxSnoozeDays}.",
-                new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { ["days"] = [$"Must be 1..{MaxSnoozeDays}."] } });
+            throw Problems.Validation("days", $"days must be between 1 and {MaxSnoozeDays}.");
         }
 
         var view = await ChangeAsync(caller, null, s => s with { SnoozedUntil = time.GetUtcNow().AddDays(days) }, cancellationToken).ConfigureAwait(false);
@@ -57,11 +54,8 @@ public sealed class GuideStateService(
             if (precondition is not null && !precondition.Matches(etag, state.Revision))
             {
                 OnboardingMetrics.Conflict(StatusCodes.Status412PreconditionFailed);
-                throw new ProblemException(
-                    ProblemTypes.PreconditionFailed,
-                    "The onboarding state has changed since you read it; the current state and its ETag are included.",
-                    new Dictionary<string, object?> { ["current"] = GuideCalculator.ToView(state, time.GetUtcNow()), ["etag"] = etag },
-                    new Dictionary<string, string> { ["ETag"] = etag });
+                throw Problems.PreconditionFailed(
+                    "The onboarding state has changed since you read it; the current state and its ETag are included.", GuideCalculator.ToView(state, time.GetUtcNow()), etag);
             }
 
             var next = changed with { Revision = state.Revision + 1, UpdatedAt = time.GetUtcNow() };
@@ -72,6 +66,6 @@ public sealed class GuideStateService(
             }
         }
 
-        throw new ProblemException(ProblemTypes.Unavailable, "Too many simultaneous changes; retry shortly.", headers: new Dictionary<string, string> { ["Retry-After"] = "1" });
+        throw Problems.Unavailable("Too many simultaneous changes; retry shortly.", TimeSpan.FromSeconds(1));
     }
 }

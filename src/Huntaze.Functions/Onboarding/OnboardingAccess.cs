@@ -29,16 +29,12 @@ public sealed class OnboardingAccess(StepCatalog catalog, IFeatureGate gate, IKi
     {
         if (killSwitch.Current.Active)
         {
-            throw new ProblemException(
-                ProblemTypes.OnboardingDisabled,
-                "Onboarding is temporarily switched off; your progress is kept. Try again later.",
-                new Dictionary<string, object?> { ["reason"] = killSwitch.Current.Reason ?? KillSwitchReason },
-                new Dictionary<string, string> { ["Retry-After"] = options.Value.KillSwitchRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+            throw Problems.OnboardingDisabled(killSwitch.Current.Reason ?? KillSwitchReason, TimeSpan.FromSeconds(options.Value.KillSwitchRetryAfterSeconds));
         }
 
         if (!await gate.IsEnabledAsync(FeatureNames.Onboarding, caller, cancellationToken).ConfigureAwait(false))
         {
-            throw new ProblemException(ProblemTypes.NotFound, "Onboarding is not offered to this account.");
+            throw Problems.NotFound("Onboarding is not offered to this account.");
         }
     }
 
@@ -59,7 +55,7 @@ public sealed class OnboardingAccess(StepCatalog catalog, IFeatureGate gate, IKi
     /// <summary>The step if it exists and is offered to the caller, else 404.</summary>
     public static StepDefinition OfferedStep(IReadOnlyList<StepDefinition> offered, string stepId) =>
         offered.FirstOrDefault(s => s.Id == stepId)
-        ?? throw new ProblemException(ProblemTypes.NotFound, "No such step in your onboarding guide.", new Dictionary<string, object?> { ["stepId"] = Sanitize(stepId) });
+        ?? throw Problems.NotFound("No such step in your onboarding guide.", "stepId", Sanitize(stepId));
 
     /// <summary>Echo ids only when they are well-formed, so no arbitrary input is reflected.</summary>
     public static string? Sanitize(string id) => StepCatalogLoader.IdPattern().IsMatch(id) ? id : null;

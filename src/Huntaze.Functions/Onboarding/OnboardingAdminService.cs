@@ -65,7 +65,7 @@ public sealed partial class OnboardingAdminService(
                     }
                 }
 
-                throw new ProblemException(ProblemTypes.Unavailable, "The user is changing their onboarding right now; retry shortly.", headers: new Dictionary<string, string> { ["Retry-After"] = "1" });
+                throw Problems.Unavailable("The user is changing their onboarding right now; retry shortly.", TimeSpan.FromSeconds(1));
             },
             cancellationToken).ConfigureAwait(false);
     }
@@ -75,7 +75,7 @@ public sealed partial class OnboardingAdminService(
     {
         if (!UserIds.IsValid(userId))
         {
-            throw new ProblemException(ProblemTypes.Validation, "userId is not a valid user id.");
+            throw Problems.Validation("userId", "userId is not a valid user id.");
         }
     }
 }

@@ -30,10 +30,4 @@ public sealed class OnboardingOptions
 
     /// <summary>Pages handled before the migration orchestration continues as new (bounds its history).</summary>
     public int MigrationPagesPerGeneration { get; set; } = 20;
-
-    public bool IsValid() =>
-        TableName.Length is >= 3 and <= 40 && TableName.All(char.IsAsciiLetterOrDigit) && char.IsAsciiLetter(TableName[0]) &&
-        StorageMaxAttempts is >= 1 and <= 10 && StorageBaseDelayMs is >= 0 and <= 10_000 && StorageMaxDelayMs >= StorageBaseDelayMs &&
-        ConflictRetries is >= 1 and <= 20 && KillSwitchRetryAfterSeconds is >= 1 and <= 3600 &&
-        MigrationUsersPerActivity is >= 1 and <= 100_000 && MigrationParallelism is >= 1 and <= 64 && MigrationPagesPerGeneration is >= 1 and <= 1000;
 }

@@ -50,7 +50,7 @@ public sealed class OnboardingService(
     public async Task CheckGateAsync(Caller caller, string gateId, CancellationToken cancellationToken)
     {
         var gate = catalog.FindGate(gateId)
-            ?? throw new ProblemException(ProblemTypes.NotFound, "No such gate.", new Dictionary<string, object?> { ["gate"] = OnboardingAccess.Sanitize(gateId) });
+            ?? throw Problems.NotFound("No such gate.", "gate", OnboardingAccess.Sanitize(gateId));
         await access.EnsureEnabledAsync(caller, cancellationToken).ConfigureAwait(false);
         var offered = await access.OfferedAsync(caller, cancellationToken).ConfigureAwait(false);
         var required = offered.Where(s => gate.Requires.Contains(s.Id)).ToList();
@@ -69,15 +69,11 @@ public sealed class OnboardingService(
         OnboardingMetrics.GateBlocked(gate.Id);
         await events.PublishAsync(new OnboardingEvent(OnboardingEventKind.GateBlocked, caller.UserId, gate.Id, time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
         var first = missing[0];
-        throw new ProblemException(
-            ProblemTypes.GateBlocked,
+        throw Problems.GateBlocked(
             $"{gate.Title} needs '{first.Title}' first.",
-            new Dictionary<string, object?>
-            {
-                ["gate"] = gate.Id,
-                ["missingSteps"] = missing.Select(s => new { id = s.Id, title = s.Title, status = snapshot.StatusOf(s.Id) }).ToArray(),
-                ["hint"] = new { action = "open_step", stepId = first.Id, url = gate.Url ?? $"/onboarding/steps/{first.Id}" },
-            });
+            gate.Id,
+            missing.Select(s => (object)new { id = s.Id, title = s.Title, status = snapshot.StatusOf(s.Id) }).ToArray(),
+            new { action = "open_step", stepId = first.Id, url = gate.Url ?? $"/onboarding/steps/{first.Id}" });
     }
 
     private static string HashETag<T>(T body)

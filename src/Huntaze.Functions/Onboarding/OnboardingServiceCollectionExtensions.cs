@@ -2,6 +2,7 @@ using Huntaze.Functions.Onboarding.Catalog;
 using Huntaze.Functions.Onboarding.Events;
 using Huntaze.Functions.Onboarding.Migrations;
 using Huntaze.Functions.Onboarding.Progress;
+using Huntaze.Functions.Platform.Configuration;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -16,10 +17,7 @@ public static class OnboardingServiceCollectionExtensions
     public static IServiceCollection AddOnboarding(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        services.AddOptions<OnboardingOptions>()
-            .BindConfiguration(OnboardingOptions.Section)
-            .Validate(o => o.IsValid(), "Onboarding settings are out of range (see docs/api/onboarding.md#settings).")
-            .ValidateOnStart();
+        services.AddValidatedOptions<OnboardingOptions, OnboardingOptionsValidator>(OnboardingOptions.Section);
 
         // Loaded while the host is composed: an invalid catalog stops start-up with errors naming each bad entry.
         services.AddSingleton(StepCatalogLoader.LoadEmbedded());

@@ -16,8 +16,7 @@ public sealed record Precondition(IReadOnlyList<string> IfMatch, int? BodyVersio
         if (tags.Count == 0 && bodyVersion is null)
         {
             Events.OnboardingMetrics.Conflict(StatusCodes.Status428PreconditionRequired);
-            throw new ProblemException(
-                ProblemTypes.PreconditionRequired,
+            throw Problems.PreconditionRequired(
                 "Send If-Match with the ETag you read, or the version you read in the body.");
         }
 
@@ -35,7 +34,7 @@ public sealed record Precondition(IReadOnlyList<string> IfMatch, int? BodyVersio
 
         return Correlation.IsValid(key)
             ? key
-            : throw new ProblemException(ProblemTypes.Validation, "Idempotency-Key must be 1 to 64 characters of A-Z, a-z, 0-9, '.', '_' or '-'.");
+            : throw Problems.Validation("Idempotency-Key", "Idempotency-Key must be 1 to 64 characters of A-Z, a-z, 0-9, '.', '_' or '-'.");
     }
 
     public bool Matches(string currentETag, int currentRevision) =>

@@ -55,6 +55,5 @@ public sealed record StepPatchRequest(StepStatus? Status, JsonElement? Data, int
         return max;
     }
 
-    private static ProblemException Invalid(string field, string detail) =>
-        new(ProblemTypes.Validation, detail, new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { [field] = [detail] } });
+    private static ProblemException Invalid(string field, string detail) => Problems.Validation(field, detail);
 }

@@ -30,7 +30,7 @@ public sealed class StepWriteService(
         var data = patch.ValidatedData();
         if (patch.Status == StepStatus.NeedsReview)
         {
-            throw new ProblemException(ProblemTypes.Validation, "needs_review is set by step migrations only.", new Dictionary<string, object?> { ["status"] = "needs_review" });
+            throw Problems.Validation("status", "needs_review is set by step migrations only.");
         }
 
         for (var round = 0; round < options.Value.ConflictRetries; round++)
@@ -70,10 +70,7 @@ public sealed class StepWriteService(
             }
         }
 
-        throw new ProblemException(
-            ProblemTypes.Unavailable,
-            "Too many simultaneous changes to your onboarding; retry shortly.",
-            headers: new Dictionary<string, string> { ["Retry-After"] = "1" });
+        throw Problems.Unavailable("Too many simultaneous changes to your onboarding; retry shortly.", TimeSpan.FromSeconds(1));
     }
 
     private static bool IsSameChange(StepProgress current, StepStatus? status, string? data) =>
@@ -92,25 +89,11 @@ public sealed class StepWriteService(
         if (precondition.ViaHeader)
         {
             OnboardingMetrics.Conflict(StatusCodes.Status412PreconditionFailed);
-            throw new ProblemException(
-                ProblemTypes.PreconditionFailed,
-                "The step has changed since you read it; the current step and its ETag are included.",
-                new Dictionary<string, object?> { ["current"] = representation, ["etag"] = etag },
-                new Dictionary<string, string> { ["ETag"] = etag });
+            throw Problems.PreconditionFailed("The step has changed since you read it; the current step and its ETag are included.", representation, etag);
         }
 
         OnboardingMetrics.Conflict(StatusCodes.Status409Conflict);
-        throw new ProblemException(
-            ProblemTypes.OptimisticLockConflict,
-            $"You sent version {precondition.BodyVersion}, but the step is at version {current.Revision}.",
-            new Dictionary<string, object?>
-            {
-                ["code"] = "OPTIMISTIC_LOCK_CONFLICT",
-                ["attemptedVersion"] = precondition.BodyVersion,
-                ["currentVersion"] = current.Revision,
-                ["current"] = representation,
-            },
-            new Dictionary<string, string> { ["ETag"] = etag });
+        throw Problems.OptimisticLockConflict("step", precondition.BodyVersion, current.Revision, representation, etag);
     }
 
     private static void EnsureTransition(StepDefinition step, StepStatus from, StepStatus status, IReadOnlyList<string> blockedBy)
@@ -118,20 +101,14 @@ public sealed class StepWriteService(
         if (status == StepStatus.Skipped && step.Required)
         {
             OnboardingMetrics.Conflict(StatusCodes.Status409Conflict);
-            throw new ProblemException(
-                ProblemTypes.StepBlocked,
-                $"'{step.Id}' is required and cannot be skipped.",
-                new Dictionary<string, object?> { ["code"] = "STEP_REQUIRED", ["stepId"] = step.Id, ["blockedBy"] = Array.Empty<string>() });
+            throw Problems.StepBlocked($"'{step.Id}' is required and cannot be skipped.", "STEP_REQUIRED", step.Id, []);
         }
 
         // Only entering completed is checked: answers saved on a step already completed stay allowed.
         if (status == StepStatus.Completed && from != StepStatus.Completed && blockedBy.Count > 0)
         {
             OnboardingMetrics.Conflict(StatusCodes.Status409Conflict);
-            throw new ProblemException(
-                ProblemTypes.StepBlocked,
-                $"Complete {string.Join(", ", blockedBy)} first.",
-                new Dictionary<string, object?> { ["code"] = "PREREQUISITES_INCOMPLETE", ["stepId"] = step.Id, ["blockedBy"] = blockedBy });
+            throw Problems.StepBlocked($"Complete {string.Join(", ", blockedBy)} first.", "PREREQUISITES_INCOMPLETE", step.Id, blockedBy);
         }
     }
 

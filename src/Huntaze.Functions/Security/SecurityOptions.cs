@@ -27,8 +27,8 @@ public sealed class SecurityOptions
     public bool IsOriginAllowed(string? origin) =>
         !string.IsNullOrEmpty(origin) && AllowedOrigins.Any(o => string.Equals(o.TrimEnd('/'), origin, StringComparison.OrdinalIgnoreCase));
 
-    public static bool AreOriginsValid(SecurityOptions options) =>
-        options.AllowedOrigins.All(o => Uri.TryCreate(o, UriKind.Absolute, out var uri)
+    public static bool IsValidOrigin(string origin) =>
+        Uri.TryCreate(origin, UriKind.Absolute, out var uri)
             && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)
-            && uri.AbsolutePath == "/" && string.IsNullOrEmpty(uri.Query));
+            && uri.AbsolutePath == "/" && string.IsNullOrEmpty(uri.Query);
 }

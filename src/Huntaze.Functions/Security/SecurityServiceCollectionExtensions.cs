@@ -1,3 +1,4 @@
+using Huntaze.Functions.Platform.Configuration;
 using Huntaze.Functions.Platform.Http;
 using Huntaze.Functions.Security.Audit;
 using Huntaze.Functions.Security.Audit.Denials;
@@ -20,7 +21,7 @@ public static class SecurityServiceCollectionExtensions
 {
     /// <summary>
     /// Identity, the security pipeline steps and the audit log. Step order is pipeline order: CORS (so
-    /// refusals stay readable by allowed front ends), audit of refusals (wrapping everything after it),
+    /// refusals stay readable by allowed front ends), the denial stream (counting refusals of everything after it),
     /// authentication, authorization, CSRF, rate limiting.
     /// </summary>
     public static IServiceCollection AddSecurity(this IServiceCollection services, IConfiguration configuration)
@@ -29,14 +30,9 @@ public static class SecurityServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => SecurityEnvironment.Resolve(configuration, sp.GetService<IHostEnvironment>()));
 
-        services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>();
-        services.AddOptions<SecurityOptions>().BindConfiguration(SecurityOptions.Section).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<SecurityOptions>, SecurityOptionsValidator>();
-        services.AddOptions<RateLimitOptions>()
-            .Configure<IConfiguration>((o, c) => c.GetSection(RateLimitOptions.Section).Bind(o.Policies))
-            .Validate(o => o.IsValid(out _), "Every RateLimits policy needs Limit >= 1 and WindowSeconds between 1 and 2678400.")
-            .ValidateOnStart();
+        services.AddValidatedOptions<AuthOptions, AuthOptionsValidator>(AuthOptions.Section);
+        services.AddValidatedOptions<SecurityOptions, SecurityOptionsValidator>(SecurityOptions.Section);
+        services.AddValidatedOptions<RateLimitOptions, RateLimitOptionsValidator>(RateLimitOptions.Section, (o, section) => section.Bind(o.Policies));
 
         services.AddSingleton(sp =>
         {
@@ -54,8 +50,7 @@ public static class SecurityServiceCollectionExtensions
 
         services.TryAddSingleton<IRateLimitStore, TableRateLimitStore>();
         services.AddSingleton<RateLimiter>();
-        services.AddOptions<AuditOptions>().BindConfiguration(AuditOptions.Section).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<AuditOptions>, AuditOptionsValidator>();
+        services.AddValidatedOptions<AuditOptions, AuditOptionsValidator>(AuditOptions.Section);
         services.AddSingleton<AuditDetailsBlobs>();
         services.TryAddSingleton<IAuditLog, TableAuditLog>();
         services.AddSingleton<AuditReader>();
@@ -72,33 +67,5 @@ public static class SecurityServiceCollectionExtensions
         services.AddHttpPipelineStep<CsrfStep>();
         services.AddHttpPipelineStep<RateLimitStep>();
         return services;
-    }
-}
-
-/// <summary>Validation that depends on the environment (the development key is Development-only).</summary>
-internal sealed class AuthOptionsValidator(SecurityEnvironment environment) : IValidateOptions<AuthOptions>
-{
-    public ValidateOptionsResult Validate(string? name, AuthOptions options) =>
-        AuthOptions.IsValid(options, environment, out var error) ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(error);
-}
-
-/// <summary>Origins must be exact; a configured CSRF key must be strong (absent, <see cref="CsrfKeyProvider"/> supplies one).</summary>
-internal sealed class SecurityOptionsValidator : IValidateOptions<SecurityOptions>
-{
-    public ValidateOptionsResult Validate(string? name, SecurityOptions options)
-    {
-        if (!SecurityOptions.AreOriginsValid(options))
-        {
-            return ValidateOptionsResult.Fail("Security:AllowedOrigins must hold absolute http(s) origins without path, query or wildcard.");
-        }
-
-        // The value is a secret: the message names its decoded length, never the key.
-        var key = options.CsrfSigningKey;
-        var buffer = new byte[key?.Length ?? 0];
-        return string.IsNullOrWhiteSpace(key) || AuthOptions.IsStrongKey(key)
-            ? ValidateOptionsResult.Success
-            : ValidateOptionsResult.Fail(Convert.TryFromBase64String(key, buffer, out var length)
-                ? $"Security:CsrfSigningKey decodes to {length} bytes; it must be base64 of at least {Csrf.CsrfTokens.MinKeyBytes} bytes."
-                : $"Security:CsrfSigningKey is not base64; it must be base64 of at least {Csrf.CsrfTokens.MinKeyBytes} bytes.");
     }
 }

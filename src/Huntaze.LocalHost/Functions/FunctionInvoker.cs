@@ -102,9 +102,20 @@ internal static class FunctionInvoker
         }
         catch (Exception exception) when (exception is FormatException or NotSupportedException or ArgumentException)
         {
-            throw new ProblemException(ProblemTypes.BadRequest, $"Route value '{parameter.Name}' is not a valid {type.Name}.");
+            throw Problems.BadRequest($"Route value '{parameter.Name}' is not a valid {RouteValueKind(type)}.");
         }
     }
+
+    /// <summary>What a route value must look like, in the API's words rather than .NET type names.</summary>
+    private static string RouteValueKind(Type type) => Type.GetTypeCode(type) switch
+    {
+        TypeCode.Boolean => "boolean (true or false)",
+        TypeCode.Byte or TypeCode.SByte or TypeCode.Int16 or TypeCode.UInt16 or TypeCode.Int32 or TypeCode.UInt32 or TypeCode.Int64 or TypeCode.UInt64 => "integer",
+        TypeCode.Single or TypeCode.Double or TypeCode.Decimal => "number",
+        TypeCode.DateTime => "date-time",
+        _ when type == typeof(Guid) => "GUID",
+        _ => "value",
+    };
 
     /// <summary>A trigger payload (activity input) converted to the parameter's type.</summary>
     public static object? ConvertPayload(JsonElement? payload, Type type) =>

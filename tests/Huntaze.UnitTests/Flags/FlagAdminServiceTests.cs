@@ -73,7 +73,7 @@ public sealed class FlagAdminServiceTests
             _service.PutAsync("F", "{\"id\":\"F\",\"enabled\":\"yes\",\"variants\":[]}", null, true, Actor, CancellationToken.None));
 
         Assert.Equal(400, problem.Type.Status);
-        Assert.Equal(2, ((IReadOnlyList<string>)problem.Extensions["errors"]!).Count);
+        Assert.Equal(2, ((IReadOnlyDictionary<string, string[]>)problem.Extensions["errors"]!)["document"].Length);
     }
 
     [Fact]

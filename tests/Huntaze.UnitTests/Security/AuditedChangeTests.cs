@@ -51,7 +51,7 @@ public sealed class AuditedChangeTests
         var audit = new FakeAuditLog();
 
         await Assert.ThrowsAsync<ProblemException>(() => audit.RecordChangeAsync(
-            Change, _ => Task.FromException(new ProblemException(ProblemTypes.PreconditionFailed, "stale")), CancellationToken.None));
+            Change, _ => Task.FromException(Problems.PreconditionFailed("stale")), CancellationToken.None));
 
         Assert.Equal([AuditedChange.Accepted, AuditedChange.Aborted], audit.Records.Select(r => r.Outcome));
         Assert.Equal(audit.Records[0].Details!["changeId"], audit.Records[1].Details!["changeId"]);

@@ -5,6 +5,7 @@ using Huntaze.Functions.Security.RateLimiting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Moq;
 
 namespace Huntaze.UnitTests.Security;
@@ -18,8 +19,10 @@ public sealed class SecurityOptionsTests
     {
         var options = new AuthOptions { Issuer = "i", Audience = "a", DevelopmentSigningKey = Key };
 
-        Assert.False(AuthOptions.IsValid(options, new SecurityEnvironment("Production"), out var error));
-        Assert.Contains("Authority", error, StringComparison.Ordinal);
+        var result = Validate(options, "Production");
+
+        Assert.True(result.Failed);
+        Assert.Contains("Auth:Authority", result.FailureMessage, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -27,7 +30,9 @@ public sealed class SecurityOptionsTests
     {
         var options = new AuthOptions { Issuer = "i", Audience = "a", DevelopmentSigningKey = Key };
 
-        Assert.True(AuthOptions.IsValid(options, new SecurityEnvironment("Development"), out var error), error);
+        var result = Validate(options, "Development");
+
+        Assert.True(result.Succeeded, result.FailureMessage);
     }
 
     [Fact]
@@ -35,7 +40,7 @@ public sealed class SecurityOptionsTests
     {
         var options = new AuthOptions { Issuer = "i", Audience = "a", DevelopmentSigningKey = Convert.ToBase64String(new byte[16]) };
 
-        Assert.False(AuthOptions.IsValid(options, new SecurityEnvironment("Development"), out _));
+        Assert.True(Validate(options, "Development").Failed);
     }
 
     [Fact]
@@ -43,7 +48,7 @@ public sealed class SecurityOptionsTests
     {
         var options = new AuthOptions { Audience = "a", Authority = "https://login.example/t/v2.0", ClockSkewSeconds = 60 };
 
-        Assert.False(AuthOptions.IsValid(options, new SecurityEnvironment("Production"), out _));
+        Assert.True(Validate(options, "Production").Failed);
     }
 
     [Fact]
@@ -51,7 +56,7 @@ public sealed class SecurityOptionsTests
     {
         var options = new AuthOptions { Audience = "a", Authority = "http://login.example/t/v2.0" };
 
-        Assert.False(AuthOptions.IsValid(options, new SecurityEnvironment("Production"), out _));
+        Assert.True(Validate(options, "Production").Failed);
     }
 
     [Fact]
@@ -77,7 +82,7 @@ public sealed class SecurityOptionsTests
         var options = new SecurityOptions();
         options.AllowedOrigins.Add("*");
 
-        Assert.False(SecurityOptions.AreOriginsValid(options));
+        Assert.True(new SecurityOptionsValidator().Validate(null, options).Failed);
     }
 
     [Fact]
@@ -95,6 +100,9 @@ public sealed class SecurityOptionsTests
 
         Assert.Equal("192.0.2.9", RateLimitStep.ClientIp(http, trustForwardedFor: true));
     }
+
+    private static ValidateOptionsResult Validate(AuthOptions options, string environment) =>
+        new AuthOptionsValidator(new SecurityEnvironment(environment)).Validate(null, options);
 
     private static DefaultHttpContext Request(string remote, string forwardedFor)
     {

@@ -70,7 +70,7 @@ public sealed class FlagAdminFunctions(FlagAdminService flags, IKillSwitch killS
         var body = await RequestBody.ReadJsonAsync<KillSwitchRequest>(request, cancellationToken).ConfigureAwait(false);
         if (body.Reason is { Length: > 500 })
         {
-            throw new ProblemException(ProblemTypes.Validation, "'reason' must be at most 500 characters.");
+            throw Problems.Validation("reason", "'reason' must be at most 500 characters.");
         }
 
         var report = await flags.SetKillSwitchAsync(body.Active, body.Reason, Actor(request), cancellationToken).ConfigureAwait(false);
@@ -97,7 +97,7 @@ public sealed class FlagAdminFunctions(FlagAdminService flags, IKillSwitch killS
         RequestBody.EnsureJsonContentType(request);
         if (request.ContentLength > RequestBody.MaxBytes)
         {
-            throw new ProblemException(ProblemTypes.PayloadTooLarge, $"The request body exceeds {RequestBody.MaxBytes} bytes.");
+            throw Problems.PayloadTooLarge(RequestBody.MaxBytes);
         }
 
         using var reader = new StreamReader(request.Body, Encoding.UTF8);
@@ -105,11 +105,11 @@ public sealed class FlagAdminFunctions(FlagAdminService flags, IKillSwitch killS
         var length = await reader.ReadBlockAsync(buffer.AsMemory(), cancellationToken).ConfigureAwait(false);
         if (length > RequestBody.MaxBytes)
         {
-            throw new ProblemException(ProblemTypes.PayloadTooLarge, $"The request body exceeds {RequestBody.MaxBytes} bytes.");
+            throw Problems.PayloadTooLarge(RequestBody.MaxBytes);
         }
 
         return length == 0
-            ? throw new ProblemException(ProblemTypes.MalformedJson, "The request body is empty; a flag document is required.")
+            ? throw Problems.MalformedJson("The request body is empty; a flag document is required.")
             : new string(buffer, 0, length);
     }
 }
@@ -126,6 +126,6 @@ internal static class HttpETag
         {
             [] => null,
             [var tag] when tag != "*" => tag,
-            _ => throw new ProblemException(ProblemTypes.BadRequest, "If-Match must be the single ETag you read."),
+            _ => throw Problems.BadRequest("If-Match must be the single ETag you read."),
         };
 }

@@ -35,7 +35,7 @@ public sealed partial class FlagAdminService(
     {
         RequireValidName(name);
         return await Unavailable(() => store.GetAsync(name, cancellationToken)).ConfigureAwait(false)
-            ?? throw new ProblemException(ProblemTypes.NotFound, $"No flag named '{name}'.");
+            ?? throw Problems.NotFound($"No flag named '{name}'.");
     }
 
     /// <summary>Replaces the document. <paramref name="ifMatch"/> updates, <paramref name="createOnly"/> creates; one is required.</summary>
@@ -45,7 +45,7 @@ public sealed partial class FlagAdminService(
         var parsed = FlagDocument.Parse(document, name);
         if (!parsed.IsValid)
         {
-            throw Invalid(parsed.Errors);
+            throw Problems.Validation(new Dictionary<string, string[]> { ["document"] = [.. parsed.Errors] });
         }
 
         var condition = Condition(ifMatch, createOnly);
@@ -58,7 +58,7 @@ public sealed partial class FlagAdminService(
         RequireValidName(name);
         if (FlagPatch.Validate(patch) is { Count: > 0 } errors)
         {
-            throw Invalid(errors);
+            throw Problems.Validation(errors);
         }
 
         var before = await Unavailable(() => store.GetAsync(name, cancellationToken)).ConfigureAwait(false);
@@ -71,7 +71,7 @@ public sealed partial class FlagAdminService(
     {
         if (RolloutPlan.IndexOf(stage) < 0)
         {
-            throw Invalid([$"'stage' is '{stage}'; stages are {string.Join(", ", RolloutPlan.Stages)}."]);
+            throw Problems.Validation("stage", $"'stage' is '{stage}'; stages are {string.Join(", ", RolloutPlan.Stages)}.");
         }
 
         var before = await GetAsync(name, cancellationToken).ConfigureAwait(false);
@@ -80,11 +80,7 @@ public sealed partial class FlagAdminService(
         var refusal = RolloutPlan.Check(current, stage, now);
         if (refusal is not null && !force)
         {
-            throw new ProblemException(ProblemTypes.Conflict, refusal.Reason, new Dictionary<string, object?>
-            {
-                ["currentStage"] = current?.Stage,
-                ["earliestAt"] = refusal.EarliestAt,
-            });
+            throw Problems.RolloutTooEarly(refusal.Reason, current?.Stage, refusal.EarliestAt);
         }
 
         var after = RolloutPlan.Apply(before.Flag, stage, options.Value.EffectiveInternalGroups);
@@ -140,7 +136,7 @@ public sealed partial class FlagAdminService(
                 }
                 catch (FlagConflictException)
                 {
-                    throw new ProblemException(ProblemTypes.PreconditionFailed, $"The flag '{after.Id}' has changed since it was read (or already exists); read it again.");
+                    throw Problems.PreconditionFailed($"The flag '{after.Id}' has changed since it was read (or already exists); read it again.");
                 }
             },
             cancellationToken).ConfigureAwait(false);
@@ -165,18 +161,15 @@ public sealed partial class FlagAdminService(
     private static FlagWriteCondition Condition(string? ifMatch, bool createOnly) =>
         ifMatch is not null ? FlagWriteCondition.Matching(ifMatch)
         : createOnly ? FlagWriteCondition.Absent
-        : throw new ProblemException(ProblemTypes.PreconditionRequired, "Send If-Match with the ETag you read, or If-None-Match: * to create.");
+        : throw Problems.PreconditionRequired("Send If-Match with the ETag you read, or If-None-Match: * to create.");
 
     private static void RequireValidName(string name)
     {
         if (FlagDocument.ValidateName(name) is { } error)
         {
-            throw Invalid([error]);
+            throw Problems.Validation("name", error);
         }
     }
-
-    private static ProblemException Invalid(IReadOnlyList<string> errors) =>
-        new(ProblemTypes.Validation, string.Join(" ", errors), new Dictionary<string, object?> { ["errors"] = errors });
 
     private static async Task<T> Unavailable<T>(Func<Task<T>> call)
     {
@@ -186,7 +179,7 @@ public sealed partial class FlagAdminService(
         }
         catch (FlagStoreUnavailableException)
         {
-            throw new ProblemException(ProblemTypes.DependencyUnavailable, "The flag store is unavailable; flags keep serving from the last snapshot.", headers: new Dictionary<string, string> { ["Retry-After"] = "5" });
+            throw Problems.DependencyUnavailable("The flag store is unavailable; flags keep serving from the last snapshot.", TimeSpan.FromSeconds(5));
         }
     }
 

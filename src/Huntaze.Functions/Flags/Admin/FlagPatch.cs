@@ -19,25 +19,27 @@ public sealed record FlagPatchRequest
 
 public static class FlagPatch
 {
-    public static IReadOnlyList<string> Validate(FlagPatchRequest patch)
+    /// <summary>Each invalid member with its messages (empty when the patch is valid).</summary>
+    public static IReadOnlyDictionary<string, string[]> Validate(FlagPatchRequest patch)
     {
-        var errors = new List<string>();
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         if (patch.RolloutPercentage is < 0 or > 100)
         {
-            errors.Add($"'rolloutPercentage' is {patch.RolloutPercentage}; percentages must be between 0 and 100.");
+            errors["rolloutPercentage"] = [$"'rolloutPercentage' is {patch.RolloutPercentage}; percentages must be between 0 and 100."];
         }
 
-        foreach (var market in patch.Markets ?? [])
+        var markets = (patch.Markets ?? [])
+            .Where(m => m is null || m.Length != 2 || !m.All(char.IsAsciiLetter))
+            .Select(m => $"'markets' holds '{m}'; markets are ISO 3166-1 alpha-2 codes.")
+            .ToArray();
+        if (markets.Length > 0)
         {
-            if (market is null || market.Length != 2 || !market.All(char.IsAsciiLetter))
-            {
-                errors.Add($"'markets' holds '{market}'; markets are ISO 3166-1 alpha-2 codes.");
-            }
+            errors["markets"] = markets;
         }
 
         if ((patch.Users ?? []).Any(string.IsNullOrWhiteSpace))
         {
-            errors.Add("'users' holds an empty user id.");
+            errors["users"] = ["'users' holds an empty user id."];
         }
 
         return errors;

@@ -53,7 +53,7 @@ public sealed class MigrationFunctions(StepCatalog catalog, IAuditLog audit, IOp
             : null;
         if (instance is null)
         {
-            throw new ProblemException(ProblemTypes.NotFound, "No such migration.");
+            throw Problems.NotFound("No such migration.");
         }
 
         var input = instance.ReadInputAs<MigrationInput>();
@@ -100,7 +100,7 @@ public sealed class MigrationFunctions(StepCatalog catalog, IAuditLog audit, IOp
 
         if (errors.Count > 0)
         {
-            throw new ProblemException(ProblemTypes.Validation, "The migration request has invalid fields.", new Dictionary<string, object?> { ["errors"] = errors });
+            throw Problems.Validation(errors, "The migration request has invalid fields.");
         }
 
         var settings = options.Value;

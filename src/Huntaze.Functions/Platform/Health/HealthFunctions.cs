@@ -28,11 +28,7 @@ public sealed class HealthFunctions(ReadinessService readiness)
         if (report.Status == ReadinessStatus.Unhealthy)
         {
             var failing = report.Checks.Where(c => c.Value.Status == ReadinessStatus.Unhealthy).Select(c => c.Key).ToArray();
-            throw new ProblemException(
-                ProblemTypes.DependencyUnavailable,
-                $"Not ready: {string.Join(", ", failing)} unavailable.",
-                new Dictionary<string, object?> { ["failing"] = failing, ["checks"] = checks },
-                new Dictionary<string, string> { ["Retry-After"] = "5" });
+            throw Problems.NotReady(failing, checks, TimeSpan.FromSeconds(5));
         }
 
         return ApiResult.Ok(new { status = report.Status.ToString().ToLowerInvariant(), checks });

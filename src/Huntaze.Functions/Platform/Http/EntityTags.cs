@@ -19,7 +19,7 @@ public static class EntityTags
         var tags = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         return tags.Length > 0 && tags.All(t => t == "*" || IsEntityTag(t))
             ? tags
-            : throw new ProblemException(ProblemTypes.BadRequest, $"{headerName} must be * or a list of quoted entity-tags, e.g. \"step-3\".");
+            : throw Problems.BadRequest($"{headerName} must be * or a list of quoted entity-tags, e.g. \"step-3\".");
     }
 
     /// <summary>Weak comparison, the one <c>If-None-Match</c> uses: <c>W/"x"</c> matches <c>"x"</c>.</summary>

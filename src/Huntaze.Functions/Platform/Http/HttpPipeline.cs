@@ -46,7 +46,7 @@ public sealed partial class HttpPipeline(IEnumerable<IHttpPipelineStep> steps, I
         catch (Exception exception)
         {
             LogUnhandled(logger, exception, function.Name);
-            await ProblemWriter.WriteAsync(http, ProblemTypes.Internal, "An unexpected error occurred. Quote the correlation id when reporting it.").ConfigureAwait(false);
+            await ProblemWriter.WriteAsync(http, Problems.Internal()).ConfigureAwait(false);
         }
         finally
         {

@@ -4,21 +4,15 @@ using Microsoft.AspNetCore.Http;
 
 namespace Huntaze.Functions.Platform.Http;
 
-/// <summary>The one place that writes RFC 9457 problem details.</summary>
+/// <summary>The one place that writes RFC 9457 problem details (built by <see cref="Problems"/>).</summary>
 public static class ProblemWriter
 {
     public const string ContentType = "application/problem+json";
 
-    public static Task WriteAsync(HttpContext http, ProblemException problem) =>
-        WriteAsync(http, problem.Type, problem.Detail, problem.Extensions, problem.Headers);
-
-    public static async Task WriteAsync(
-        HttpContext http,
-        ProblemType type,
-        string? detail = null,
-        IReadOnlyDictionary<string, object?>? extensions = null,
-        IReadOnlyDictionary<string, string>? headers = null)
+    public static async Task WriteAsync(HttpContext http, ProblemException problem)
     {
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(problem);
         var response = http.Response;
         if (response.HasStarted)
         {
@@ -26,23 +20,23 @@ public static class ProblemWriter
         }
 
         response.Clear();
-        response.StatusCode = type.Status;
-        foreach (var (name, value) in headers ?? new Dictionary<string, string>())
+        response.StatusCode = problem.Type.Status;
+        foreach (var (name, value) in problem.Headers)
         {
             response.Headers[name] = value;
         }
 
         var body = new Dictionary<string, object?>
         {
-            ["type"] = type.Uri,
-            ["title"] = type.Title,
-            ["status"] = type.Status,
-            ["detail"] = detail ?? type.Title,
+            ["type"] = problem.Type.Uri,
+            ["title"] = problem.Type.Title,
+            ["status"] = problem.Type.Status,
+            ["detail"] = problem.Detail ?? problem.Type.Title,
             ["instance"] = http.Request.Path.Value,
             ["traceId"] = Activity.Current?.TraceId.ToString() ?? http.TraceIdentifier,
             ["correlationId"] = Correlation.Get(http),
         };
-        foreach (var (key, value) in extensions ?? new Dictionary<string, object?>())
+        foreach (var (key, value) in problem.Extensions)
         {
             body[key] = value;
         }

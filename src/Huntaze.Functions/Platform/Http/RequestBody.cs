@@ -35,20 +35,17 @@ public static class RequestBody
 
         if (buffer.Length == 0)
         {
-            throw new ProblemException(ProblemTypes.MalformedJson, "The request body is empty; a JSON object is required.");
+            throw Problems.MalformedJson("The request body is empty; a JSON object is required.");
         }
 
         try
         {
             return JsonSerializer.Deserialize<T>(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), ApiJson.Options)
-                ?? throw new ProblemException(ProblemTypes.MalformedJson, "The request body must be a JSON object, not null.");
+                ?? throw Problems.MalformedJson("The request body must be a JSON object, not null.");
         }
         catch (JsonException exception)
         {
-            throw new ProblemException(
-                ProblemTypes.MalformedJson,
-                Describe(exception),
-                new Dictionary<string, object?> { ["path"] = exception.Path });
+            throw Problems.MalformedJson(JsonErrorText.Describe(exception, typeof(T)), exception.Path);
         }
     }
 
@@ -59,14 +56,9 @@ public static class RequestBody
             !(mediaType.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase) ||
               (mediaType.Type.Equals("application", StringComparison.OrdinalIgnoreCase) && mediaType.Suffix.Equals("json", StringComparison.OrdinalIgnoreCase))))
         {
-            throw new ProblemException(ProblemTypes.UnsupportedMediaType, "Send the body as application/json.");
+            throw Problems.UnsupportedMediaType();
         }
     }
 
-    private static ProblemException TooLarge() =>
-        new(ProblemTypes.PayloadTooLarge, $"The request body exceeds {MaxBytes} bytes.", new Dictionary<string, object?> { ["maxBytes"] = MaxBytes });
-
-    // Messages of JsonException name the member and the problem without echoing values.
-    private static string Describe(JsonException exception) =>
-        exception.Message.Split(" Path:", 2)[0];
+    private static ProblemException TooLarge() => Problems.PayloadTooLarge(MaxBytes);
 }

@@ -148,7 +148,7 @@ public sealed class AuditFunctions(AuditReader reader, DenialStore denials, IAud
     {
         if (errors.Count > 0)
         {
-            throw new ProblemException(ProblemTypes.Validation, "Some query parameters are invalid.", new Dictionary<string, object?> { ["errors"] = errors });
+            throw Problems.Validation(errors, "Some query parameters are invalid.");
         }
     }
 

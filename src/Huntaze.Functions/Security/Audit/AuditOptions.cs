@@ -1,4 +1,4 @@
-using System.Globalization;
+using Huntaze.Functions.Platform.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace Huntaze.Functions.Security.Audit;
@@ -18,23 +18,15 @@ public sealed class AuditOptions
     public int DenialClientsPerMinute { get; set; } = 500;
 }
 
-/// <summary>Each failure names the setting and the value it had.</summary>
 internal sealed class AuditOptionsValidator : IValidateOptions<AuditOptions>
 {
     public ValidateOptionsResult Validate(string? name, AuditOptions options)
     {
-        var failures = new List<string>();
-        Check(failures, nameof(AuditOptions.RetryAfterSeconds), options.RetryAfterSeconds, 1, 300);
-        Check(failures, nameof(AuditOptions.DenialFlushSeconds), options.DenialFlushSeconds, 1, 60);
-        Check(failures, nameof(AuditOptions.DenialClientsPerMinute), options.DenialClientsPerMinute, 1, 100_000);
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
-    }
-
-    private static void Check(List<string> failures, string setting, int value, int min, int max)
-    {
-        if (value < min || value > max)
-        {
-            failures.Add(string.Create(CultureInfo.InvariantCulture, $"{AuditOptions.Section}:{setting} is {value}; it must be between {min} and {max}."));
-        }
+        ArgumentNullException.ThrowIfNull(options);
+        return new SettingErrors(AuditOptions.Section)
+            .Require(options.RetryAfterSeconds is >= 1 and <= 300, nameof(options.RetryAfterSeconds), options.RetryAfterSeconds, "must be between 1 and 300.")
+            .Require(options.DenialFlushSeconds is >= 1 and <= 60, nameof(options.DenialFlushSeconds), options.DenialFlushSeconds, "must be between 1 and 60.")
+            .Require(options.DenialClientsPerMinute is >= 1 and <= 100_000, nameof(options.DenialClientsPerMinute), options.DenialClientsPerMinute, "must be between 1 and 100000.")
+            .ToResult();
     }
 }

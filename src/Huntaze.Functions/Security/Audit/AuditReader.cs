@@ -155,6 +155,6 @@ internal static class PageTokens
     }
 
     private static Platform.Http.ProblemException Invalid() =>
-        new(Platform.Http.ProblemTypes.Validation, "The continuation token is not valid.",
-            new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { ["continuation"] = ["Not a token this API issued."] } });
+        Platform.Http.Problems.Validation(
+            new Dictionary<string, string[]> { ["continuation"] = ["Not a token this API issued."] }, "The continuation token is not valid.");
 }

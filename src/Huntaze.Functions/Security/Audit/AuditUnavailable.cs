@@ -1,4 +1,3 @@
-using System.Globalization;
 using Azure;
 using Huntaze.Functions.Platform.Http;
 
@@ -13,10 +12,7 @@ public static class AuditUnavailable
 {
     public const string Detail = "The audit log cannot record this request right now, so nothing was changed or disclosed. Retry later.";
 
-    public static ProblemException Problem(int retryAfterSeconds) => new(
-        ProblemTypes.DependencyUnavailable,
-        Detail,
-        headers: new Dictionary<string, string> { ["Retry-After"] = retryAfterSeconds.ToString(CultureInfo.InvariantCulture) });
+    public static ProblemException Problem(int retryAfterSeconds) => Problems.DependencyUnavailable(Detail, TimeSpan.FromSeconds(retryAfterSeconds));
 
     /// <summary>
     /// Storage could not be reached or refused for reasons of its own (outage, throttling, permissions, a

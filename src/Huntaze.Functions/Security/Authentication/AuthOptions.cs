@@ -30,41 +30,6 @@ public sealed class AuthOptions
 
     public int ClockSkewSeconds { get; set; } = MaxClockSkewSeconds;
 
-    /// <summary>Validation that needs the environment: it decides whether the development key may be used.</summary>
-    public static bool IsValid(AuthOptions options, SecurityEnvironment environment, out string error)
-    {
-        error = "";
-        if (string.IsNullOrWhiteSpace(options.Audience))
-        {
-            error = "Auth:Audience is required.";
-        }
-        else if (options.ClockSkewSeconds is < 0 or > MaxClockSkewSeconds)
-        {
-            error = $"Auth:ClockSkewSeconds must be between 0 and {MaxClockSkewSeconds}.";
-        }
-        else if (options.Authority is { Length: > 0 } authority &&
-                 (!Uri.TryCreate(authority, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttps))
-        {
-            error = "Auth:Authority must be an absolute https URI.";
-        }
-        else if (environment.IsDevelopment && options.DevelopmentSigningKey is { Length: > 0 } key && !IsStrongKey(key))
-        {
-            error = "Auth:DevelopmentSigningKey must be base64 of at least 32 bytes.";
-        }
-        else if (environment.IsDevelopment && !string.IsNullOrWhiteSpace(options.DevelopmentSigningKey) && string.IsNullOrWhiteSpace(options.Issuer))
-        {
-            error = "Auth:Issuer is required with Auth:DevelopmentSigningKey.";
-        }
-        else if (string.IsNullOrWhiteSpace(options.Authority) && !(environment.IsDevelopment && !string.IsNullOrWhiteSpace(options.DevelopmentSigningKey)))
-        {
-            error = environment.IsDevelopment
-                ? "Set Auth:Authority or Auth:DevelopmentSigningKey."
-                : $"Auth:Authority is required in the {environment.Name} environment (the development key is accepted only in Development).";
-        }
-
-        return error.Length == 0;
-    }
-
     public static bool IsStrongKey(string base64)
     {
         var buffer = new byte[base64.Length];

@@ -108,15 +108,11 @@ public sealed partial class TokenValidator
         {
             configuration = await _metadata!.GetConfigurationAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (InvalidOperationException exception) when (!cancellationToken.IsCancellationRequested)
+        catch (InvalidOperationException) when (!cancellationToken.IsCancellationRequested)
         {
             // The manager wraps retrieval failures (network, bad document); without keys nobody can be
             // authenticated, which is an outage of the identity provider, not the caller's fault.
-            throw new Platform.Http.ProblemException(
-                Platform.Http.ProblemTypes.DependencyUnavailable,
-                "The identity provider's signing keys cannot be retrieved.",
-                new Dictionary<string, object?> { ["reason"] = exception.GetType().Name },
-                new Dictionary<string, string> { ["Retry-After"] = "5" });
+            throw Platform.Http.Problems.DependencyUnavailable("The identity provider's signing keys cannot be retrieved.", TimeSpan.FromSeconds(5));
         }
         var issuer = string.IsNullOrWhiteSpace(_options.Issuer) ? configuration.Issuer : _options.Issuer;
         // Metadata keys arrive as RSA, EC or X.509 (Entra publishes x5c) keys. A symmetric key published there

@@ -22,8 +22,8 @@ public sealed class AuthorizationStep : IHttpPipelineStep
         return decision switch
         {
             AccessDecision.Allow => continuation(),
-            AccessDecision.Unauthenticated => throw Unauthenticated(outcome?.Failure is not null, outcome?.DisclosableFailure),
-            _ => throw new ProblemException(ProblemTypes.Forbidden, "The caller's roles do not allow this operation."),
+            AccessDecision.Unauthenticated => throw Problems.Unauthenticated(outcome?.Failure is not null, outcome?.DisclosableFailure),
+            _ => throw Problems.Forbidden("The caller's roles do not allow this operation."),
         };
     }
 
@@ -49,15 +49,6 @@ public sealed class AuthorizationStep : IHttpPipelineStep
 
         return policy.Roles.Count == 0 || policy.Roles.Any(caller.IsInRole) ? AccessDecision.Allow : AccessDecision.Forbidden;
     }
-
-    /// <summary>The reason a credential was refused is not disclosed, unless it is <paramref name="disclosable"/> (a signed token with an unusable subject).</summary>
-    public static ProblemException Unauthenticated(bool invalidCredential, string? disclosable = null) => new(
-        ProblemTypes.Unauthenticated,
-        disclosable ?? (invalidCredential ? "The access token is missing, invalid or expired." : "Authentication is required."),
-        headers: new Dictionary<string, string>
-        {
-            ["WWW-Authenticate"] = invalidCredential ? "Bearer error=\"invalid_token\"" : "Bearer",
-        });
 }
 
 public enum AccessDecision

@@ -35,7 +35,7 @@ public sealed class CsrfKeyProvider(IOptions<SecurityOptions> security, IOptions
         }
         catch (Exception exception) when (exception is RequestFailedException or AggregateException)
         {
-            throw new ProblemException(ProblemTypes.DependencyUnavailable, "The CSRF key cannot be loaded from storage.", headers: new Dictionary<string, string> { ["Retry-After"] = "5" });
+            throw Problems.DependencyUnavailable("The CSRF key cannot be loaded from storage.", TimeSpan.FromSeconds(5));
         }
         finally
         {

@@ -28,14 +28,14 @@ public sealed class CsrfStep(CsrfKeyProvider keys, IOptions<SecurityOptions> opt
         var origin = RequestOrigin(http.Request);
         if (!options.Value.IsOriginAllowed(origin))
         {
-            throw new ProblemException(ProblemTypes.CsrfRejected, "The request's Origin is not allowed.");
+            throw Problems.CsrfRejected("The request's Origin is not allowed.");
         }
 
         var session = AuthenticationOutcome.Get(http)?.SessionBinding ?? "";
         var tokens = await keys.GetAsync(invocation.CancellationToken).ConfigureAwait(false);
         if (!tokens.Verify(http.Request.Headers[CsrfTokens.HeaderName].ToString(), session))
         {
-            throw new ProblemException(ProblemTypes.CsrfRejected, $"A valid {CsrfTokens.HeaderName} header is required; get one from GET /api/csrf.");
+            throw Problems.CsrfRejected($"A valid {CsrfTokens.HeaderName} header is required; get one from GET /api/csrf.");
         }
 
         if (HasBody(http.Request))

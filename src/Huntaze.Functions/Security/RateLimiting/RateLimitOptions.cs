@@ -40,11 +40,4 @@ public sealed class RateLimitOptions
 
     /// <summary>The longest window, which decides how long counter tables are kept.</summary>
     public TimeSpan LongestWindow => TimeSpan.FromSeconds(Policies.Values.Max(p => p.WindowSeconds));
-
-    public bool IsValid(out string error)
-    {
-        var bad = Policies.FirstOrDefault(p => p.Value.Limit < 1 || p.Value.WindowSeconds is < 1 or > 31 * 86_400 || p.Value.ReservationSize < 1 || p.Value.ReservationSize > p.Value.Limit);
-        error = bad.Key is null ? "" : $"RateLimits:{bad.Key} needs Limit >= 1, WindowSeconds between 1 and {31 * 86_400}, and ReservationSize (if set) between 1 and Limit.";
-        return bad.Key is null;
-    }
 }

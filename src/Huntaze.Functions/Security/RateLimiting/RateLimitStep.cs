@@ -30,21 +30,12 @@ public sealed class RateLimitStep(RateLimiter limiter, IOptions<SecurityOptions>
         var headers = Headers(decision);
         if (!decision.Admitted)
         {
-            var retryAfter = decision.ResetSeconds.ToString(CultureInfo.InvariantCulture);
             if (decision.StoreUnavailable)
             {
-                throw new ProblemException(
-                    ProblemTypes.DependencyUnavailable,
-                    "The rate limiter cannot reach its store; write requests are refused until it can.",
-                    headers: new Dictionary<string, string> { ["Retry-After"] = "5" });
+                throw Problems.DependencyUnavailable("The rate limiter cannot reach its store; write requests are refused until it can.", TimeSpan.FromSeconds(5));
             }
 
-            headers["Retry-After"] = retryAfter;
-            throw new ProblemException(
-                ProblemTypes.TooManyRequests,
-                $"The '{policy}' limit of {decision.Limit} requests per {decision.WindowSeconds} s is used up; retry after {retryAfter} s.",
-                new Dictionary<string, object?> { ["policy"] = policy, ["limit"] = decision.Limit, ["windowSeconds"] = decision.WindowSeconds, ["retryAfterSeconds"] = decision.ResetSeconds },
-                headers);
+            throw Problems.TooManyRequests(policy, decision.Limit, decision.WindowSeconds, decision.ResetSeconds, headers);
         }
 
         http.Response.OnStarting(() =>
