@@ -3,7 +3,6 @@ using Huntaze.Functions.Onboarding.Progress;
 using Huntaze.Functions.Platform.Http;
 using Huntaze.Functions.Security;
 using Huntaze.Functions.Security.Audit;
-using Microsoft.Extensions.Options;
 
 namespace Huntaze.Functions.Onboarding;
 
@@ -28,8 +27,7 @@ public sealed partial class OnboardingAdminService(
     Catalog.StepCatalog catalog,
     IProgressStore store,
     IAuditLog audit,
-    TimeProvider time,
-    IOptions<OnboardingOptions> options)
+    TimeProvider time)
 {
     public async Task<AdminUserProgress> GetAsync(string userId, CancellationToken cancellationToken)
     {
@@ -45,29 +43,27 @@ public sealed partial class OnboardingAdminService(
         return new AdminUserProgress(userId, GuideCalculator.ToView(snapshot.State.Value, time.GetUtcNow()), steps);
     }
 
-    /// <summary>Removes the user's progress (conditionally on what was read; re-read on conflict), audited before it takes effect.</summary>
+    /// <summary>
+    /// Removes the user's progress (conditionally on what was read; re-read on conflict), audited before it takes
+    /// effect. The state entity stays, raised past every revision the user had, so entity tags handed out before
+    /// the reset never match afterwards (docs/api/onboarding.md#entity-tags).
+    /// </summary>
     public async Task<ResetResult> ResetAsync(Caller actor, string userId, string correlationId, CancellationToken cancellationToken)
     {
         EnsureUserId(userId);
-        var snapshot = await store.ReadAsync(userId, cancellationToken).ConfigureAwait(false);
-        return await audit.RecordChangeAsync(
+        // Read once for the entry: what the reset is about to remove (the update below reads again, as it must).
+        var found = (await store.ReadAsync(userId, cancellationToken).ConfigureAwait(false)).Steps.Count;
+        var now = time.GetUtcNow();
+        var removed = await audit.RecordChangeAsync(
             new AuditRecord(actor.UserId, "onboarding.user.reset", $"user:{userId}", AuditedChange.Accepted, correlationId,
-                new Dictionary<string, string?> { ["stepsFound"] = snapshot.Steps.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) }),
-            async token =>
-            {
-                for (var round = 0; round < options.Value.ConflictRetries; round++)
-                {
-                    snapshot = round == 0 ? snapshot : await store.ReadAsync(userId, token).ConfigureAwait(false);
-                    var result = await store.DeleteAsync(snapshot, token).ConfigureAwait(false);
-                    if (result.Status == CommitStatus.Committed)
-                    {
-                        return new ResetResult(userId, snapshot.Steps.Count);
-                    }
-                }
-
-                throw Problems.Unavailable("The user is changing their onboarding right now; retry shortly.", TimeSpan.FromSeconds(1));
-            },
+                new Dictionary<string, string?> { ["stepsFound"] = found.ToString(System.Globalization.CultureInfo.InvariantCulture) }),
+            token => store.UpdateAsync(userId, snapshot => snapshot.Steps.Count == 0 && snapshot.State.ETag is null
+                ? ProgressDecision.Unchanged(0)
+                : ProgressDecision.Write(
+                    new ProgressCommit(null, new Stored<OnboardingState>(OnboardingState.AfterReset(snapshot, now), snapshot.State.ETag)) { Removed = [.. snapshot.Steps.Values] },
+                    snapshot.Steps.Count), token),
             cancellationToken).ConfigureAwait(false);
+        return new ResetResult(userId, removed);
     }
 
     /// <summary>User ids are partition keys: the same rule as a token's subject (<see cref="UserIds"/>).</summary>

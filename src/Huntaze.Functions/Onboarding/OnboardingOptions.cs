@@ -8,14 +8,6 @@ public sealed class OnboardingOptions
     /// <summary>Logical table name (the storage prefix is added); letters and digits.</summary>
     public string TableName { get; set; } = "OnboardingProgress";
 
-    /// <summary>Attempts per storage call for transient failures (408, 429, 5xx, timeouts), 1..10.</summary>
-    public int StorageMaxAttempts { get; set; } = 4;
-
-    /// <summary>First backoff delay; doubles per attempt with jitter, capped by <see cref="StorageMaxDelayMs"/>.</summary>
-    public int StorageBaseDelayMs { get; set; } = 50;
-
-    public int StorageMaxDelayMs { get; set; } = 1000;
-
     /// <summary>Re-read-and-retry rounds when only the shared state entity moved under a write, 1..20.</summary>
     public int ConflictRetries { get; set; } = 8;
 

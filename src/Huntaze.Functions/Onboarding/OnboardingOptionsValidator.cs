@@ -13,9 +13,6 @@ internal sealed class OnboardingOptionsValidator : IValidateOptions<OnboardingOp
             .Require(
                 options.TableName.Length is >= 3 and <= 40 && options.TableName.All(char.IsAsciiLetterOrDigit) && char.IsAsciiLetter(options.TableName[0]),
                 nameof(options.TableName), options.TableName, "must be 3 to 40 letters and digits, starting with a letter.")
-            .Require(options.StorageMaxAttempts is >= 1 and <= 10, nameof(options.StorageMaxAttempts), options.StorageMaxAttempts, "must be between 1 and 10.")
-            .Require(options.StorageBaseDelayMs is >= 0 and <= 10_000, nameof(options.StorageBaseDelayMs), options.StorageBaseDelayMs, "must be between 0 and 10000.")
-            .Require(options.StorageMaxDelayMs >= options.StorageBaseDelayMs, nameof(options.StorageMaxDelayMs), options.StorageMaxDelayMs, $"must be at least Onboarding:StorageBaseDelayMs ({options.StorageBaseDelayMs}).")
             .Require(options.ConflictRetries is >= 1 and <= 20, nameof(options.ConflictRetries), options.ConflictRetries, "must be between 1 and 20.")
             .Require(options.KillSwitchRetryAfterSeconds is >= 1 and <= 3600, nameof(options.KillSwitchRetryAfterSeconds), options.KillSwitchRetryAfterSeconds, "must be between 1 and 3600.")
             .Require(options.MigrationUsersPerActivity is >= 1 and <= 100_000, nameof(options.MigrationUsersPerActivity), options.MigrationUsersPerActivity, "must be between 1 and 100000.")

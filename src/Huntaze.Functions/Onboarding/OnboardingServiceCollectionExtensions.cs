@@ -21,7 +21,6 @@ public static class OnboardingServiceCollectionExtensions
 
         // Loaded while the host is composed: an invalid catalog stops start-up with errors naming each bad entry.
         services.AddSingleton(StepCatalogLoader.LoadEmbedded());
-        services.AddSingleton<StorageRetry>();
         services.AddSingleton<IProgressStore, TableProgressStore>();
         services.AddSingleton<OnboardingAccess>();
         services.AddSingleton<OnboardingService>();

@@ -5,21 +5,19 @@ using Huntaze.Functions.Onboarding.Progress;
 using Huntaze.Functions.Platform.Http;
 using Huntaze.Functions.Security;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Options;
 
 namespace Huntaze.Functions.Onboarding;
 
 /// <summary>
 /// PATCH of one step. Every step write also rewrites the user's state entity in the same partition
 /// transaction, so writes to different steps serialize on it and "all required steps completed" is
-/// decided exactly once; when only the state moved, the write is re-read and retried here, invisibly.
+/// decided exactly once; when only the state moved, the store's loop re-reads and decides again, invisibly.
 /// </summary>
 public sealed class StepWriteService(
     OnboardingAccess access,
     IProgressStore store,
     IOnboardingEventPublisher events,
-    TimeProvider time,
-    IOptions<OnboardingOptions> options)
+    TimeProvider time)
 {
     /// <param name="idempotencyKey">The client's Idempotency-Key: a re-send with the same key and change is a 200 that writes nothing.</param>
     public async Task<StepView> PatchAsync(Caller caller, string stepId, StepPatchRequest patch, Precondition precondition, string? idempotencyKey, CancellationToken cancellationToken)
@@ -33,44 +31,49 @@ public sealed class StepWriteService(
             throw Problems.Validation("status", "needs_review is set by step migrations only.");
         }
 
-        for (var round = 0; round < options.Value.ConflictRetries; round++)
+        var now = time.GetUtcNow();
+        var outcome = await store.UpdateAsync(caller.UserId, snapshot => Decide(step, offered, snapshot, patch.Status, data, precondition, idempotencyKey, now), cancellationToken).ConfigureAwait(false);
+        if (outcome.Written is { } written)
         {
-            var snapshot = await store.ReadAsync(caller.UserId, cancellationToken).ConfigureAwait(false);
-            var current = snapshot.Step(step.Id);
-            var blockedBy = GuideCalculator.BlockedBy(step, offered, snapshot);
-            // Equal content alone is no proof of a re-send: another writer may have made the same change
-            // from the same stale read (a lost update if answered 200). The key or a current tag is.
-            if (IsSameChange(current.Value, patch.Status, data) &&
-                (precondition.Matches(GuideCalculator.StepETag(current.Value.Revision), current.Value.Revision) ||
-                 (idempotencyKey is not null && idempotencyKey == current.Value.RequestKey)))
-            {
-                return GuideCalculator.ToView(step, current.Value, blockedBy, includeData: true);
-            }
-
-            EnsurePrecondition(step, current.Value, blockedBy, precondition);
-            var status = patch.Status ?? current.Value.Status;
-            EnsureTransition(step, current.Value.Status, status, blockedBy);
-
-            var now = time.GetUtcNow();
-            var next = Next(step, current.Value, status, data, now) with { RequestKey = idempotencyKey };
-            var state = snapshot.State.Value;
-            var completesOnboarding = state.CompletedAt is null &&
-                GuideCalculator.AllRequiredCompleted(offered, id => id == step.Id ? status : snapshot.StatusOf(id));
-            var nextState = completesOnboarding
-                ? state with { CompletedAt = now, UpdatedAt = now, Revision = state.Revision + 1 }
-                : state;
-            var result = await store.CommitAsync(
-                caller.UserId,
-                new ProgressCommit(new Stored<StepProgress>(next, current.ETag), new Stored<OnboardingState>(nextState, snapshot.State.ETag)),
-                cancellationToken).ConfigureAwait(false);
-            if (result.Status == CommitStatus.Committed)
-            {
-                await PublishAsync(caller.UserId, current.Value.Status, next, completesOnboarding, now, cancellationToken).ConfigureAwait(false);
-                return GuideCalculator.ToView(step, next, blockedBy, includeData: true);
-            }
+            await PublishAsync(caller.UserId, written.Before, written.Next, written.CompletesOnboarding, now, cancellationToken).ConfigureAwait(false);
         }
 
-        throw Problems.Unavailable("Too many simultaneous changes to your onboarding; retry shortly.", TimeSpan.FromSeconds(1));
+        return outcome.View;
+    }
+
+    /// <summary>What a PATCH does to the progress read: nothing (a re-send), a problem, or the step and state to commit.</summary>
+    private static ProgressDecision<PatchOutcome> Decide(
+        StepDefinition step, IReadOnlyList<StepDefinition> offered, ProgressSnapshot snapshot, StepStatus? requested, string? data,
+        Precondition precondition, string? idempotencyKey, DateTimeOffset now)
+    {
+        var current = snapshot.Step(step.Id);
+        var blockedBy = GuideCalculator.BlockedBy(step, offered, snapshot);
+        // Equal content alone is no proof of a re-send: another writer may have made the same change
+        // from the same stale read (a lost update if answered 200). The key or a current tag is.
+        if (IsSameChange(current.Value, requested, data) &&
+            (precondition.Matches(GuideCalculator.StepETag(current.Value.Revision), current.Value.Revision) ||
+             (idempotencyKey is not null && idempotencyKey == current.Value.RequestKey)))
+        {
+            return ProgressDecision.Unchanged(new PatchOutcome(GuideCalculator.ToView(step, current.Value, blockedBy, includeData: true), null));
+        }
+
+        EnsurePrecondition(step, current.Value, blockedBy, precondition);
+        var status = requested ?? current.Value.Status;
+        EnsureTransition(step, current.Value.Status, status, blockedBy);
+
+        var next = Next(step, current.Value, status, data, now) with { RequestKey = idempotencyKey };
+        var state = snapshot.State.Value;
+        var completesOnboarding = state.CompletedAt is null &&
+            GuideCalculator.AllRequiredCompleted(offered, id => id == step.Id ? status : snapshot.StatusOf(id));
+        // Every step write rewrites the state entity too (same partition transaction): writes to different
+        // steps serialize on it, so "all required steps completed" is decided exactly once.
+        var nextState = completesOnboarding
+            ? state with { CompletedAt = now, UpdatedAt = now, Revision = state.Revision + 1 }
+            : state;
+        var commit = new ProgressCommit(new Stored<StepProgress>(next, current.ETag), new Stored<OnboardingState>(nextState, snapshot.State.ETag));
+        return ProgressDecision.Write(commit, new PatchOutcome(
+            GuideCalculator.ToView(step, next, blockedBy, includeData: true),
+            new WrittenStep(current.Value.Status, next, completesOnboarding)));
     }
 
     private static bool IsSameChange(StepProgress current, StepStatus? status, string? data) =>
@@ -149,3 +152,8 @@ public sealed class StepWriteService(
         }
     }
 }
+
+/// <summary>A PATCH's answer, and what it wrote (null for a re-send), for the events published after the commit.</summary>
+internal sealed record PatchOutcome(StepView View, WrittenStep? Written);
+
+internal sealed record WrittenStep(StepStatus Before, StepProgress Next, bool CompletesOnboarding);

@@ -84,7 +84,7 @@ public sealed class MigrationTests(OnboardingHostFixture host)
             var version = user.i >= Users - AlreadyMigrated ? 2 : 1;
             var step = StepProgress.Empty(Step) with { Status = StepStatus.Completed, Revision = 1, StepVersion = version, CompletedAt = now, UpdatedAt = now };
             var result = await store.CommitAsync(user.id, new ProgressCommit(new Stored<StepProgress>(step, null), null), ct);
-            Assert.Equal(CommitStatus.Committed, result.Status);
+            Assert.Equal(CommitStatus.Committed, result);
         });
     }
 

@@ -8,6 +8,8 @@ namespace Huntaze.IntegrationTests.Onboarding;
 public sealed class StepWriteTests(OnboardingHostFixture host)
 {
     private static readonly string[] Goals = ["grow"];
+    private static readonly string[] Fresh = ["fresh"];
+    private static readonly string[] Stale = ["stale"];
 
     private OnboardingApi NewUser(string market = "US") => host.Api(HostFixture.NewUserId(), market);
 
@@ -180,6 +182,59 @@ public sealed class StepWriteTests(OnboardingHostFixture host)
 
         Assert.Equal(HttpStatusCode.OK, reset.StatusCode);
         Assert.Equal(0, (await JsonAsync(after)).GetProperty("steps").GetArrayLength());
+    }
+
+    /// <summary>A tab holding a tag from before a reset must not overwrite what was written after it (old tags restarted at 0 and repeated).</summary>
+    [Fact]
+    public async Task Patch_TagFromBeforeAReset_Returns412AfterNewWrites()
+    {
+        var userId = HostFixture.NewUserId();
+        using var api = host.Api(userId, "US");
+        using (var first = await api.PatchAsync("goal_selection", new { status = "in_progress" }, "\"step-0\""))
+        using (var second = await api.PatchAsync("goal_selection", new { data = new { goals = Goals } }, ETagOf(first)))
+        {
+            Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        }
+
+        using var oldTab = await api.GetStepAsync("goal_selection");
+        using var support = host.Api(HostFixture.NewUserId("support"), "US", "support");
+        using (var reset = await support.PostAsync($"/api/admin/onboarding/users/{userId}/reset"))
+        {
+            Assert.Equal(HttpStatusCode.OK, reset.StatusCode);
+        }
+
+        using var fresh = await api.GetStepAsync("goal_selection");
+        Assert.NotEqual(ETagOf(oldTab), ETagOf(fresh));
+        using (var again = await api.PatchAsync("goal_selection", new { status = "in_progress" }, ETagOf(fresh)))
+        using (var more = await api.PatchAsync("goal_selection", new { data = new { goals = Fresh } }, ETagOf(again)))
+        {
+            Assert.Equal(HttpStatusCode.OK, more.StatusCode);
+        }
+
+        using var stale = await api.PatchAsync("goal_selection", new { data = new { goals = Stale } }, ETagOf(oldTab));
+
+        await ProblemAsync(stale, HttpStatusCode.PreconditionFailed, "precondition-failed");
+        using var final = await api.GetStepAsync("goal_selection");
+        Assert.Equal("fresh", (await JsonAsync(final)).GetProperty("data").GetProperty("goals")[0].GetString());
+    }
+
+    [Fact]
+    public async Task StateWrite_TagFromBeforeAReset_Returns412()
+    {
+        var userId = HostFixture.NewUserId();
+        using var api = host.Api(userId, "US");
+        using (await api.PostAsync("/api/onboarding/dismiss", ifMatch: "\"state-0\""))
+        {
+        }
+
+        using var support = host.Api(HostFixture.NewUserId("support"), "US", "support");
+        using (await support.PostAsync($"/api/admin/onboarding/users/{userId}/reset"))
+        {
+        }
+
+        using var stale = await api.PostAsync("/api/onboarding/dismiss", ifMatch: "\"state-0\"");
+
+        await ProblemAsync(stale, HttpStatusCode.PreconditionFailed, "precondition-failed");
     }
 
     [Fact]

@@ -2,10 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Azure.Core;
-using Azure.Core.Pipeline;
-using Azure.Data.Tables;
 using Azure.Storage.Blobs;
-using Huntaze.Functions.Platform.Storage;
 using Huntaze.Functions.Security.Audit;
 using Huntaze.IntegrationTests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -61,43 +58,19 @@ public sealed class AuditDetailsTests(HostFixture fixture)
     public async Task AppendAsync_ResponseLostAfterCommit_WritesOneEntry()
     {
         var prefix = "al" + Guid.NewGuid().ToString("N")[..8];
-        var loseFirstBatchResponse = new LoseResponseAfterCommit();
-        var tableOptions = new TableClientOptions();
-        tableOptions.Retry.MaxRetries = 2;
-        tableOptions.Retry.Delay = TimeSpan.FromMilliseconds(10);
-        tableOptions.AddPolicy(loseFirstBatchResponse, HttpPipelinePosition.PerRetry);
-        var clients = new StorageClients(new TableServiceClient(fixture.Azurite.ConnectionString, tableOptions), new BlobServiceClient(fixture.Azurite.ConnectionString), prefix);
+        var loseFirstBatchResponse = new LoseResponseAfterCommit(RequestMethod.Post);
+        var clients = StorageFaults.Clients(fixture.Azurite.ConnectionString, prefix, loseFirstBatchResponse);
         var log = new TableAuditLog(clients, new AuditDetailsBlobs(clients), Options.Create(new AuditOptions()), TimeProvider.System, NullLogger<TableAuditLog>.Instance);
         await log.AppendAsync(new AuditRecord("admin-1", "test.first", "t", "ok", "c1"), Ct);
         loseFirstBatchResponse.Armed = true;
 
         await log.AppendAsync(new AuditRecord("admin-1", "test.second", "t", "ok", "c2"), Ct);
 
-        Assert.True(loseFirstBatchResponse.Lost);
+        Assert.Equal(2, loseFirstBatchResponse.Attempts);
         var reader = new AuditReader(clients, new AuditDetailsBlobs(clients));
         var today = DateOnly.FromDateTime(DateTime.UtcNow);
         var verification = await reader.VerifyAsync(today.AddDays(-1), today, Ct);
         Assert.True(verification.Valid, verification.FirstBroken?.Reason);
         Assert.Equal(2, verification.EntriesChecked);
-    }
-
-    /// <summary>Lets the first transaction (POST $batch) after arming reach storage, then loses its response as a reset connection would.</summary>
-    private sealed class LoseResponseAfterCommit : HttpPipelinePolicy
-    {
-        public bool Armed { get; set; }
-
-        public bool Lost { get; private set; }
-
-        public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline) => throw new NotSupportedException();
-
-        public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
-        {
-            await ProcessNextAsync(message, pipeline);
-            if (Armed && !Lost && message.Request.Method == RequestMethod.Post)
-            {
-                Lost = true;
-                throw new IOException("Injected: the connection was reset after storage committed the transaction.");
-            }
-        }
     }
 }

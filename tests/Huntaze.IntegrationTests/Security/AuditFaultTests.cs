@@ -1,11 +1,5 @@
 using System.Net;
 using System.Text;
-using Azure;
-using Azure.Core;
-using Azure.Core.Pipeline;
-using Azure.Data.Tables;
-using Azure.Storage.Blobs;
-using Huntaze.Functions.Platform.Storage;
 using Huntaze.Functions.Security.Audit;
 using Huntaze.IntegrationTests.Infrastructure;
 using Huntaze.IntegrationTests.Onboarding;
@@ -17,9 +11,9 @@ using Microsoft.Extensions.Options;
 namespace Huntaze.IntegrationTests.Security;
 
 /// <summary>
-/// The audit log's storage failing while everything else works (Azurite cannot inject faults, Azurite #593:
-/// the audit log of this host talks to storage through a pipeline policy that fails on demand). No admin
-/// change may then take effect, and no audited read may answer: 503 with Retry-After.
+/// The audit log's storage failing while everything else works (the audit log of this host reaches storage
+/// through clients configured as the app's, with an <see cref="Outage"/> that answers 503 Server Busy on demand).
+/// No admin change may then take effect, and no audited read may answer: 503 with Retry-After.
 /// </summary>
 public sealed class AuditFaultTests(HostFixture fixture)
 {
@@ -28,8 +22,8 @@ public sealed class AuditFaultTests(HostFixture fixture)
     [Fact]
     public async Task AdminChanges_AuditStoreFailing_Answer503WithRetryAfterAndNothingChanges()
     {
-        var fault = new StorageFault();
-        await using var host = await StartAsync(fault);
+        using var outage = new Outage();
+        await using var host = await StartAsync(outage);
         using var admin = new OnboardingApi(OnboardingHostFixture.ClientFor(host, HostFixture.NewUserId("admin"), "US", "admin"));
         var userId = HostFixture.NewUserId();
         using var user = new OnboardingApi(OnboardingHostFixture.ClientFor(host, userId, "US"));
@@ -44,12 +38,12 @@ public sealed class AuditFaultTests(HostFixture fixture)
             Assert.Equal(HttpStatusCode.OK, step.StatusCode);
         }
 
-        fault.Failing = true;
+        outage.Down = true;
         using var killSwitch = await admin.PostAsync("/api/admin/kill-switch", new { active = true, reason = "audit down" });
         using var patch = await admin.Client.PatchAsync($"/api/admin/feature-flags/{flag}", Json(new { enabled = true }), Ct);
         using var reset = await admin.PostAsync($"/api/admin/onboarding/users/{userId}/reset");
         using var migration = await admin.PostAsync("/api/admin/onboarding/migrations", new { stepId = "creator_assessment", toVersion = 1, dryRun = true });
-        fault.Failing = false;
+        outage.Down = false;
 
         foreach (var response in new[] { killSwitch, patch, reset, migration })
         {
@@ -78,14 +72,14 @@ public sealed class AuditFaultTests(HostFixture fixture)
     [Fact]
     public async Task AuditQuery_AuditOfTheReadFails_Answers503WithRetryAfter()
     {
-        var fault = new StorageFault();
-        await using var host = await StartAsync(fault);
+        using var outage = new Outage();
+        await using var host = await StartAsync(outage);
         using var dpo = OnboardingHostFixture.ClientFor(host, HostFixture.NewUserId("dpo"), "US", "dpo");
 
-        fault.Failing = true;
+        outage.Down = true;
         using var query = await dpo.GetAsync("/api/admin/audit", Ct);
         using var verify = await dpo.GetAsync("/api/admin/audit/verify", Ct);
-        fault.Failing = false;
+        outage.Down = false;
 
         foreach (var response in new[] { query, verify })
         {
@@ -94,27 +88,15 @@ public sealed class AuditFaultTests(HostFixture fixture)
         }
     }
 
-    /// <summary>A host of its own whose audit log (chain and details blobs) reaches storage through <paramref name="fault"/>.</summary>
-    private async Task<LocalHostInstance> StartAsync(StorageFault fault)
+    /// <summary>A host of its own whose audit log (chain and details blobs) reaches storage through <paramref name="outage"/>.</summary>
+    private async Task<LocalHostInstance> StartAsync(Outage outage)
     {
         var prefix = "af" + Guid.NewGuid().ToString("N")[..8];
         var host = await fixture.StartSecondHostAsync(
             new Dictionary<string, string?> { ["Storage__TablePrefix"] = prefix },
             services => services.Replace(ServiceDescriptor.Singleton<IAuditLog>(sp =>
             {
-                var tableOptions = new TableClientOptions();
-                var blobOptions = new BlobClientOptions();
-                foreach (var options in new ClientOptions[] { tableOptions, blobOptions })
-                {
-                    options.Retry.MaxRetries = 1;
-                    options.Retry.Delay = TimeSpan.FromMilliseconds(10);
-                    options.AddPolicy(fault, HttpPipelinePosition.PerRetry);
-                }
-
-                var clients = new StorageClients(
-                    new TableServiceClient(fixture.Azurite.ConnectionString, tableOptions),
-                    new BlobServiceClient(fixture.Azurite.ConnectionString, blobOptions),
-                    prefix);
+                var clients = StorageFaults.Clients(fixture.Azurite.ConnectionString, prefix, outage);
                 return new TableAuditLog(
                     clients,
                     new AuditDetailsBlobs(clients),
@@ -127,23 +109,4 @@ public sealed class AuditFaultTests(HostFixture fixture)
     }
 
     private static StringContent Json(object body) => new(System.Text.Json.JsonSerializer.Serialize(body), Encoding.UTF8, "application/json");
-
-    /// <summary>While <see cref="Failing"/>, every request fails as an unreachable account does (status 0, the transport's own form).</summary>
-    private sealed class StorageFault : HttpPipelinePolicy
-    {
-        private volatile bool _failing;
-
-        public bool Failing
-        {
-            get => _failing;
-            set => _failing = value;
-        }
-
-        public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline) => throw new NotSupportedException();
-
-        public override ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline) =>
-            _failing
-                ? throw new RequestFailedException(0, "Injected: the audit log's storage is unreachable.", new HttpRequestException("connection refused"))
-                : ProcessNextAsync(message, pipeline);
-    }
 }

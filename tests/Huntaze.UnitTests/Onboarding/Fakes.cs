@@ -58,6 +58,8 @@ internal sealed class InMemoryProgressStore : IProgressStore
 
     public int Commits { get; private set; }
 
+    public int ConflictRounds => 8;
+
     public Task<ProgressSnapshot> ReadAsync(string userId, CancellationToken cancellationToken)
     {
         lock (_rows)
@@ -75,7 +77,7 @@ internal sealed class InMemoryProgressStore : IProgressStore
         return snapshot.Steps.GetValueOrDefault(stepId);
     }
 
-    public Task<CommitResult> CommitAsync(string userId, ProgressCommit commit, CancellationToken cancellationToken)
+    public Task<CommitStatus> CommitAsync(string userId, ProgressCommit commit, CancellationToken cancellationToken)
     {
         var hook = BeforeCommit;
         BeforeCommit = null;
@@ -98,7 +100,15 @@ internal sealed class InMemoryProgressStore : IProgressStore
                 var exists = _rows.TryGetValue(key, out var row);
                 if (expected is null ? exists : !exists || row.ETag != expected)
                 {
-                    return Task.FromResult(new CommitResult(CommitStatus.Conflict, null, null));
+                    return Task.FromResult(CommitStatus.Conflict);
+                }
+            }
+
+            foreach (var removed in commit.Removed)
+            {
+                if (!_rows.TryGetValue((userId, removed.Value.StepId), out var row) || row.ETag != removed.ETag)
+                {
+                    return Task.FromResult(CommitStatus.Conflict);
                 }
             }
 
@@ -107,24 +117,13 @@ internal sealed class InMemoryProgressStore : IProgressStore
                 _rows[key] = (value, new ETag($"W/\"{++_etag}\""));
             }
 
-            Commits++;
-            return Task.FromResult(new CommitResult(CommitStatus.Committed, null, null));
-        }
-    }
-
-    public Task<CommitResult> UpdateStepAsync(string userId, Stored<StepProgress> progress, CancellationToken cancellationToken) =>
-        CommitAsync(userId, new ProgressCommit(progress, null), cancellationToken);
-
-    public Task<CommitResult> DeleteAsync(ProgressSnapshot snapshot, CancellationToken cancellationToken)
-    {
-        lock (_rows)
-        {
-            foreach (var key in _rows.Keys.Where(k => k.User == snapshot.UserId).ToList())
+            foreach (var removed in commit.Removed)
             {
-                _rows.Remove(key);
+                _rows.Remove((userId, removed.Value.StepId));
             }
 
-            return Task.FromResult(new CommitResult(CommitStatus.Committed, null, null));
+            Commits++;
+            return Task.FromResult(CommitStatus.Committed);
         }
     }
 

@@ -80,7 +80,7 @@ public sealed class MigrationServiceTests
         _store.BeforeCommit = () =>
         {
             var stored = _store.ReadStepAsync("u1", "ai", CancellationToken.None).GetAwaiter().GetResult()!;
-            _store.UpdateStepAsync("u1", stored with { Value = stored.Value with { Data = "{\"user\":2}", Revision = 4 } }, CancellationToken.None).GetAwaiter().GetResult();
+            _store.CommitAsync("u1", new ProgressCommit(stored with { Value = stored.Value with { Data = "{\"user\":2}", Revision = 4 } }, null), CancellationToken.None).GetAwaiter().GetResult();
         };
 
         var outcome = await _service.MigrateUserAsync("u1", "ai", 2, MigrationPolicy.Keep, false, Ct);

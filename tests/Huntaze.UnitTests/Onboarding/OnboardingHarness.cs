@@ -23,9 +23,9 @@ internal sealed class OnboardingHarness
     {
         var options = Options.Create(new OnboardingOptions());
         Access = new OnboardingAccess(TestCatalog, Flags, KillSwitch, options);
-        Writes = new StepWriteService(Access, Store, Events, Time, options);
+        Writes = new StepWriteService(Access, Store, Events, Time);
         Guide = new OnboardingService(TestCatalog, Access, Store, Events, Time);
-        State = new GuideStateService(Access, Store, Events, Time, options);
+        State = new GuideStateService(Access, Store, Events, Time);
     }
 
     public InMemoryProgressStore Store { get; } = new();

@@ -58,28 +58,16 @@ public sealed class MigrationService(IProgressStore store, TimeProvider time, IO
     public async Task<MigrationOutcome> MigrateUserAsync(
         string userId, string stepId, int toVersion, MigrationPolicy policy, bool dryRun, CancellationToken cancellationToken, Stored<StepProgress>? listed = null)
     {
-        for (var round = 0; round < options.Value.ConflictRetries; round++)
-        {
-            var stored = round == 0 && listed is not null ? listed : await store.ReadStepAsync(userId, stepId, cancellationToken).ConfigureAwait(false);
-            if (stored is null || stored.Value.StepVersion >= toVersion)
-            {
-                return MigrationOutcome.Unchanged;
-            }
-
-            if (dryRun)
-            {
-                return MigrationOutcome.Changed;
-            }
-
-            var next = Apply(stored.Value, toVersion, policy, time.GetUtcNow());
-            var result = await store.UpdateStepAsync(userId, stored with { Value = next }, cancellationToken).ConfigureAwait(false);
-            if (result.Status == CommitStatus.Committed)
-            {
-                return MigrationOutcome.Changed;
-            }
-        }
-
-        return MigrationOutcome.Failed;
+        return await store.UpdateStepAsync(
+            userId,
+            stepId,
+            listed,
+            stored =>
+                stored is null || stored.Value.StepVersion >= toVersion ? ProgressDecision.Unchanged(MigrationOutcome.Unchanged)
+                : dryRun ? ProgressDecision.Unchanged(MigrationOutcome.Changed)
+                : ProgressDecision.Write(new ProgressCommit(stored with { Value = Apply(stored.Value, toVersion, policy, time.GetUtcNow()) }, null), MigrationOutcome.Changed),
+            () => MigrationOutcome.Failed,
+            cancellationToken).ConfigureAwait(false);
     }
 
     public static StepProgress Apply(StepProgress current, int toVersion, MigrationPolicy policy, DateTimeOffset now)

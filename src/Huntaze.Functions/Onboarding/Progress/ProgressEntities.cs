@@ -1,110 +1,62 @@
-using Azure;
 using Azure.Data.Tables;
 
 namespace Huntaze.Functions.Onboarding.Progress;
 
-/// <summary>Row keys inside a user's partition.</summary>
-internal static class ProgressKeys
+/// <summary>
+/// The entities of a user's partition: one per step (<c>step:{id}</c>) and one state entity (<c>state</c>).
+/// Every write carries the batch's write id (<see cref="Platform.Storage.TableWriteBatch.WriteIdProperty"/>).
+/// </summary>
+internal static class ProgressEntities
 {
     public const string State = "state";
     public const string StepPrefix = "step:";
 
-    public static string Step(string stepId) => StepPrefix + stepId;
-}
+    public static string StepKey(string stepId) => StepPrefix + stepId;
 
-/// <summary>One step of one user. <see cref="WriteId"/> tells a retried write its own commit apart from another writer's.</summary>
-internal sealed class StepProgressEntity : ITableEntity
-{
-    public string PartitionKey { get; set; } = "";
-
-    public string RowKey { get; set; } = "";
-
-    public DateTimeOffset? Timestamp { get; set; }
-
-    public ETag ETag { get; set; }
-
-    public string Status { get; set; } = "";
-
-    public int Revision { get; set; }
-
-    public int StepVersion { get; set; }
-
-    public string? Data { get; set; }
-
-    public DateTimeOffset? StartedAt { get; set; }
-
-    public DateTimeOffset? CompletedAt { get; set; }
-
-    public DateTimeOffset? UpdatedAt { get; set; }
-
-    public string WriteId { get; set; } = "";
-
-    public string? RequestKey { get; set; }
-
-    public static StepProgressEntity From(string userId, StepProgress step, string writeId) => new()
+    public static TableEntity From(string userId, StepProgress step) => new(userId, StepKey(step.StepId))
     {
-        PartitionKey = userId,
-        RowKey = ProgressKeys.Step(step.StepId),
-        Status = step.Status.ToString(),
-        Revision = step.Revision,
-        StepVersion = step.StepVersion,
-        Data = step.Data,
-        StartedAt = step.StartedAt,
-        CompletedAt = step.CompletedAt,
-        UpdatedAt = step.UpdatedAt,
-        WriteId = writeId,
-        RequestKey = step.RequestKey,
+        ["Status"] = step.Status.ToString(),
+        ["Revision"] = step.Revision,
+        ["StepVersion"] = step.StepVersion,
+        ["Data"] = step.Data,
+        ["StartedAt"] = step.StartedAt,
+        ["CompletedAt"] = step.CompletedAt,
+        ["UpdatedAt"] = step.UpdatedAt,
+        ["RequestKey"] = step.RequestKey,
     };
 
-    public Stored<StepProgress> ToStored() => new(
+    public static TableEntity From(string userId, OnboardingState state) => new(userId, State)
+    {
+        ["Revision"] = state.Revision,
+        ["DismissedAt"] = state.DismissedAt,
+        ["SnoozedUntil"] = state.SnoozedUntil,
+        ["CompletedAt"] = state.CompletedAt,
+        ["UpdatedAt"] = state.UpdatedAt,
+        ["StepRevisionFloor"] = state.StepRevisionFloor,
+    };
+
+    public static bool IsStep(TableEntity entity) => entity.RowKey.StartsWith(StepPrefix, StringComparison.Ordinal);
+
+    public static Stored<StepProgress> ToStep(TableEntity e) => new(
         new StepProgress(
-            RowKey[ProgressKeys.StepPrefix.Length..],
-            Enum.TryParse<StepStatus>(Status, out var status) ? status : StepStatus.NeedsReview,
-            Revision,
-            StepVersion,
-            Data,
-            StartedAt,
-            CompletedAt,
-            UpdatedAt,
-            RequestKey),
-        ETag);
-}
+            e.RowKey[StepPrefix.Length..],
+            Enum.TryParse<StepStatus>(e.GetString("Status"), out var status) ? status : StepStatus.NeedsReview,
+            e.GetInt32("Revision") ?? 0,
+            e.GetInt32("StepVersion") ?? 0,
+            e.GetString("Data"),
+            e.GetDateTimeOffset("StartedAt"),
+            e.GetDateTimeOffset("CompletedAt"),
+            e.GetDateTimeOffset("UpdatedAt"),
+            e.GetString("RequestKey")),
+        e.ETag);
 
-/// <summary>The onboarding state of one user.</summary>
-internal sealed class OnboardingStateEntity : ITableEntity
-{
-    public string PartitionKey { get; set; } = "";
-
-    public string RowKey { get; set; } = ProgressKeys.State;
-
-    public DateTimeOffset? Timestamp { get; set; }
-
-    public ETag ETag { get; set; }
-
-    public int Revision { get; set; }
-
-    public DateTimeOffset? DismissedAt { get; set; }
-
-    public DateTimeOffset? SnoozedUntil { get; set; }
-
-    public DateTimeOffset? CompletedAt { get; set; }
-
-    public DateTimeOffset? UpdatedAt { get; set; }
-
-    /// <summary>Changes on every write (each step write also touches the state, see OnboardingService).</summary>
-    public string WriteId { get; set; } = "";
-
-    public static OnboardingStateEntity From(string userId, OnboardingState state, string writeId) => new()
-    {
-        PartitionKey = userId,
-        Revision = state.Revision,
-        DismissedAt = state.DismissedAt,
-        SnoozedUntil = state.SnoozedUntil,
-        CompletedAt = state.CompletedAt,
-        UpdatedAt = state.UpdatedAt,
-        WriteId = writeId,
-    };
-
-    public Stored<OnboardingState> ToStored() =>
-        new(new OnboardingState(Revision, DismissedAt, SnoozedUntil, CompletedAt, UpdatedAt), ETag);
+    public static Stored<OnboardingState> ToState(TableEntity e) => new(
+        new OnboardingState(
+            e.GetInt32("Revision") ?? 0,
+            e.GetDateTimeOffset("DismissedAt"),
+            e.GetDateTimeOffset("SnoozedUntil"),
+            e.GetDateTimeOffset("CompletedAt"),
+            e.GetDateTimeOffset("UpdatedAt"),
+            e.GetInt32("StepRevisionFloor") ?? 0),
+        e.ETag);
 }

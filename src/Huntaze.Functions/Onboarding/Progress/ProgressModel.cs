@@ -31,15 +31,29 @@ public sealed record StepProgress(
     public static StepProgress Empty(string stepId) => new(stepId, StepStatus.NotStarted, 0, 0, null, null, null, null);
 }
 
-/// <summary>The guide as a whole for one user. <see cref="Revision"/> changes on dismiss, resume, snooze and completion.</summary>
+/// <summary>
+/// The guide as a whole for one user. <see cref="Revision"/> changes on dismiss, resume, snooze, completion and
+/// reset. <see cref="StepRevisionFloor"/> is the revision a step without stored progress has: 0 until a support
+/// reset, which raises it above every revision the user's steps ever had, so that no entity tag handed out
+/// before the reset can match anything after it.
+/// </summary>
 public sealed record OnboardingState(
     int Revision,
     DateTimeOffset? DismissedAt,
     DateTimeOffset? SnoozedUntil,
     DateTimeOffset? CompletedAt,
-    DateTimeOffset? UpdatedAt)
+    DateTimeOffset? UpdatedAt,
+    int StepRevisionFloor = 0)
 {
     public static readonly OnboardingState Empty = new(0, null, null, null, null);
+
+    /// <summary>The state after a support reset of <paramref name="snapshot"/>: nothing dismissed, snoozed or completed, every tag new.</summary>
+    public static OnboardingState AfterReset(ProgressSnapshot snapshot, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        var highest = snapshot.Steps.Values.Select(s => s.Value.Revision).DefaultIfEmpty(0).Max();
+        return new OnboardingState(snapshot.State.Value.Revision + 1, null, null, null, now, Math.Max(highest, snapshot.State.Value.StepRevisionFloor) + 1);
+    }
 }
 
 /// <summary>A value as stored, with the storage ETag it was read with (null: not stored yet).</summary>
@@ -49,7 +63,7 @@ public sealed record Stored<T>(T Value, ETag? ETag);
 public sealed record ProgressSnapshot(string UserId, Stored<OnboardingState> State, IReadOnlyDictionary<string, Stored<StepProgress>> Steps)
 {
     public Stored<StepProgress> Step(string stepId) =>
-        Steps.TryGetValue(stepId, out var stored) ? stored : new Stored<StepProgress>(StepProgress.Empty(stepId), null);
+        Steps.TryGetValue(stepId, out var stored) ? stored : new Stored<StepProgress>(StepProgress.Empty(stepId) with { Revision = State.Value.StepRevisionFloor }, null);
 
     public StepStatus StatusOf(string stepId) => Steps.TryGetValue(stepId, out var stored) ? stored.Value.Status : StepStatus.NotStarted;
 }
@@ -57,19 +71,21 @@ public sealed record ProgressSnapshot(string UserId, Stored<OnboardingState> Sta
 /// <summary>
 /// Entities written together in one partition transaction. An entry with a null expected ETag is
 /// inserted (fails if it exists); otherwise it replaces the entity only if its ETag still matches.
+/// <see cref="Removed"/> are deleted in the same transaction, each only if unchanged since read.
 /// </summary>
-public sealed record ProgressCommit(Stored<StepProgress>? Step, Stored<OnboardingState>? State);
+public sealed record ProgressCommit(Stored<StepProgress>? Step, Stored<OnboardingState>? State)
+{
+    public IReadOnlyList<Stored<StepProgress>> Removed { get; init; } = [];
+}
 
 /// <summary>How a commit ended.</summary>
 public enum CommitStatus
 {
     Committed,
 
-    /// <summary>Another writer changed an entity since it was read: re-read and decide.</summary>
+    /// <summary>Another writer changed (or deleted) an entity since it was read: nothing was written; re-read and decide.</summary>
     Conflict,
 }
-
-public sealed record CommitResult(CommitStatus Status, ETag? StepETag, ETag? StateETag);
 
 /// <summary>A user holding progress on a step, with the entity as listed (its ETag included).</summary>
 public sealed record StepHolder(string UserId, Stored<StepProgress> Step);

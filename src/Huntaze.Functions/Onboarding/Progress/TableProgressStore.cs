@@ -1,4 +1,3 @@
-using Azure;
 using Azure.Data.Tables;
 using Huntaze.Functions.Platform.Storage;
 using Microsoft.Extensions.Options;
@@ -6,160 +5,115 @@ using Microsoft.Extensions.Options;
 namespace Huntaze.Functions.Onboarding.Progress;
 
 /// <summary>
-/// Progress in Table Storage: partition = user id, one entity per step plus one state entity. Writes
-/// state their ETag (never <c>ETag.All</c>, azure-sdk-for-net #29369) and carry a fresh write id, so a
-/// 412/409 that follows a retry of an attempt that did commit (azure-sdk-for-net #39146) is recognised
-/// by re-reading and is not reported as a conflict.
+/// Progress in Table Storage: partition = user id, one entity per step plus one state entity. Writes go
+/// through <see cref="ConditionalTableWrites"/>: each states the ETag it read, all of a commit share one
+/// entity-group transaction, and a retry that meets its own committed write is recognised, not reported as a
+/// conflict. Transient failures are retried once, by the SDK pipeline under it.
 /// </summary>
-public sealed class TableProgressStore(StorageClients storage, StorageRetry retry, IOptions<OnboardingOptions> options) : IProgressStore
+public sealed class TableProgressStore(StorageClients storage, IOptions<OnboardingOptions> options) : IProgressStore
 {
+    public int ConflictRounds => options.Value.ConflictRetries;
+
     public async Task<ProgressSnapshot> ReadAsync(string userId, CancellationToken cancellationToken)
     {
         var table = await TableAsync(cancellationToken).ConfigureAwait(false);
-        return await retry.ExecuteAsync(async (_, ct) =>
+        var state = new Stored<OnboardingState>(OnboardingState.Empty, null);
+        var steps = new Dictionary<string, Stored<StepProgress>>(StringComparer.Ordinal);
+        await foreach (var entity in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {userId}"), cancellationToken: cancellationToken).ConfigureAwait(false))
         {
-            var state = new Stored<OnboardingState>(OnboardingState.Empty, null);
-            var steps = new Dictionary<string, Stored<StepProgress>>(StringComparer.Ordinal);
-            await foreach (var entity in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {userId}"), cancellationToken: ct).ConfigureAwait(false))
+            if (entity.RowKey == ProgressEntities.State)
             {
-                if (entity.RowKey == ProgressKeys.State)
-                {
-                    state = ProgressEntityMapper.ToState(entity).ToStored();
-                }
-                else if (entity.RowKey.StartsWith(ProgressKeys.StepPrefix, StringComparison.Ordinal))
-                {
-                    var step = ProgressEntityMapper.ToStep(entity).ToStored();
-                    steps[step.Value.StepId] = step;
-                }
+                state = ProgressEntities.ToState(entity);
             }
+            else if (ProgressEntities.IsStep(entity))
+            {
+                var step = ProgressEntities.ToStep(entity);
+                steps[step.Value.StepId] = step;
+            }
+        }
 
-            return new ProgressSnapshot(userId, state, steps);
-        }, cancellationToken).ConfigureAwait(false);
+        return new ProgressSnapshot(userId, state, steps);
     }
 
     public async Task<Stored<StepProgress>?> ReadStepAsync(string userId, string stepId, CancellationToken cancellationToken)
     {
         var table = await TableAsync(cancellationToken).ConfigureAwait(false);
-        var response = await retry.ExecuteAsync(
-            (_, ct) => table.GetEntityIfExistsAsync<StepProgressEntity>(userId, ProgressKeys.Step(stepId), cancellationToken: ct),
-            cancellationToken).ConfigureAwait(false);
-        return response.HasValue ? response.Value!.ToStored() : null;
+        var response = await table.GetEntityIfExistsAsync<TableEntity>(userId, ProgressEntities.StepKey(stepId), cancellationToken: cancellationToken).ConfigureAwait(false);
+        return response.HasValue ? ProgressEntities.ToStep(response.Value!) : null;
     }
 
-    public async Task<CommitResult> CommitAsync(string userId, ProgressCommit commit, CancellationToken cancellationToken)
+    public async Task<CommitStatus> CommitAsync(string userId, ProgressCommit commit, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(commit);
         var table = await TableAsync(cancellationToken).ConfigureAwait(false);
-        var writeId = Guid.NewGuid().ToString("N");
-        var actions = new List<TableTransactionAction>(2);
-        if (commit.Step is { } step)
-        {
-            actions.Add(Action(StepProgressEntity.From(userId, step.Value, writeId), step.ETag));
-        }
+        var removed = commit.Removed.Select(r => (Key: ProgressEntities.StepKey(r.Value.StepId), ETag: r.ETag!.Value)).ToList();
+        var writes = (commit.Step is null ? 0 : 1) + (commit.State is null ? 0 : 1);
 
-        if (commit.State is { } state)
+        // A reset of more steps than one transaction holds: the state (which raises the revision floor) first,
+        // then the steps in transactions of their own, each conditional. A conflict part-way leaves a state
+        // whose floor is already raised, and the caller's next round finishes the removal.
+        while (removed.Count + writes > TableWriteBatch.MaxActions)
         {
-            actions.Add(Action(OnboardingStateEntity.From(userId, state.Value, writeId), state.ETag));
-        }
-
-        if (actions.Count == 0)
-        {
-            return new CommitResult(CommitStatus.Committed, null, null);
-        }
-
-        try
-        {
-            await retry.ExecuteAsync(async (_, ct) => actions.Count == 1
-                ? await SubmitSingleAsync(table, actions[0], ct).ConfigureAwait(false)
-                : (await table.SubmitTransactionAsync(actions, ct).ConfigureAwait(false)).GetRawResponse(), cancellationToken).ConfigureAwait(false);
-        }
-        catch (RequestFailedException exception) when (exception.Status is 409 or 412)
-        {
-            // Our own earlier attempt may have committed before its response was lost: every entity we
-            // wrote carries our write id only if so.
-            if (!await IsOwnWriteAsync(table, userId, actions, writeId, cancellationToken).ConfigureAwait(false))
+            var first = new TableWriteBatch(userId);
+            if (writes > 0)
             {
-                return new CommitResult(CommitStatus.Conflict, null, null);
+                AddWrites(first, userId, commit);
+                writes = 0;
+            }
+
+            foreach (var (key, etag) in removed.Take(TableWriteBatch.MaxActions - first.Actions.Count).ToList())
+            {
+                first.Delete(key, etag);
+                removed.RemoveAt(0);
+            }
+
+            if (!(await table.SubmitAsync(first, cancellationToken).ConfigureAwait(false)).Committed)
+            {
+                return CommitStatus.Conflict;
             }
         }
 
-        return new CommitResult(CommitStatus.Committed, null, null);
-    }
-
-    public Task<CommitResult> UpdateStepAsync(string userId, Stored<StepProgress> progress, CancellationToken cancellationToken) =>
-        CommitAsync(userId, new ProgressCommit(progress, null), cancellationToken);
-
-    public async Task<CommitResult> DeleteAsync(ProgressSnapshot snapshot, CancellationToken cancellationToken)
-    {
-        var table = await TableAsync(cancellationToken).ConfigureAwait(false);
-        var actions = snapshot.Steps.Values
-            .Select(s => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(snapshot.UserId, ProgressKeys.Step(s.Value.StepId)), s.ETag!.Value))
-            .ToList();
-        if (snapshot.State.ETag is { } stateETag)
+        var batch = new TableWriteBatch(userId);
+        if (writes > 0)
         {
-            actions.Add(new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(snapshot.UserId, ProgressKeys.State), stateETag));
+            AddWrites(batch, userId, commit);
         }
 
-        try
+        foreach (var (key, etag) in removed)
         {
-            foreach (var chunk in actions.Chunk(100))
-            {
-                await retry.ExecuteAsync((_, ct) => table.SubmitTransactionAsync(chunk, ct), cancellationToken).ConfigureAwait(false);
-            }
-        }
-        catch (RequestFailedException exception) when (exception.Status is 404 or 409 or 412)
-        {
-            var now = await ReadAsync(snapshot.UserId, cancellationToken).ConfigureAwait(false);
-            return new CommitResult(now.Steps.Count == 0 && now.State.ETag is null ? CommitStatus.Committed : CommitStatus.Conflict, null, null);
+            batch.Delete(key, etag);
         }
 
-        return new CommitResult(CommitStatus.Committed, null, null);
+        return (await table.SubmitAsync(batch, cancellationToken).ConfigureAwait(false)).Committed ? CommitStatus.Committed : CommitStatus.Conflict;
     }
 
     public async Task<StepHolderPage> ListStepHoldersAsync(string stepId, string? continuationToken, int pageSize, CancellationToken cancellationToken)
     {
         var table = await TableAsync(cancellationToken).ConfigureAwait(false);
-        return await retry.ExecuteAsync(async (_, ct) =>
+        var pages = table.QueryAsync<TableEntity>(
+            TableClient.CreateQueryFilter($"RowKey eq {ProgressEntities.StepKey(stepId)}"), pageSize, cancellationToken: cancellationToken)
+            .AsPages(continuationToken, pageSize);
+        await foreach (var page in pages.ConfigureAwait(false))
         {
-            var pages = table.QueryAsync<TableEntity>(
-                TableClient.CreateQueryFilter($"RowKey eq {ProgressKeys.Step(stepId)}"), pageSize, cancellationToken: ct)
-                .AsPages(continuationToken, pageSize);
-            await foreach (var page in pages.ConfigureAwait(false))
-            {
-                return new StepHolderPage(
-                    [.. page.Values.Select(e => new StepHolder(e.PartitionKey, ProgressEntityMapper.ToStep(e).ToStored()))],
-                    page.ContinuationToken);
-            }
+            return new StepHolderPage([.. page.Values.Select(e => new StepHolder(e.PartitionKey, ProgressEntities.ToStep(e)))], page.ContinuationToken);
+        }
 
-            return new StepHolderPage([], null);
-        }, cancellationToken).ConfigureAwait(false);
+        return new StepHolderPage([], null);
+    }
+
+    private static void AddWrites(TableWriteBatch batch, string userId, ProgressCommit commit)
+    {
+        if (commit.Step is { } step)
+        {
+            batch.Put(ProgressEntities.From(userId, step.Value), step.ETag);
+        }
+
+        if (commit.State is { } state)
+        {
+            batch.Put(ProgressEntities.From(userId, state.Value), state.ETag);
+        }
     }
 
     private Task<TableClient> TableAsync(CancellationToken cancellationToken) =>
         storage.GetTableAsync(options.Value.TableName, cancellationToken);
-
-    private static TableTransactionAction Action(ITableEntity entity, ETag? expected) =>
-        expected is { } etag
-            ? new TableTransactionAction(TableTransactionActionType.UpdateReplace, entity, etag)
-            : new TableTransactionAction(TableTransactionActionType.Add, entity);
-
-    private static Task<Response> SubmitSingleAsync(TableClient table, TableTransactionAction action, CancellationToken cancellationToken) =>
-        action.ActionType == TableTransactionActionType.Add
-            ? table.AddEntityAsync(action.Entity, cancellationToken)
-            : table.UpdateEntityAsync(action.Entity, action.ETag, TableUpdateMode.Replace, cancellationToken);
-
-    private async Task<bool> IsOwnWriteAsync(TableClient table, string userId, List<TableTransactionAction> actions, string writeId, CancellationToken cancellationToken)
-    {
-        foreach (var action in actions)
-        {
-            var current = await retry.ExecuteAsync(
-                (_, ct) => table.GetEntityIfExistsAsync<TableEntity>(userId, action.Entity.RowKey, ["WriteId"], ct),
-                cancellationToken).ConfigureAwait(false);
-            if (!current.HasValue || current.Value!.GetString("WriteId") != writeId)
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
 }

@@ -43,6 +43,13 @@ public sealed partial class HttpPipeline(IEnumerable<IHttpPipelineStep> steps, I
         {
             // The caller went away: there is nobody to answer.
         }
+        catch (Exception exception) when (DependencyFailure.IsOutage(exception, http.RequestAborted))
+        {
+            // Storage calls are retried once, by the SDK's pipeline (docs/decisions/0006-one-retry-layer.md);
+            // what reaches here is what remained after it. Writes are single transactions: nothing half-written.
+            LogDependencyOutage(logger, exception, function.Name);
+            await ProblemWriter.WriteAsync(http, Problems.DependencyUnavailable("A dependency (storage) is unavailable. Retry shortly.", TimeSpan.FromSeconds(5))).ConfigureAwait(false);
+        }
         catch (Exception exception)
         {
             LogUnhandled(logger, exception, function.Name);
@@ -63,4 +70,7 @@ public sealed partial class HttpPipeline(IEnumerable<IHttpPipelineStep> steps, I
 
     [LoggerMessage(EventId = 1000, Level = LogLevel.Error, Message = "Function {FunctionName} failed")]
     private static partial void LogUnhandled(ILogger logger, Exception exception, string functionName);
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Warning, Message = "Function {FunctionName} answered 503: a dependency is unavailable")]
+    private static partial void LogDependencyOutage(ILogger logger, Exception exception, string functionName);
 }

@@ -15,4 +15,18 @@ public sealed class StorageOptions
 
     /// <summary>Prefix for every table and container name (letters and digits).</summary>
     public string TablePrefix { get; set; } = "";
+
+    /// <summary>
+    /// Retries after the first attempt of every Table and Blob call, in the SDK's pipeline: the one retry layer
+    /// for storage (docs/decisions/0006-one-retry-layer.md). A call makes at most <c>MaxRetries + 1</c> attempts.
+    /// </summary>
+    public int MaxRetries { get; set; } = 3;
+
+    /// <summary>First retry delay; exponential with jitter up to <see cref="MaxRetryDelay"/> (a 429/503 <c>Retry-After</c> wins).</summary>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Per-attempt deadline of one HTTP exchange with storage.</summary>
+    public TimeSpan NetworkTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }

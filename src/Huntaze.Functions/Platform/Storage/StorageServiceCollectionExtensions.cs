@@ -22,10 +22,8 @@ public static class StorageServiceCollectionExtensions
             var options = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
             var connection = StorageConnection.Resolve(configuration, options.Connection);
             var credential = sp.GetRequiredService<TokenCredential>();
-            var tableOptions = new TableClientOptions();
-            var blobOptions = new BlobClientOptions();
-            ConfigureRetries(tableOptions.Retry);
-            ConfigureRetries(blobOptions.Retry);
+            var tableOptions = Configure(new TableClientOptions(), options);
+            var blobOptions = Configure(new BlobClientOptions(), options);
             return connection.ConnectionString is { } cs
                 ? new StorageClients(new TableServiceClient(cs, tableOptions), new BlobServiceClient(cs, blobOptions), options.TablePrefix)
                 : new StorageClients(
@@ -43,12 +41,21 @@ public static class StorageServiceCollectionExtensions
     private static DefaultAzureCredential CreateCredential(IConfiguration configuration) =>
         new(new DefaultAzureCredentialOptions { ManagedIdentityClientId = configuration["AZURE_CLIENT_ID"] });
 
-    private static void ConfigureRetries(Azure.Core.RetryOptions retry)
+    /// <summary>
+    /// The one retry layer of every storage call (docs/decisions/0006-one-retry-layer.md): the SDK pipeline's
+    /// exponential retries on 408, 429, 5xx and network failures. Nothing above it retries transient failures;
+    /// stores only recognise their own commit behind a lost response (<see cref="ConditionalTableWrites"/>).
+    /// </summary>
+    public static T Configure<T>(T clientOptions, StorageOptions options)
+        where T : ClientOptions
     {
-        retry.Mode = RetryMode.Exponential;
-        retry.MaxRetries = 3;
-        retry.Delay = TimeSpan.FromMilliseconds(100);
-        retry.MaxDelay = TimeSpan.FromSeconds(2);
-        retry.NetworkTimeout = TimeSpan.FromSeconds(10);
+        ArgumentNullException.ThrowIfNull(clientOptions);
+        ArgumentNullException.ThrowIfNull(options);
+        clientOptions.Retry.Mode = RetryMode.Exponential;
+        clientOptions.Retry.MaxRetries = options.MaxRetries;
+        clientOptions.Retry.Delay = options.RetryDelay;
+        clientOptions.Retry.MaxDelay = options.MaxRetryDelay;
+        clientOptions.Retry.NetworkTimeout = options.NetworkTimeout;
+        return clientOptions;
     }
 }

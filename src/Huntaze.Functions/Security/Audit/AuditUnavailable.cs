@@ -1,4 +1,3 @@
-using Azure;
 using Huntaze.Functions.Platform.Http;
 
 namespace Huntaze.Functions.Security.Audit;
@@ -15,15 +14,9 @@ public static class AuditUnavailable
     public static ProblemException Problem(int retryAfterSeconds) => Problems.DependencyUnavailable(Detail, TimeSpan.FromSeconds(retryAfterSeconds));
 
     /// <summary>
-    /// Storage could not be reached or refused for reasons of its own (outage, throttling, permissions, a
-    /// chain contended past its attempts, the SDK's retries exhausted). A 400 is our bug and stays a 500.
+    /// Storage could not take or serve it: an outage as the SDK reports it once its retries gave up
+    /// (<see cref="DependencyFailure"/>), or a chain contended past its attempts.
     /// </summary>
-    public static bool IsStorageFailure(Exception exception, CancellationToken cancellationToken) => exception switch
-    {
-        RequestFailedException failed => failed.Status != 400,
-        AggregateException aggregate => aggregate.InnerExceptions.Count > 0 && aggregate.InnerExceptions.All(e => IsStorageFailure(e, cancellationToken)),
-        HttpRequestException or IOException or TimeoutException => true,
-        OperationCanceledException => !cancellationToken.IsCancellationRequested,
-        _ => false,
-    };
+    public static bool IsStorageFailure(Exception exception, CancellationToken cancellationToken) =>
+        exception is AuditContendedException || DependencyFailure.IsOutage(exception, cancellationToken);
 }

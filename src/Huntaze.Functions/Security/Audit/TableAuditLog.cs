@@ -14,9 +14,9 @@ namespace Huntaze.Functions.Security.Audit;
 /// replaces the head (If-Match its ETag) in one entity-group transaction, so concurrent appenders serialize
 /// on the head and the chain never forks: the loser re-reads the head and tries again. Only admin actions
 /// contend here: refusals (401/403) go to the denial stream (<see cref="Denials.DenialRecorder"/>).
-/// Transient storage failures are retried by the SDK's pipeline (one layer); this class only loops on
-/// the chain's own compare-and-swap conflicts, and recognises its own committed entry by a write id when
-/// a lost response makes the retried transaction look like a conflict. Nothing updates or deletes entries.
+/// Transient storage failures are retried by the SDK's pipeline (one layer, ADR 0006); this class only loops
+/// on the chain's own compare-and-swap conflicts, and its transaction recognises its own commit behind a lost
+/// response (<see cref="ConditionalTableWrites"/>). Nothing updates or deletes entries.
 /// </summary>
 public sealed partial class TableAuditLog(StorageClients storage, AuditDetailsBlobs blobs, IOptions<AuditOptions> options, TimeProvider time, ILogger<TableAuditLog> logger) : IAuditLog
 {
@@ -53,7 +53,6 @@ public sealed partial class TableAuditLog(StorageClients storage, AuditDetailsBl
         var detailsBlob = serialized.Length > AuditDetailsBlobs.MaxInlineChars
             ? await blobs.SaveAsync(serialized, cancellationToken).ConfigureAwait(false)
             : null;
-        var writeId = Guid.NewGuid().ToString("N");
         for (var attempt = 1; ; attempt++)
         {
             var now = time.GetUtcNow();
@@ -66,39 +65,25 @@ public sealed partial class TableAuditLog(StorageClients storage, AuditDetailsBl
                 record.Actor, record.Action, record.Target, record.Outcome, record.CorrelationId, details, previous, "");
             var entry = unsigned with { Hash = AuditChain.ComputeHash(unsigned) };
 
-            var row = ToEntity(entry, detailsBlob is null ? serialized : null, detailsBlob);
-            row["WriteId"] = writeId;
-            var newHead = new TableEntity(partition, HeadRowKey) { ["Sequence"] = sequence, ["Hash"] = entry.Hash };
-            TableTransactionAction[] batch =
-            [
-                new(TableTransactionActionType.Add, row),
-                headEntity is null
-                    ? new(TableTransactionActionType.Add, newHead)
-                    : new(TableTransactionActionType.UpdateReplace, newHead, headEntity.ETag),
-            ];
-            try
+            // The entry and the new head in one transaction, conditional on the head read (absent: created). A
+            // retry whose first attempt committed behind a lost response is recognised by the batch's write id.
+            var batch = new TableWriteBatch(partition)
+                .Put(ToEntity(entry, detailsBlob is null ? serialized : null, detailsBlob), null)
+                .Put(new TableEntity(partition, HeadRowKey) { ["Sequence"] = sequence, ["Hash"] = entry.Hash }, headEntity?.ETag);
+            var result = await table.SubmitAsync(batch, cancellationToken).ConfigureAwait(false);
+            if (result.Committed)
             {
-                await table.SubmitTransactionAsync(batch, cancellationToken).ConfigureAwait(false);
                 return;
             }
-            catch (RequestFailedException e) when (e.Status is 409 or 412)
+
+            // Another appender took this sequence number first.
+            if (attempt >= MaxAttempts)
             {
-                // Either another appender took this sequence number first, or our own transaction committed
-                // and only its response was lost (the SDK's retry then meets our own entry): the write id tells.
-                var written = await table.GetEntityIfExistsAsync<TableEntity>(partition, RowKeyFor(sequence), ["WriteId"], cancellationToken).ConfigureAwait(false);
-                if (written.HasValue && written.Value!.GetString("WriteId") == writeId)
-                {
-                    return;
-                }
-
-                if (attempt >= MaxAttempts)
-                {
-                    throw;
-                }
-
-                LogContended(logger, partition, attempt);
-                await Task.Delay(Backoff.Delay(attempt - 1, TimeSpan.FromMilliseconds(5), TimeSpan.FromMilliseconds(160)), time, cancellationToken).ConfigureAwait(false);
+                throw new AuditContendedException(partition, attempt);
             }
+
+            LogContended(logger, partition, attempt);
+            await Task.Delay(Backoff.Delay(attempt - 1, TimeSpan.FromMilliseconds(5), TimeSpan.FromMilliseconds(160)), time, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -153,3 +138,7 @@ public sealed partial class TableAuditLog(StorageClients storage, AuditDetailsBl
     [LoggerMessage(EventId = 3201, Level = LogLevel.Error, Message = "Could not append {Action} to the audit log; the request is refused with 503")]
     private static partial void LogAppendFailed(ILogger logger, Exception exception, string action);
 }
+
+/// <summary>The chain's head was taken by other appenders on every attempt: the entry was not written.</summary>
+public sealed class AuditContendedException(string partition, int attempts)
+    : Exception($"The audit chain {partition} stayed contended for {attempts} attempts.");

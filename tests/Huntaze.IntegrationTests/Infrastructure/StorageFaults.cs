@@ -1,0 +1,169 @@
+using Azure.Core;
+using Azure.Core.Pipeline;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Huntaze.Functions.Platform.Storage;
+
+namespace Huntaze.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// Storage clients configured exactly as the app configures them (<see cref="StorageServiceCollectionExtensions.Configure"/>),
+/// with a test policy in the pipeline: Azurite cannot inject faults itself (Azurite #593).
+/// </summary>
+public static class StorageFaults
+{
+    public static StorageClients Clients(string connectionString, string prefix, HttpPipelinePolicy? policy, StorageOptions? options = null)
+    {
+        options ??= new StorageOptions { RetryDelay = TimeSpan.FromMilliseconds(10), MaxRetryDelay = TimeSpan.FromMilliseconds(50) };
+        var tableOptions = StorageServiceCollectionExtensions.Configure(new TableClientOptions(), options);
+        var blobOptions = StorageServiceCollectionExtensions.Configure(new BlobClientOptions(), options);
+        if (policy is not null)
+        {
+            // Per retry: the policy sees every attempt the SDK's one retry layer makes.
+            tableOptions.AddPolicy(policy, HttpPipelinePosition.PerRetry);
+            blobOptions.AddPolicy(policy, HttpPipelinePosition.PerRetry);
+        }
+
+        return new StorageClients(new TableServiceClient(connectionString, tableOptions), new BlobServiceClient(connectionString, blobOptions), prefix);
+    }
+}
+
+/// <summary>Lets the first matching request reach storage, then loses its response (the connection drops).</summary>
+public sealed class LoseResponseAfterCommit(RequestMethod method) : HttpPipelinePolicy
+{
+    public bool Armed { get; set; }
+
+    public int Attempts { get; private set; }
+
+    public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline) => throw new NotSupportedException();
+
+    public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+    {
+        var matches = Armed && message.Request.Method == method;
+        Attempts += matches ? 1 : 0;
+        await ProcessNextAsync(message, pipeline);
+        if (matches && Attempts == 1)
+        {
+            throw new IOException("Injected: the connection dropped after storage committed the write.");
+        }
+    }
+}
+
+/// <summary>Counts every attempt (per retry) of requests matching <see cref="Method"/> (all when null).</summary>
+public sealed class CountAttempts : HttpPipelinePolicy
+{
+    private int _attempts;
+
+    public RequestMethod? Method { get; set; }
+
+    public int Attempts => _attempts;
+
+    public void Reset() => Interlocked.Exchange(ref _attempts, 0);
+
+    public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline) => throw new NotSupportedException();
+
+    public override ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+    {
+        if (Method is null || message.Request.Method == Method)
+        {
+            Interlocked.Increment(ref _attempts);
+        }
+
+        return ProcessNextAsync(message, pipeline);
+    }
+}
+
+/// <summary>Fails the first matching request with a connection reset before it is sent.</summary>
+public sealed class FailBeforeSending(RequestMethod method) : HttpPipelinePolicy
+{
+    public bool Armed { get; set; }
+
+    public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline) => throw new NotSupportedException();
+
+    public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+    {
+        if (Armed && message.Request.Method == method)
+        {
+            Armed = false;
+            throw new IOException("Injected: connection reset before the request was sent.");
+        }
+
+        await ProcessNextAsync(message, pipeline);
+    }
+}
+
+/// <summary>
+/// While <see cref="Down"/>, every attempt is sent to a local server that answers 503 Server Busy, the way an
+/// overloaded storage account does (counted); otherwise requests pass through to storage.
+/// </summary>
+public sealed class Outage : HttpPipelinePolicy, IDisposable
+{
+    private readonly System.Net.Sockets.TcpListener _busy = new(System.Net.IPAddress.Loopback, 0);
+    private readonly CancellationTokenSource _stop = new();
+    private int _attempts;
+
+    public Outage()
+    {
+        _busy.Start();
+        _ = AnswerBusyAsync();
+    }
+
+    public bool Down { get; set; }
+
+    public int Attempts => _attempts;
+
+    public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline) => throw new NotSupportedException();
+
+    public override ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+    {
+        if (Down)
+        {
+            Interlocked.Increment(ref _attempts);
+            message.Request.Uri.Host = "127.0.0.1";
+            message.Request.Uri.Port = ((System.Net.IPEndPoint)_busy.LocalEndpoint).Port;
+        }
+
+        return ProcessNextAsync(message, pipeline);
+    }
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        _busy.Stop();
+        _stop.Dispose();
+    }
+
+    private async Task AnswerBusyAsync()
+    {
+        var answer = "HTTP/1.1 503 Server Busy\r\nx-ms-error-code: ServerBusy\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"u8.ToArray();
+        while (!_stop.IsCancellationRequested)
+        {
+            try
+            {
+                using var client = await _busy.AcceptTcpClientAsync(_stop.Token);
+                var stream = client.GetStream();
+                var buffer = new byte[8192];
+                var seen = 0;
+                // Read the request head; the body (if any) is left unread: the connection is closed after answering.
+                while (seen < buffer.Length && !HeadComplete(buffer, seen))
+                {
+                    var read = await stream.ReadAsync(buffer.AsMemory(seen), _stop.Token);
+                    if (read == 0)
+                    {
+                        break;
+                    }
+
+                    seen += read;
+                }
+
+                await stream.WriteAsync(answer, _stop.Token);
+            }
+            catch (Exception exception) when (exception is OperationCanceledException or ObjectDisposedException or IOException or System.Net.Sockets.SocketException)
+            {
+                // Stopped, or the client went away.
+            }
+        }
+    }
+
+    private static bool HeadComplete(byte[] buffer, int length) => buffer.AsSpan(0, length).IndexOf("\r\n\r\n"u8) >= 0;
+}
