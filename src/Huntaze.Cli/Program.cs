@@ -1,6 +1,8 @@
 using System.CommandLine;
+using Huntaze.Cli.Rollout;
 using Huntaze.Cli.Tokens;
 
 var root = new RootCommand("Huntaze operators' tool.");
 root.Subcommands.Add(TokenCommand.Create());
-return root.Parse(args).Invoke();
+root.Subcommands.Add(RolloutCommand.Create());
+return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

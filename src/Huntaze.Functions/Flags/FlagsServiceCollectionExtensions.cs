@@ -1,4 +1,5 @@
 using Azure.Core;
+using Azure.Identity;
 using Huntaze.Functions.Flags.Admin;
 using Huntaze.Functions.Flags.AppConfiguration;
 using Huntaze.Functions.Flags.Evaluation;
@@ -72,6 +73,11 @@ public static class FlagsServiceCollectionExtensions
         {
             endpoint = options.Endpoint!;
             authenticator = new BearerAuthenticator(services.GetRequiredService<TokenCredential>(), time);
+            if (!string.IsNullOrWhiteSpace(options.WriterClientId))
+            {
+                var writer = new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(options.WriterClientId));
+                authenticator = new ReadWriteAuthenticator(authenticator, new BearerAuthenticator(writer, time));
+            }
         }
 
         // One pooled client for the process; connections are recycled so DNS changes are picked up.
