@@ -1,4 +1,5 @@
 using Huntaze.Functions.Flags;
+using Huntaze.Functions.Observability;
 using Huntaze.Functions.Onboarding;
 using Huntaze.Functions.Platform.Health;
 using Huntaze.Functions.Platform.Http;
@@ -20,6 +21,7 @@ public static class HuntazeComposition
     public static IServiceCollection AddHuntaze(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingleton(TimeProvider.System);
+        services.AddObservability(configuration);
         services.AddHttpPipeline();
         services.AddStorage(configuration);
         services.AddHealth();

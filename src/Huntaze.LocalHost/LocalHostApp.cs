@@ -8,6 +8,7 @@ using Huntaze.LocalHost.Storage;
 using Huntaze.LocalHost.Timers;
 using Microsoft.DurableTask.Testing;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using OpenTelemetry.Metrics;
 
 namespace Huntaze.LocalHost;
 
@@ -19,6 +20,8 @@ namespace Huntaze.LocalHost;
 public static class LocalHostApp
 {
     public const string DefaultUrl = "http://127.0.0.1:7071";
+
+    public const string PrometheusPath = "/metrics";
 
     public static WebApplication Build(string[] args, LocalHostOptions? options = null)
     {
@@ -53,7 +56,6 @@ public static class LocalHostApp
         builder.Services.AddHostedService<AzuriteHostedService>();
         builder.Services.AddHuntaze(builder.Configuration);
         builder.Services.Replace(ServiceDescriptor.Singleton(catalog));
-        options.ConfigureServices?.Invoke(builder.Services);
         builder.Services.AddMvcCore();
         builder.Services.AddRouting();
         // The engine's own default is a random port in 30000-40000, unchecked: it collides with Linux's
@@ -63,6 +65,9 @@ public static class LocalHostApp
             new InMemoryDurableTaskOptions { Port = FreePort.Next() });
         builder.Services.AddSingleton<TimerDispatcher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<TimerDispatcher>());
+        // A Prometheus scrape endpoint (GET /metrics) so a local Prometheus and Grafana work with no cloud (docs/slo.md).
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddPrometheusExporter());
+        options.ConfigureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
         holder.Services = app.Services;
@@ -72,6 +77,7 @@ public static class LocalHostApp
         var routePrefix = HostJson.ReadRoutePrefix(AppContext.BaseDirectory);
         app.MapHttpFunctions(catalog, routePrefix);
         app.MapAdminEndpoints();
+        app.MapPrometheusScrapingEndpoint(PrometheusPath);
         if (options.PrintFunctionTable)
         {
             app.Lifetime.ApplicationStarted.Register(() => FunctionTable.Print(catalog, app.Urls, routePrefix));

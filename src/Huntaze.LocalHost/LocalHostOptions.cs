@@ -1,5 +1,4 @@
 using System.Reflection;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Huntaze.LocalHost;
 
@@ -15,9 +14,9 @@ public sealed record LocalHostOptions
     /// <summary>Whether to read local.settings.json (tests don't: they state their settings).</summary>
     public bool UseLocalSettingsFile { get; init; } = true;
 
+    /// <summary>Extra registrations applied after the app's own (tests add in-memory telemetry exporters here).</summary>
+    public Action<IServiceCollection>? ConfigureServices { get; init; }
+
     /// <summary>Whether to print the function table at start.</summary>
     public bool PrintFunctionTable { get; init; } = true;
-
-    /// <summary>Runs after the app's composition: tests replace a boundary here (e.g. a storage client that injects faults).</summary>
-    public Action<IServiceCollection>? ConfigureServices { get; init; }
 }

@@ -24,9 +24,9 @@ public sealed class LocalHostInstance : IAsyncDisposable
 
     /// <summary>Starts a host; a port taken between choosing and binding it (another process won the race) is retried.</summary>
     public static Task<LocalHostInstance> StartAsync(IReadOnlyDictionary<string, string?> settings, CancellationToken cancellationToken) =>
-        StartAsync(settings, null, cancellationToken);
+        StartAsync(settings, configureServices: null, cancellationToken);
 
-    /// <summary>As above; <paramref name="configureServices"/> runs after the app's composition (tests replace boundaries there).</summary>
+    /// <param name="configureServices">Registrations applied after the app's own (in-memory telemetry exporters, storage clients that inject faults).</param>
     public static async Task<LocalHostInstance> StartAsync(IReadOnlyDictionary<string, string?> settings, Action<IServiceCollection>? configureServices, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)

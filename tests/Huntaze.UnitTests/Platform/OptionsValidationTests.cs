@@ -35,6 +35,8 @@ public sealed class OptionsValidationTests
     [InlineData("Flags:AppConfiguration:WriterClientId", "not-a-guid", "Flags:AppConfiguration:WriterClientId is 'not-a-guid';")]
     [InlineData("Security:AllowedOrigins:0", "*", "Security:AllowedOrigins:0 is '*';")]
     [InlineData("Auth:ClockSkewSeconds", "60", "Auth:ClockSkewSeconds is 60;")]
+    [InlineData("AlertRelay:MaxRetries", "0", "AlertRelay:MaxRetries is 0;")]
+    [InlineData("AlertRelay:PagerDutyEventsUrl", "ftp://events.example", "AlertRelay:PagerDutyEventsUrl is 'ftp://events.example';")]
     [InlineData("Auth:Authority", "http://login.example/t/v2.0", "Auth:Authority is 'http://login.example/t/v2.0';")]
     public void Start_SettingOutOfRange_FailureNamesSettingAndValue(string setting, string value, string expected)
     {
