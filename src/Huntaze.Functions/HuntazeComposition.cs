@@ -3,6 +3,7 @@ using Huntaze.Functions.Observability;
 using Huntaze.Functions.Onboarding;
 using Huntaze.Functions.Platform.Health;
 using Huntaze.Functions.Platform.Http;
+using Huntaze.Functions.Platform.Orchestrations;
 using Huntaze.Functions.Platform.Storage;
 using Huntaze.Functions.Security;
 using Microsoft.Azure.Functions.Worker;
@@ -25,6 +26,7 @@ public static class HuntazeComposition
         services.AddHttpPipeline();
         services.AddStorage(configuration);
         services.AddHealth();
+        services.AddOrchestrations();
         services.AddSecurity(configuration);
         services.AddFlags(configuration);
         services.AddOnboarding(configuration);

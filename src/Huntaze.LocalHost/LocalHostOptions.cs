@@ -14,7 +14,7 @@ public sealed record LocalHostOptions
     /// <summary>Whether to read local.settings.json (tests don't: they state their settings).</summary>
     public bool UseLocalSettingsFile { get; init; } = true;
 
-    /// <summary>Extra registrations applied after the app's own (tests add in-memory telemetry exporters here).</summary>
+    /// <summary>Registrations applied after the app's own composition (tests: a fake clock, in-memory telemetry exporters).</summary>
     public Action<IServiceCollection>? ConfigureServices { get; init; }
 
     /// <summary>Whether to print the function table at start.</summary>

@@ -32,8 +32,11 @@ public sealed class HostFixture : IAsyncLifetime
 
     public IServiceProvider Services => Host.Services;
 
-    /// <summary>The settings every test host starts with; tests may add or override.</summary>
-    public static Dictionary<string, string?> BaseSettings(string storageConnectionString, string tablePrefix) => new()
+    /// <summary>
+    /// The settings every test host starts with; tests may add or override. The Durable provider's tuning is
+    /// the one developers run (local.settings.sample.json), so tests run the local configuration that ships.
+    /// </summary>
+    public static Dictionary<string, string?> BaseSettings(string storageConnectionString, string tablePrefix) => new(SampleDurableSettings.Value)
     {
         ["AzureWebJobsStorage"] = storageConnectionString,
         ["Storage__TablePrefix"] = tablePrefix,
@@ -51,6 +54,8 @@ public sealed class HostFixture : IAsyncLifetime
         // Denials are written in the background; tests wait for them, so they are written every second.
         ["Audit__DenialFlushSeconds"] = "1",
     };
+
+    private static readonly Lazy<Dictionary<string, string?>> SampleDurableSettings = new(Huntaze.LocalHost.Configuration.LocalSettings.SampleDurableTuning);
 
     public async ValueTask InitializeAsync()
     {
