@@ -14,19 +14,22 @@ internal static class LoadRunner
 {
     private static readonly TimeSpan Slice = TimeSpan.FromSeconds(1);
 
+    /// <summary>One operation measured for <paramref name="duration"/> in one go (nothing to compare it with in the same run).</summary>
+    public static async Task<LoadResult> RunAsync(int workers, TimeSpan duration, Func<int, Func<Task<bool>>> operationFor)
+    {
+        var run = new Run([.. Enumerable.Range(0, workers).Select(operationFor)]);
+        await run.WarmUpAsync();
+        await run.MeasureAsync(duration);
+        return run.Result();
+    }
+
     /// <summary>Each of <paramref name="operationsFor"/> measured for <paramref name="duration"/> in all, slice by slice in turn.</summary>
     public static async Task<LoadResult[]> RunInterleavedAsync(int workers, TimeSpan duration, params Func<int, Func<Task<bool>>>[] operationsFor)
     {
-        var runs = operationsFor.Select(f => new Run(Enumerable.Range(0, workers).Select(f).ToArray())).ToArray();
+        var runs = operationsFor.Select(f => new Run([.. Enumerable.Range(0, workers).Select(f)])).ToArray();
         foreach (var run in runs)
         {
-            await Task.WhenAll(run.Operations.Select(async op =>
-            {
-                for (var i = 0; i < 5; i++)
-                {
-                    await op();
-                }
-            }));
+            await run.WarmUpAsync();
         }
 
         for (var measured = TimeSpan.Zero; measured < duration; measured += Slice)
@@ -47,7 +50,14 @@ internal static class LoadRunner
         private TimeSpan _elapsed;
         private int _errors;
 
-        public Func<Task<bool>>[] Operations => operations;
+        /// <summary>Five calls per worker before anything is measured.</summary>
+        public Task WarmUpAsync() => Task.WhenAll(operations.Select(async op =>
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                await op();
+            }
+        }));
 
         public async Task MeasureAsync(TimeSpan duration)
         {
