@@ -1,5 +1,6 @@
 using Huntaze.Functions.Platform.Http;
 using Huntaze.Functions.Security;
+using Huntaze.Functions.Security.RateLimiting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -17,7 +18,7 @@ public sealed class OnboardingFunctions(OnboardingService guide, StepWriteServic
         CancellationToken cancellationToken)
     {
         var view = await guide.GetViewAsync(request.RequireCaller(), cancellationToken).ConfigureAwait(false);
-        return IsNotModified(request, view.ETag) ? ApiResult.NotModified(view.ETag) : ApiResult.Ok(view.Body, view.ETag);
+        return IsNotModified(request, view.ETag) ? ApiResult.NotModified(view.ETag) : ApiResult.Ok(view);
     }
 
     [Function("OnboardingStepGet")]
@@ -29,12 +30,12 @@ public sealed class OnboardingFunctions(OnboardingService guide, StepWriteServic
         CancellationToken cancellationToken)
     {
         var step = await guide.GetStepAsync(request.RequireCaller(), stepId, cancellationToken).ConfigureAwait(false);
-        return IsNotModified(request, step.ETag) ? ApiResult.NotModified(step.ETag) : ApiResult.Ok(step.Body, step.ETag);
+        return IsNotModified(request, step.ETag) ? ApiResult.NotModified(step.ETag) : ApiResult.Ok(step, step.ETag);
     }
 
     [Function("OnboardingStepPatch")]
     [RequireUser]
-    [RateLimit(RateLimitPolicies.StepWrites)]
+    [RateLimit(RateLimitPolicies.StepWrites, CountedWithWrite = true)]
     public async Task<IActionResult> PatchStep(
         [HttpTrigger(AuthorizationLevel.Anonymous, "patch", Route = "onboarding/steps/{stepId}")] HttpRequest request,
         string stepId,
@@ -43,42 +44,42 @@ public sealed class OnboardingFunctions(OnboardingService guide, StepWriteServic
         var caller = request.RequireCaller();
         var patch = await RequestBody.ReadJsonAsync<StepPatchRequest>(request, cancellationToken).ConfigureAwait(false);
         var precondition = Precondition.From(request, patch.Version);
-        var view = await steps.PatchAsync(caller, stepId, patch, precondition, Precondition.IdempotencyKey(request), cancellationToken).ConfigureAwait(false);
+        var view = await steps.PatchAsync(caller, stepId, patch, precondition, Precondition.IdempotencyKey(request), WriteBudget.Of(request), cancellationToken).ConfigureAwait(false);
         return ApiResult.Ok(view, view.ETag);
     }
 
     [Function("OnboardingDismiss")]
     [RequireUser]
-    [RateLimit(RateLimitPolicies.StepWrites)]
+    [RateLimit(RateLimitPolicies.StepWrites, CountedWithWrite = true)]
     public async Task<IActionResult> Dismiss(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "onboarding/dismiss")] HttpRequest request,
         CancellationToken cancellationToken)
     {
-        var view = await state.DismissAsync(request.RequireCaller(), Precondition.From(request, null), cancellationToken).ConfigureAwait(false);
+        var view = await state.DismissAsync(request.RequireCaller(), Precondition.From(request, null), WriteBudget.Of(request), cancellationToken).ConfigureAwait(false);
         return ApiResult.Ok(view, view.ETag);
     }
 
     [Function("OnboardingResume")]
     [RequireUser]
-    [RateLimit(RateLimitPolicies.StepWrites)]
+    [RateLimit(RateLimitPolicies.StepWrites, CountedWithWrite = true)]
     public async Task<IActionResult> Resume(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "onboarding/resume")] HttpRequest request,
         CancellationToken cancellationToken)
     {
-        var view = await state.ResumeAsync(request.RequireCaller(), Precondition.From(request, null), cancellationToken).ConfigureAwait(false);
+        var view = await state.ResumeAsync(request.RequireCaller(), Precondition.From(request, null), WriteBudget.Of(request), cancellationToken).ConfigureAwait(false);
         return ApiResult.Ok(view, view.ETag);
     }
 
     [Function("OnboardingSnooze")]
     [RequireUser]
-    [RateLimit(RateLimitPolicies.Snooze)]
+    [RateLimit(RateLimitPolicies.Snooze, CountedWithWrite = true)]
     public async Task<IActionResult> Snooze(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "onboarding/snooze")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         var caller = request.RequireCaller();
         var body = await RequestBody.ReadJsonAsync<SnoozeRequest>(request, cancellationToken).ConfigureAwait(false);
-        var view = await state.SnoozeAsync(caller, body.Days, cancellationToken).ConfigureAwait(false);
+        var view = await state.SnoozeAsync(caller, body.Days, WriteBudget.Of(request), cancellationToken).ConfigureAwait(false);
         return ApiResult.Ok(view, view.ETag);
     }
 

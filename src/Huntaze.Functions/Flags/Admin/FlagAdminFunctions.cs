@@ -36,7 +36,7 @@ public sealed class FlagAdminFunctions(FlagAdminService flags, IKillSwitch killS
     public async Task<IActionResult> Put(
         [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "admin/feature-flags/{name}")] HttpRequest request, string name, CancellationToken cancellationToken)
     {
-        var document = await ReadRawJsonAsync(request, cancellationToken).ConfigureAwait(false);
+        var document = await RequestBody.ReadJsonTextAsync(request, cancellationToken).ConfigureAwait(false);
         var createOnly = request.Headers.IfNoneMatch.ToString().Trim() == "*";
         var saved = await flags.PutAsync(name, document, HttpETag.IfMatch(request), createOnly, Actor(request), cancellationToken).ConfigureAwait(false);
         return ApiResult.Ok(FlagResponse.From(saved), HttpETag.Format(saved.ETag));
@@ -90,28 +90,6 @@ public sealed class FlagAdminFunctions(FlagAdminService flags, IKillSwitch killS
     private static string InstanceId => Environment.GetEnvironmentVariable("WEBSITE_INSTANCE_ID") ?? Environment.MachineName;
 
     private static AdminActor Actor(HttpRequest request) => new(request.RequireCaller().UserId, Correlation.Get(request.HttpContext));
-
-    /// <summary>The PUT body is validated by the flag parser (to name each problem), so it is read raw here: JSON media type, at most 64 KB.</summary>
-    private static async Task<string> ReadRawJsonAsync(HttpRequest request, CancellationToken cancellationToken)
-    {
-        RequestBody.EnsureJsonContentType(request);
-        if (request.ContentLength > RequestBody.MaxBytes)
-        {
-            throw Problems.PayloadTooLarge(RequestBody.MaxBytes);
-        }
-
-        using var reader = new StreamReader(request.Body, Encoding.UTF8);
-        var buffer = new char[RequestBody.MaxBytes + 1];
-        var length = await reader.ReadBlockAsync(buffer.AsMemory(), cancellationToken).ConfigureAwait(false);
-        if (length > RequestBody.MaxBytes)
-        {
-            throw Problems.PayloadTooLarge(RequestBody.MaxBytes);
-        }
-
-        return length == 0
-            ? throw Problems.MalformedJson("The request body is empty; a flag document is required.")
-            : new string(buffer, 0, length);
-    }
 }
 
 /// <summary>ETags on the wire: stores' ETags are sent quoted (Table ETags already are), and If-Match is passed back as received.</summary>
