@@ -2,6 +2,7 @@ using Huntaze.Functions.Flags;
 using Huntaze.Functions.Onboarding;
 using Huntaze.Functions.Platform.Health;
 using Huntaze.Functions.Platform.Http;
+using Huntaze.Functions.Platform.OpenApi;
 using Huntaze.Functions.Platform.Storage;
 using Huntaze.Functions.Security;
 using Microsoft.Azure.Functions.Worker;
@@ -23,6 +24,7 @@ public static class HuntazeComposition
         services.AddHttpPipeline();
         services.AddStorage(configuration);
         services.AddHealth();
+        services.AddApiContract();
         services.AddSecurity(configuration);
         services.AddFlags(configuration);
         services.AddOnboarding(configuration);
