@@ -61,6 +61,9 @@ param flagAdminClientId string
 ])
 param instanceMemoryMB int
 
+@description('Further app settings ({name, value}) from other modules, e.g. the alert relay\'s Key Vault references (issue 13).')
+param extraAppSettings array = []
+
 // The app's CORS/CSRF origin allowlist (Security__AllowedOrigins__{i}) mirrors the platform CORS list.
 var originSettings = [for (origin, i) in allowedOrigins: { name: 'Security__AllowedOrigins__${i}', value: origin }]
 
@@ -86,7 +89,8 @@ var appSettings = concat(
     // (per-IP limits of anonymous calls); verify on first deployment (docs/deploy.md).
     { name: 'Security__TrustForwardedFor', value: 'true' }
   ],
-  originSettings
+  originSettings,
+  extraAppSettings
 )
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
@@ -118,6 +122,8 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
   }
   properties: {
     serverFarmId: plan.id
+    // Key Vault references (the alert relay's secrets) resolve with the user-assigned identity.
+    keyVaultReferenceIdentity: identityId
     httpsOnly: true
     clientCertEnabled: false
     functionAppConfig: {

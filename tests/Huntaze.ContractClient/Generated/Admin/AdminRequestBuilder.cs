@@ -4,6 +4,7 @@ using Huntaze.ContractClient.Admin.Audit;
 using Huntaze.ContractClient.Admin.FeatureFlags;
 using Huntaze.ContractClient.Admin.KillSwitch;
 using Huntaze.ContractClient.Admin.Onboarding;
+using Huntaze.ContractClient.Admin.Orchestrations;
 using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions;
 using System.Collections.Generic;
@@ -37,6 +38,11 @@ namespace Huntaze.ContractClient.Admin
         public global::Huntaze.ContractClient.Admin.Onboarding.OnboardingRequestBuilder Onboarding
         {
             get => new global::Huntaze.ContractClient.Admin.Onboarding.OnboardingRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The orchestrations property</summary>
+        public global::Huntaze.ContractClient.Admin.Orchestrations.OrchestrationsRequestBuilder Orchestrations
+        {
+            get => new global::Huntaze.ContractClient.Admin.Orchestrations.OrchestrationsRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>
         /// Instantiates a new <see cref="global::Huntaze.ContractClient.Admin.AdminRequestBuilder"/> and sets the default values.
