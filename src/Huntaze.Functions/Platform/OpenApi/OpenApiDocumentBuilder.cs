@@ -461,7 +461,7 @@ public static partial class OpenApiDocumentBuilder
             ["instance"] = new JsonObject { ["type"] = "string" },
             ["traceId"] = new JsonObject { ["type"] = "string" },
             ["correlationId"] = new JsonObject { ["type"] = "string" },
-            ["errors"] = new JsonObject
+            [Problems.ErrorsMember] = new JsonObject
             {
                 ["type"] = "object",
                 ["description"] = "Validation problems: each invalid field mapped to its messages.",
