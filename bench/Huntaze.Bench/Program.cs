@@ -3,6 +3,7 @@ using BenchmarkDotNet.Running;
 using Huntaze.Bench.Durable;
 using Huntaze.Bench.Flags;
 using Huntaze.Bench.Onboarding;
+using Huntaze.Bench.Security;
 using Huntaze.Bench.Storage;
 
 // dotnet run -c Release --project bench/Huntaze.Bench -- <benchmark> [args]
@@ -11,6 +12,7 @@ using Huntaze.Bench.Storage;
 //   flags-propagation [flips, default 20]                                          kill-switch propagation between two hosts
 //   azurite-persistence [rounds, default 3]                                        what Azurite's disk store keeps on kill -9 / SIGINT (README)
 //   durable [chains, default 50] [fan-out, default 100] [users, default 10000]     in-memory engine vs Azure Storage provider (docs/performance.md)
+//   denials [seconds, default 10] [workers, default 64]                             cost of a junk credential (ADR 0007)
 switch (args.FirstOrDefault())
 {
     case "onboarding":
@@ -31,8 +33,13 @@ switch (args.FirstOrDefault())
     case "flags-propagation":
         await KillSwitchPropagation.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20);
         break;
+    case "denials":
+        await DenialFlood.RunAsync(
+            args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10,
+            args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 64);
+        break;
     default:
-        Console.WriteLine("usage: onboarding [seconds] [levels] | flags-evaluation [BenchmarkDotNet args] | flags-propagation [flips] | azurite-persistence [rounds] | durable [chains] [fan-out] [users]");
+        Console.WriteLine("usage: onboarding [seconds] [levels] | flags-evaluation [BenchmarkDotNet args] | flags-propagation [flips] | denials [seconds] [workers] | azurite-persistence [rounds] | durable [chains] [fan-out] [users]");
         return 2;
 }
 
