@@ -3,6 +3,7 @@ using System.Text.Json;
 using Huntaze.Functions.Flags.Admin.Contracts;
 using Huntaze.Functions.Flags.Stores;
 using Huntaze.Functions.Platform.Http;
+using Huntaze.Functions.Platform.OpenApi;
 using Huntaze.Functions.Security;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -15,6 +16,7 @@ public sealed class FlagAdminFunctions(FlagAdminService flags, IKillSwitch killS
 {
     [Function("AdminFeatureFlagsList")]
     [RequireRoles(Roles.Admin)]
+    [ApiResponse(200, typeof(FlagListResponse))]
     public async Task<IActionResult> List(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "admin/feature-flags")] HttpRequest request, CancellationToken cancellationToken)
     {
@@ -24,6 +26,7 @@ public sealed class FlagAdminFunctions(FlagAdminService flags, IKillSwitch killS
 
     [Function("AdminFeatureFlagsGet")]
     [RequireRoles(Roles.Admin)]
+    [ApiResponse(200, typeof(FlagResponse), ETag = true)]
     public async Task<IActionResult> Get(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "admin/feature-flags/{name}")] HttpRequest request, string name, CancellationToken cancellationToken)
     {
@@ -33,6 +36,10 @@ public sealed class FlagAdminFunctions(FlagAdminService flags, IKillSwitch killS
 
     [Function("AdminFeatureFlagsPut")]
     [RequireRoles(Roles.Admin)]
+    [ApiBody(typeof(JsonElement), Description = "A feature flag in the Microsoft FeatureManagement v2 schema (as the Azure portal writes it), at most 64 KB.")]
+    [ApiConditional(ApiConditions.IfMatch | ApiConditions.CreateOnly)]
+    [ApiResponse(200, typeof(FlagResponse), ETag = true)]
+    [ApiResponse(409)]
     public async Task<IActionResult> Put(
         [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "admin/feature-flags/{name}")] HttpRequest request, string name, CancellationToken cancellationToken)
     {
@@ -44,6 +51,10 @@ public sealed class FlagAdminFunctions(FlagAdminService flags, IKillSwitch killS
 
     [Function("AdminFeatureFlagsPatch")]
     [RequireRoles(Roles.Admin)]
+    [ApiBody(typeof(FlagPatchRequest))]
+    [ApiConditional(ApiConditions.IfMatch)]
+    [ApiResponse(200, typeof(FlagResponse), ETag = true)]
+    [ApiResponse(409)]
     public async Task<IActionResult> Patch(
         [HttpTrigger(AuthorizationLevel.Anonymous, "patch", Route = "admin/feature-flags/{name}")] HttpRequest request, string name, CancellationToken cancellationToken)
     {
@@ -54,6 +65,9 @@ public sealed class FlagAdminFunctions(FlagAdminService flags, IKillSwitch killS
 
     [Function("AdminFeatureFlagsRollout")]
     [RequireRoles(Roles.Admin)]
+    [ApiBody(typeof(RolloutRequest))]
+    [ApiResponse(200, typeof(FlagResponse), ETag = true)]
+    [ApiResponse(409)]
     public async Task<IActionResult> Rollout(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "admin/feature-flags/{name}/rollout")] HttpRequest request, string name, CancellationToken cancellationToken)
     {
@@ -64,6 +78,8 @@ public sealed class FlagAdminFunctions(FlagAdminService flags, IKillSwitch killS
 
     [Function("AdminKillSwitchSet")]
     [RequireRoles(Roles.Admin)]
+    [ApiBody(typeof(KillSwitchRequest))]
+    [ApiResponse(200, typeof(KillSwitchResponse))]
     public async Task<IActionResult> SetKillSwitch(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "admin/kill-switch")] HttpRequest request, CancellationToken cancellationToken)
     {
@@ -79,6 +95,7 @@ public sealed class FlagAdminFunctions(FlagAdminService flags, IKillSwitch killS
 
     [Function("AdminKillSwitchGet")]
     [RequireRoles(Roles.Admin)]
+    [ApiResponse(200, typeof(KillSwitchResponse))]
     public IActionResult GetKillSwitch(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "admin/kill-switch")] HttpRequest request)
     {

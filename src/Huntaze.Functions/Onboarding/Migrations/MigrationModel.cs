@@ -58,3 +58,6 @@ public enum MigrationOutcome
     Changed,
     Failed,
 }
+
+/// <summary>202 answer of POST /api/admin/onboarding/migrations: where to follow the migration.</summary>
+public sealed record MigrationStarted(string Id, string StatusUrl, string StepId, int ToVersion, string Policy, bool DryRun);
