@@ -3,6 +3,7 @@ using BenchmarkDotNet.Running;
 using Huntaze.Bench.Durable;
 using Huntaze.Bench.Flags;
 using Huntaze.Bench.Onboarding;
+using Huntaze.Bench.Security;
 using Huntaze.Bench.Storage;
 
 // dotnet run -c Release --project bench/Huntaze.Bench -- <benchmark> [args]
@@ -12,6 +13,7 @@ using Huntaze.Bench.Storage;
 //   privacy [rows, default 1000] [concurrent, default 50] [repeats, default 5]     DSR export/erasure vs raw storage (docs/privacy/dsr-runbook.md)
 //   azurite-persistence [rounds, default 3]                                        what Azurite's disk store keeps on kill -9 / SIGINT (README)
 //   durable [chains, default 50] [fan-out, default 100] [users, default 10000]     in-memory engine vs Azure Storage provider (docs/performance.md)
+//   denials [seconds, default 10] [workers, default 64]                             cost of a junk credential (ADR 0007)
 switch (args.FirstOrDefault())
 {
     case "onboarding":
@@ -38,8 +40,13 @@ switch (args.FirstOrDefault())
             args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 50,
             args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 5);
         break;
+    case "denials":
+        await DenialFlood.RunAsync(
+            args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10,
+            args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 64);
+        break;
     default:
-        Console.WriteLine("usage: onboarding [seconds] [levels] | flags-evaluation [BenchmarkDotNet args] | flags-propagation [flips] | azurite-persistence [rounds] | durable [chains] [fan-out] [users] | privacy [rows] [concurrent] [repeats]");
+        Console.WriteLine("usage: onboarding [seconds] [levels] | flags-evaluation [BenchmarkDotNet args] | flags-propagation [flips] | denials [seconds] [workers] | azurite-persistence [rounds] | durable [chains] [fan-out] [users] | privacy [rows] [concurrent] [repeats]");
         return 2;
 }
 

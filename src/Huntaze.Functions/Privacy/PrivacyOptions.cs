@@ -33,4 +33,7 @@ public sealed class RetentionOptions
     public int ClosedRequestDays { get; set; } = 1095;
 
     public int LedgerDays { get; set; } = 400;
+
+    /// <summary>The denial stream (<c>auditdenials</c>): refusals per client and minute.</summary>
+    public int DenialDays { get; set; } = 90;
 }

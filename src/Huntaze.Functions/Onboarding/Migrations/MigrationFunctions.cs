@@ -30,11 +30,11 @@ public sealed class MigrationFunctions(StepCatalog catalog, IAuditLog audit, IOp
         var body = await RequestBody.ReadJsonAsync<MigrationRequest>(request, cancellationToken).ConfigureAwait(false);
         var input = Validate(body, caller, Correlation.Get(request.HttpContext));
         var id = "onboarding-migration-" + Guid.NewGuid().ToString("N");
-        await client.ScheduleNewOrchestrationInstanceAsync(
-            MigrationOrchestration.Orchestrator, input, new StartOrchestrationOptions(id), cancellationToken).ConfigureAwait(false);
-        await audit.AppendAsync(
+        // Audited before the orchestration exists: no audit entry, no migration (503).
+        await audit.RecordChangeAsync(
             new AuditRecord(caller.UserId, input.DryRun ? "onboarding.migration.dry_run_started" : "onboarding.migration.started",
-                $"step:{input.StepId}", "accepted", input.CorrelationId, Details(id, input, null)),
+                $"step:{input.StepId}", AuditedChange.Accepted, input.CorrelationId, Details(id, input, null)),
+            token => client.ScheduleNewOrchestrationInstanceAsync(MigrationOrchestration.Orchestrator, input, new StartOrchestrationOptions(id), token),
             cancellationToken).ConfigureAwait(false);
         var location = $"/api/{StatusRoute}/{id}";
         return ApiResult.Accepted(new { id, statusUrl = location, stepId = input.StepId, toVersion = input.ToVersion, policy = input.Policy, dryRun = input.DryRun }, location);

@@ -36,10 +36,13 @@ public static class Problems
 
     public static ProblemException UnsupportedMediaType() => new(ProblemTypes.UnsupportedMediaType, "Send the body as application/json.");
 
-    /// <summary>401 with <c>WWW-Authenticate</c> (RFC 6750 §3); the reason a credential was refused is never disclosed.</summary>
-    public static ProblemException Unauthenticated(bool invalidCredential) => new(
+    /// <summary>
+    /// 401 with <c>WWW-Authenticate</c> (RFC 6750 §3). The reason a credential was refused is not disclosed,
+    /// except <paramref name="disclosable"/>: a validly signed token whose content we cannot use (its subject).
+    /// </summary>
+    public static ProblemException Unauthenticated(bool invalidCredential, string? disclosable = null) => new(
         ProblemTypes.Unauthenticated,
-        invalidCredential ? "The access token is missing, invalid or expired." : "Authentication is required.",
+        disclosable ?? (invalidCredential ? "The access token is missing, invalid or expired." : "Authentication is required."),
         headers: new Dictionary<string, string> { ["WWW-Authenticate"] = invalidCredential ? "Bearer error=\"invalid_token\"" : "Bearer" });
 
     public static ProblemException Forbidden(string detail) => new(ProblemTypes.Forbidden, detail);

@@ -177,7 +177,7 @@ public sealed class DsrAdminFunctions(PrivacyRequestService service, RequestEndp
             return null;
         }
 
-        if (OnboardingAdminService.IsValidUserId(userId))
+        if (UserIds.IsValid(userId))
         {
             return userId;
         }
