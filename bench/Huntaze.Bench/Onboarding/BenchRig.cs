@@ -76,9 +76,12 @@ internal sealed class BenchRig : IAsyncDisposable
         return rig;
     }
 
+    /// <summary>The "(one user)" form of an operation: every worker acts as the same user (tabs, a shared NAT address).</summary>
+    public const string OneUser = " (one user)";
+
     public Func<Task<bool>> ApiOperation(string operation, int level, int worker)
     {
-        var user = $"bench-{level}-{worker}";
+        var user = operation.EndsWith(OneUser, StringComparison.Ordinal) ? $"bench-{level}-one" : $"bench-{level}-{worker}";
         var client = Client(user);
         if (operation.StartsWith("GET", StringComparison.Ordinal))
         {
@@ -110,7 +113,7 @@ internal sealed class BenchRig : IAsyncDisposable
 
     public Func<Task<bool>> RawOperation(string operation, int level, int worker)
     {
-        var user = $"raw-{level}-{worker}";
+        var user = operation.EndsWith(OneUser, StringComparison.Ordinal) ? $"raw-{level}-one" : $"raw-{level}-{worker}";
         if (operation.StartsWith("GET", StringComparison.Ordinal))
         {
             _rawTable.UpsertEntity(new TableEntity(user, "state") { ["Revision"] = 0 });

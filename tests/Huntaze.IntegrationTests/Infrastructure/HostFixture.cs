@@ -55,6 +55,11 @@ public sealed class HostFixture : IAsyncLifetime
         ["Flags__SeedEnabled__0"] = "Onboarding",
         // Denials are written in the background; tests wait for them, so they are written every second.
         ["Audit__DenialFlushSeconds"] = "1",
+        // Test hosts write to the test run's console: warnings and errors only, and the provider's errors only
+        // (its "partition table exceeded the 2-second timeout" warnings under load were most of the CI log).
+        // A test that needs a host's logs overrides these.
+        ["Logging__LogLevel__Default"] = "Warning",
+        ["Logging__LogLevel__DurableTask.AzureStorage"] = "Error",
     };
 
     private static readonly Lazy<Dictionary<string, string?>> SampleDurableSettings = new(Huntaze.LocalHost.Configuration.LocalSettings.SampleDurableTuning);

@@ -13,6 +13,9 @@ public static class Problems
 
     public static ProblemException BadRequest(string detail) => new(ProblemTypes.BadRequest, detail);
 
+    /// <summary>The member of a validation problem mapping each invalid field to its messages (also in the OpenAPI schema).</summary>
+    public const string ErrorsMember = "errors";
+
     /// <summary>One invalid field: <c>errors</c> is <c>{ field: [message] }</c> and the message is the detail.</summary>
     public static ProblemException Validation(string field, string message) =>
         Validation(new Dictionary<string, string[]>(StringComparer.Ordinal) { [field] = [message] }, message);
@@ -24,7 +27,7 @@ public static class Problems
         return new ProblemException(
             ProblemTypes.Validation,
             detail ?? string.Join(" ", errors.Values.SelectMany(m => m)),
-            new Dictionary<string, object?> { ["errors"] = errors });
+            new Dictionary<string, object?> { [ErrorsMember] = errors });
     }
 
     /// <summary>The body is not the JSON we accept; <paramref name="path"/> is the JSON path of the problem when known.</summary>

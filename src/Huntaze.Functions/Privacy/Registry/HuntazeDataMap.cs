@@ -24,12 +24,12 @@ public static class HuntazeDataMap
     [
         new(
             OnboardingProgress, StoreKind.Table, "Onboarding",
-            "Each creator's onboarding guide: one entity per step, one state entity.",
+            "Each creator's onboarding guide: one entity per step, one state entity, and the per-user write-limit counters counted with the guide's writes (ADR 0007).",
             [ProcessingActivities.Onboarding],
             SubjectLocator.PartitionKey, "Partition key = user id (one partition per user).",
             [
                 new("PartitionKey", Identifier, "The user id."),
-                new("RowKey", Technical, "'state' or 'step:{stepId}'."),
+                new("RowKey", Technical, "'state', 'step:{stepId}' or 'ratelimit:{policy}' (a write counter)."),
                 new("Status", Linked, "Step status."),
                 new("Revision", Technical, "Change counter (ETag of the API)."),
                 new("StepVersion", Technical, "Catalog version the status was reached under."),
@@ -41,6 +41,8 @@ public static class HuntazeDataMap
                 new("SnoozedUntil", Linked, "Nudges hidden until."),
                 new("WriteId", Technical, "Random id recognising a write's own commit."),
                 new("RequestKey", Technical, "The client's Idempotency-Key of the last write."),
+                new("Window", Technical, "Write counter: the rate-limit window it counts in."),
+                new("Count", Linked, "Write counter: the user's writes counted in that window."),
                 new("StepRevisionFloor", Technical, "Lowest revision a step may restart from after a reset (keeps entity tags unique)."),
             ],
             new("While the account exists; a completed guide 2 years after its completion.", TimeSpan.FromDays(730), "Privacy:Retention:CompletedProgressDays"),

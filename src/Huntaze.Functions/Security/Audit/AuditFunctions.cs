@@ -1,5 +1,6 @@
 using System.Globalization;
 using Huntaze.Functions.Platform.Http;
+using Huntaze.Functions.Platform.OpenApi;
 using Huntaze.Functions.Security.Audit.Denials;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -25,6 +26,13 @@ public sealed class AuditFunctions(AuditReader reader, DenialStore denials, IAud
     [Function("AuditQuery")]
     [RequireRoles(Roles.Admin, Roles.Dpo)]
     [RateLimit(RateLimitPolicies.Reads)]
+    [ApiQuery("actor", typeof(string), "Only entries by this actor (at most 256 characters).")]
+    [ApiQuery("target", typeof(string), "Only entries about this target (at most 256 characters).")]
+    [ApiQuery("from", typeof(DateTimeOffset), "Start of the range (ISO 8601 date or date-time; default 7 days ago).")]
+    [ApiQuery("to", typeof(DateTimeOffset), "End of the range (ISO 8601; default now).")]
+    [ApiQuery("pageSize", typeof(int), "1 to 200 (default 50).")]
+    [ApiQuery("continuation", typeof(string), "The continuationToken of the previous page.")]
+    [ApiResponse(200, typeof(AuditPage))]
     public async Task<IActionResult> Query(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "admin/audit")] HttpRequest request,
         CancellationToken cancellationToken)
@@ -39,13 +47,16 @@ public sealed class AuditFunctions(AuditReader reader, DenialStore denials, IAud
             new AuditQuery(NullIfEmpty(request.Query["actor"]), NullIfEmpty(request.Query["target"]), from, to, pageSize, NullIfEmpty(request.Query["continuation"])),
             cancellationToken), cancellationToken).ConfigureAwait(false);
         await Record(request, "audit.read", "ok", cancellationToken).ConfigureAwait(false);
-        return ApiResult.Ok(new { items = page.Items, continuationToken = page.ContinuationToken });
+        return ApiResult.Ok(page);
     }
 
     /// <summary><c>GET /api/admin/audit/verify?from=&amp;to=</c>: checks each day's chain and names the first broken link.</summary>
     [Function("AuditVerify")]
     [RequireRoles(Roles.Admin, Roles.Dpo)]
     [RateLimit(RateLimitPolicies.Reads)]
+    [ApiQuery("from", typeof(DateTimeOffset), "First day checked (ISO 8601; default 7 days ago).")]
+    [ApiQuery("to", typeof(DateTimeOffset), "Last day checked (ISO 8601; default today).")]
+    [ApiResponse(200, typeof(AuditVerification))]
     public async Task<IActionResult> Verify(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "admin/audit/verify")] HttpRequest request,
         CancellationToken cancellationToken)
@@ -66,6 +77,12 @@ public sealed class AuditFunctions(AuditReader reader, DenialStore denials, IAud
     [Function("AuditDenials")]
     [RequireRoles(Roles.Admin, Roles.Dpo)]
     [RateLimit(RateLimitPolicies.Reads)]
+    [ApiQuery("client", typeof(string), "Only this client: ip:{address}, user:{id} or * (at most 256 characters).")]
+    [ApiQuery("from", typeof(DateTimeOffset), "Start of the range (ISO 8601 date or date-time; default 7 days ago).")]
+    [ApiQuery("to", typeof(DateTimeOffset), "End of the range (ISO 8601; default now).")]
+    [ApiQuery("pageSize", typeof(int), "1 to 200 (default 50).")]
+    [ApiQuery("continuation", typeof(string), "The continuationToken of the previous page.")]
+    [ApiResponse(200, typeof(DenialPage))]
     public async Task<IActionResult> Denials(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "admin/audit/denials")] HttpRequest request,
         CancellationToken cancellationToken)
@@ -80,7 +97,7 @@ public sealed class AuditFunctions(AuditReader reader, DenialStore denials, IAud
             new DenialQuery(NullIfEmpty(request.Query["client"]), from, to, pageSize, NullIfEmpty(request.Query["continuation"])),
             cancellationToken), cancellationToken).ConfigureAwait(false);
         await Record(request, "audit.denials.read", "ok", cancellationToken).ConfigureAwait(false);
-        return ApiResult.Ok(new { items = page.Items, continuationToken = page.ContinuationToken });
+        return ApiResult.Ok(page);
     }
 
     private (DateTimeOffset From, DateTimeOffset To) Range(IQueryCollection query, Dictionary<string, string[]> errors)
