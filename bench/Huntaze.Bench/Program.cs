@@ -10,6 +10,7 @@ using Huntaze.Bench.Storage;
 //   onboarding [seconds per measurement, default 10] [levels, default 1,16,64]   API vs raw storage, and one user vs many (docs/performance.md)
 //   flags-evaluation [BenchmarkDotNet args]                                        evaluation cost per request (docs/flags.md)
 //   flags-propagation [flips, default 20]                                          kill-switch propagation between two hosts
+//   privacy [rows, default 1000] [concurrent, default 50] [repeats, default 5]     DSR export/erasure vs raw storage (docs/privacy/dsr-runbook.md)
 //   azurite-persistence [rounds, default 3]                                        what Azurite's disk store keeps on kill -9 / SIGINT (README)
 //   durable [chains, default 50] [fan-out, default 100] [users, default 10000]     in-memory engine vs Azure Storage provider (docs/performance.md)
 //   denials [seconds, default 10] [workers, default 64]                             cost of a junk credential (ADR 0007)
@@ -33,13 +34,19 @@ switch (args.FirstOrDefault())
     case "flags-propagation":
         await KillSwitchPropagation.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20);
         break;
+    case "privacy":
+        await Huntaze.Bench.Privacy.DsrBenchmark.RunAsync(
+            args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1000,
+            args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 50,
+            args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 5);
+        break;
     case "denials":
         await DenialFlood.RunAsync(
             args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10,
             args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 64);
         break;
     default:
-        Console.WriteLine("usage: onboarding [seconds] [levels] | flags-evaluation [BenchmarkDotNet args] | flags-propagation [flips] | denials [seconds] [workers] | azurite-persistence [rounds] | durable [chains] [fan-out] [users]");
+        Console.WriteLine("usage: onboarding [seconds] [levels] | flags-evaluation [BenchmarkDotNet args] | flags-propagation [flips] | denials [seconds] [workers] | azurite-persistence [rounds] | durable [chains] [fan-out] [users] | privacy [rows] [concurrent] [repeats]");
         return 2;
 }
 

@@ -88,6 +88,8 @@ var appSettings = concat(
     // Behind the Functions front end the caller's address is the right-most X-Forwarded-For entry
     // (per-IP limits of anonymous calls); verify on first deployment (docs/deploy.md).
     { name: 'Security__TrustForwardedFor', value: 'true' }
+    // The retention timer's schedule is a binding expression (%Privacy__RetentionSchedule%): the host needs the setting.
+    { name: 'Privacy__RetentionSchedule', value: '0 30 2 * * *' }
   ],
   originSettings,
   extraAppSettings

@@ -6,6 +6,7 @@ using Huntaze.Functions.Platform.Http;
 using Huntaze.Functions.Platform.OpenApi;
 using Huntaze.Functions.Platform.Orchestrations;
 using Huntaze.Functions.Platform.Storage;
+using Huntaze.Functions.Privacy;
 using Huntaze.Functions.Security;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Configuration;
@@ -32,6 +33,7 @@ public static class HuntazeComposition
         services.AddSecurity(configuration);
         services.AddFlags(configuration);
         services.AddOnboarding(configuration);
+        services.AddPrivacy(configuration);
         return services;
     }
 

@@ -89,7 +89,7 @@ public static class DenialFlood
         tableOptions.AddPolicy(counter, HttpPipelinePosition.PerRetry);
         blobOptions.AddPolicy(counter, HttpPipelinePosition.PerRetry);
         var connectionString = configuration["AzureWebJobsStorage"]!;
-        return new StorageClients(new TableServiceClient(connectionString, tableOptions), new BlobServiceClient(connectionString, blobOptions), options.TablePrefix);
+        return new StorageClients(new TableServiceClient(connectionString, tableOptions), new BlobServiceClient(connectionString, blobOptions), options.TablePrefix, services.GetRequiredService<IDeclaredStores>());
     }
 
     /// <summary>Counts every request the app sends to storage (retries included).</summary>

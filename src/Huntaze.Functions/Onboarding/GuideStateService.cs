@@ -39,7 +39,7 @@ public sealed class GuideStateService(
     private async Task<GuideStateView> ChangeAsync(
         Caller caller, Precondition? precondition, WriteBudget? budget, Func<OnboardingState, OnboardingState?> change, CancellationToken cancellationToken)
     {
-        await access.EnsureEnabledAsync(caller, cancellationToken).ConfigureAwait(false);
+        await access.EnsureWritableAsync(caller, cancellationToken).ConfigureAwait(false);
         return await store.UpdateAsync(caller.UserId, budget, snapshot =>
         {
             var state = snapshot.State.Value;

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace Huntaze.Functions.Onboarding;
 
 /// <summary>Whether onboarding is on for a caller (kill switch, flag) and which steps they are offered.</summary>
-public sealed class OnboardingAccess(StepCatalog catalog, IFeatureGate gate, IKillSwitch killSwitch, IOptions<OnboardingOptions> options)
+public sealed class OnboardingAccess(StepCatalog catalog, IFeatureGate gate, IKillSwitch killSwitch, IOptions<OnboardingOptions> options, IProcessingRestriction? restriction = null)
 {
     public const string KillSwitchReason = "kill_switch";
     public const string NotEnabledReason = "not_enabled";
@@ -35,6 +35,16 @@ public sealed class OnboardingAccess(StepCatalog catalog, IFeatureGate gate, IKi
         if (!await gate.IsEnabledAsync(FeatureNames.Onboarding, caller, cancellationToken).ConfigureAwait(false))
         {
             throw Problems.NotFound("Onboarding is not offered to this account.");
+        }
+    }
+
+    /// <summary>As <see cref="EnsureEnabledAsync"/>, and 409 while the user has restricted processing (Art. 18): the entry of every write.</summary>
+    public async ValueTask EnsureWritableAsync(Caller caller, CancellationToken cancellationToken)
+    {
+        await EnsureEnabledAsync(caller, cancellationToken).ConfigureAwait(false);
+        if (restriction is not null && await restriction.IsRestrictedAsync(caller.UserId, cancellationToken).ConfigureAwait(false))
+        {
+            throw Problems.ProcessingRestricted("Processing of your onboarding data is restricted (Art. 18 GDPR): it is kept but cannot change until the restriction is lifted.");
         }
     }
 

@@ -25,7 +25,7 @@ public sealed class StepWriteService(
     public async Task<StepView> PatchAsync(
         Caller caller, string stepId, StepPatchRequest patch, Precondition precondition, string? idempotencyKey, WriteBudget? budget, CancellationToken cancellationToken)
     {
-        await access.EnsureEnabledAsync(caller, cancellationToken).ConfigureAwait(false);
+        await access.EnsureWritableAsync(caller, cancellationToken).ConfigureAwait(false);
         var offered = await access.OfferedAsync(caller, cancellationToken).ConfigureAwait(false);
         var step = OnboardingAccess.OfferedStep(offered, stepId);
         var data = patch.ValidatedData();

@@ -50,6 +50,7 @@ public static class SecurityServiceCollectionExtensions
 
         services.TryAddSingleton<IRateLimitStore, TableRateLimitStore>();
         services.AddSingleton<RateLimiter>();
+        services.TryAddSingleton<IAuditProtector, UnprotectedAudit>();
         services.AddValidatedOptions<AuditOptions, AuditOptionsValidator>(AuditOptions.Section);
         services.AddSingleton<AuditDetailsBlobs>();
         services.TryAddSingleton<IAuditLog, TableAuditLog>();

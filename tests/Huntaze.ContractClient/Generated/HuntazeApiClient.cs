@@ -7,6 +7,7 @@ using Huntaze.ContractClient.Features;
 using Huntaze.ContractClient.Health;
 using Huntaze.ContractClient.Onboarding;
 using Huntaze.ContractClient.OpenapiJson;
+using Huntaze.ContractClient.Privacy;
 using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions;
 using Microsoft.Kiota.Serialization.Form;
@@ -59,6 +60,11 @@ namespace Huntaze.ContractClient
         public global::Huntaze.ContractClient.OpenapiJson.OpenapiJsonRequestBuilder OpenapiJson
         {
             get => new global::Huntaze.ContractClient.OpenapiJson.OpenapiJsonRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The privacy property</summary>
+        public global::Huntaze.ContractClient.Privacy.PrivacyRequestBuilder Privacy
+        {
+            get => new global::Huntaze.ContractClient.Privacy.PrivacyRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>
         /// Instantiates a new <see cref="global::Huntaze.ContractClient.HuntazeApiClient"/> and sets the default values.

@@ -20,7 +20,8 @@ public sealed class SnapshotPublisherTests(HostFixture fixture)
     private readonly StorageClients _storage = new(
         new TableServiceClient(fixture.Azurite.ConnectionString),
         new BlobServiceClient(fixture.Azurite.ConnectionString),
-        "pub" + Guid.NewGuid().ToString("N")[..8]);
+        "pub" + Guid.NewGuid().ToString("N")[..8],
+        Huntaze.Functions.Privacy.Registry.DataMap.Create());
 
     [Fact]
     public async Task PublishAsync_SourceUnchangedSinceLastPublish_DoesNotUpload()
@@ -86,7 +87,8 @@ public sealed class SnapshotPublisherTests(HostFixture fixture)
         var storage = new StorageClients(
             new TableServiceClient(fixture.Azurite.ConnectionString, options),
             new BlobServiceClient(fixture.Azurite.ConnectionString),
-            "lost" + Guid.NewGuid().ToString("N")[..8]);
+            "lost" + Guid.NewGuid().ToString("N")[..8],
+            Huntaze.Functions.Privacy.Registry.DataMap.Create());
         var store = new TableFlagStore(storage);
         await store.ListAsync(ct);
         lose.Armed = true;

@@ -44,6 +44,8 @@ public sealed class HostFixture : IAsyncLifetime
         ["Auth__Audience"] = Audience,
         ["Auth__DevelopmentSigningKey"] = SigningKey,
         ["TestTimer__Schedule"] = "*/1 * * * * *",
+        // A timer binding expression, required like in Azure (bicep sets it); yearly so it never runs by itself in tests.
+        ["Privacy__RetentionSchedule"] = "0 0 0 1 1 *",
         // All tests share 127.0.0.1 and run in parallel: anonymous and read limits are raised here;
         // the rate-limit tests use per-user policies, or hosts of their own.
         ["RateLimits__anonymous__Limit"] = "100000",

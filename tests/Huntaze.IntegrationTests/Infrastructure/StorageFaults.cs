@@ -24,8 +24,29 @@ public static class StorageFaults
             blobOptions.AddPolicy(policy, HttpPipelinePosition.PerRetry);
         }
 
-        return new StorageClients(new TableServiceClient(connectionString, tableOptions), new BlobServiceClient(connectionString, blobOptions), prefix);
+        return new StorageClients(new TableServiceClient(connectionString, tableOptions), new BlobServiceClient(connectionString, blobOptions), prefix, ScratchTables.WithAppMap);
     }
+}
+
+/// <summary>
+/// The app's data map plus the scratch tables of storage-layer tests (a conditional-write table, a progress
+/// table of their own): those tests exercise the storage layer itself, not a feature's data.
+/// </summary>
+public sealed class ScratchTables(IDeclaredStores app, params string[] tables) : IDeclaredStores
+{
+    public IReadOnlyList<string> Tables { get; } = tables;
+
+    public static ScratchTables WithAppMap { get; } = new(Huntaze.Functions.Privacy.Registry.DataMap.Create(), "ConditionalWrites", "FaultProgress", "OutageProgress");
+
+    public void EnsureTable(string logicalName)
+    {
+        if (!tables.Contains(logicalName, StringComparer.Ordinal))
+        {
+            app.EnsureTable(logicalName);
+        }
+    }
+
+    public void EnsureContainer(string logicalName) => app.EnsureContainer(logicalName);
 }
 
 /// <summary>Lets the first matching request reach storage, then loses its response (the connection drops).</summary>

@@ -43,11 +43,24 @@ public sealed class AuditDetailsTests(HostFixture fixture)
 
         // The chain covers the spilled details: altering their blob breaks verification at that entry.
         var container = new BlobContainerClient(fixture.Azurite.ConnectionString, $"{prefix}-{AuditDetailsBlobs.Container}");
+        // Both entries spilled (protected ids are longer than the ids); the second one's (before and after) is the larger.
+        var blobs = new List<Azure.Storage.Blobs.Models.BlobItem>();
         await foreach (var blob in container.GetBlobsAsync(cancellationToken: Ct))
         {
-            var text = (await container.GetBlobClient(blob.Name).DownloadContentAsync(Ct)).Value.Content.ToString();
-            await container.GetBlobClient(blob.Name).UploadAsync(BinaryData.FromString(text.Replace("b0001-", "b0001x", StringComparison.Ordinal)), overwrite: true, Ct);
+            blobs.Add(blob);
         }
+
+        foreach (var blob in blobs)
+        {
+            var text = (await container.GetBlobClient(blob.Name).DownloadContentAsync(Ct)).Value.Content.ToString();
+            // Spilled after protection: the blob holds the users' ciphertexts, never their ids.
+            Assert.DoesNotContain("b0001-", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("a0001-", text, StringComparison.Ordinal);
+        }
+
+        var last = blobs.MaxBy(b => b.Properties.ContentLength)!;
+        var stored = (await container.GetBlobClient(last.Name).DownloadContentAsync(Ct)).Value.Content.ToString();
+        await container.GetBlobClient(last.Name).UploadAsync(BinaryData.FromString(stored.Replace("\"after\"", "\"aftex\"", StringComparison.Ordinal)), overwrite: true, Ct);
 
         var verification = await AuditTests.VerifyAsync(admin);
         Assert.False(verification.GetProperty("valid").GetBoolean());
@@ -60,14 +73,14 @@ public sealed class AuditDetailsTests(HostFixture fixture)
         var prefix = "al" + Guid.NewGuid().ToString("N")[..8];
         var loseFirstBatchResponse = new LoseResponseAfterCommit(RequestMethod.Post);
         var clients = StorageFaults.Clients(fixture.Azurite.ConnectionString, prefix, loseFirstBatchResponse);
-        var log = new TableAuditLog(clients, new AuditDetailsBlobs(clients), Options.Create(new AuditOptions()), TimeProvider.System, NullLogger<TableAuditLog>.Instance);
+        var log = new TableAuditLog(clients, new UnprotectedAudit(), new AuditDetailsBlobs(clients), Options.Create(new AuditOptions()), TimeProvider.System, NullLogger<TableAuditLog>.Instance);
         await log.AppendAsync(new AuditRecord("admin-1", "test.first", "t", "ok", "c1"), Ct);
         loseFirstBatchResponse.Armed = true;
 
         await log.AppendAsync(new AuditRecord("admin-1", "test.second", "t", "ok", "c2"), Ct);
 
         Assert.Equal(2, loseFirstBatchResponse.Attempts);
-        var reader = new AuditReader(clients, new AuditDetailsBlobs(clients));
+        var reader = new AuditReader(clients, new UnprotectedAudit(), new AuditDetailsBlobs(clients));
         var today = DateOnly.FromDateTime(DateTime.UtcNow);
         var verification = await reader.VerifyAsync(today.AddDays(-1), today, Ct);
         Assert.True(verification.Valid, verification.FirstBroken?.Reason);

@@ -99,6 +99,7 @@ public sealed class AuditFaultTests(HostFixture fixture)
                 var clients = StorageFaults.Clients(fixture.Azurite.ConnectionString, prefix, outage);
                 return new TableAuditLog(
                     clients,
+                    sp.GetRequiredService<IAuditProtector>(),
                     new AuditDetailsBlobs(clients),
                     sp.GetRequiredService<IOptions<AuditOptions>>(),
                     sp.GetRequiredService<TimeProvider>(),

@@ -20,7 +20,7 @@ public sealed class CsrfKeyProviderTests(HostFixture fixture)
     {
         var shared = fixture.Services.GetRequiredService<StorageClients>();
         var prefix = "k" + Guid.NewGuid().ToString("N")[..8];
-        var instances = Enumerable.Range(0, 8).Select(_ => new StorageClients(shared.TableService, shared.BlobService, prefix)).ToArray();
+        var instances = Enumerable.Range(0, 8).Select(_ => new StorageClients(shared.TableService, shared.BlobService, prefix, shared.Declared)).ToArray();
 
         var keys = await Task.WhenAll(instances.Select(s => CsrfKeyProvider.LoadOrCreateStoredKeyAsync(s, Ct)));
 

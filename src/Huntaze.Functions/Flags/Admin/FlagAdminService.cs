@@ -138,9 +138,11 @@ public sealed partial class FlagAdminService(
             ["before"] = before?.Text,
             ["after"] = FlagDocument.Serialize(after),
         };
+        // Targeting lists name users: the audit log stores those ids protected (erasable).
+        string[] named = [.. new[] { before?.Flag, after }.SelectMany(f => f?.Targeting is { } a ? a.Users.Concat(a.ExcludedUsers) : [])];
         // Audited before it is written: no audit entry, no change (503).
         var saved = await audit.RecordChangeAsync(
-            new AuditRecord(actor.UserId, action, "feature-flag:" + after.Id, AuditedChange.Accepted, actor.CorrelationId, details),
+            new AuditRecord(actor.UserId, action, "feature-flag:" + after.Id, AuditedChange.Accepted, actor.CorrelationId, details, named),
             async token =>
             {
                 try

@@ -8,7 +8,7 @@ namespace Huntaze.Functions.Flags.Evaluation;
 /// Evaluates flags with Microsoft.FeatureManagement over the in-memory snapshot (no network call). While
 /// the kill switch is active (or nothing is loaded), <c>Onboarding</c> and every <c>Onboarding.*</c> gate are off.
 /// </summary>
-public sealed class FeatureGate(IVariantFeatureManager features, IKillSwitch killSwitch, FlagState state) : IFeatureGate
+public sealed class FeatureGate(IVariantFeatureManager features, IKillSwitch killSwitch, FlagState state, IRolloutObjections? objections = null) : IFeatureGate
 {
     public async ValueTask<bool> IsEnabledAsync(string feature, Caller caller, CancellationToken cancellationToken)
     {
@@ -23,6 +23,14 @@ public sealed class FeatureGate(IVariantFeatureManager features, IKillSwitch kil
         if (IsOnboardingGate(feature) && killSwitch.Current.Active)
         {
             return false;
+        }
+
+        // An objection to experimentation (Art. 21) takes the caller out of every percentage: only a
+        // by-name listing (and no exclusion) still turns a targeted flag on.
+        if (snapshot.TryGet(feature, out var flag) && flag.Targeting is { } audience && objections is not null &&
+            await objections.ObjectsAsync(caller.UserId, cancellationToken).ConfigureAwait(false))
+        {
+            return flag.Enabled && audience.Users.Contains(caller.UserId, StringComparer.Ordinal) && !audience.ExcludedUsers.Contains(caller.UserId, StringComparer.Ordinal);
         }
 
         return await features.IsEnabledAsync(feature, CallerTargeting.Create(caller), cancellationToken).ConfigureAwait(false);

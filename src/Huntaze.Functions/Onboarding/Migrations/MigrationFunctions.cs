@@ -67,7 +67,7 @@ public sealed class MigrationFunctions(StepCatalog catalog, IAuditLog audit, IOp
             ?? input?.Counts ?? MigrationCounts.Zero;
         return ApiResult.Ok(new MigrationStatusView(
             id, OrchestrationAdminService.ToApiStatus(instance.RuntimeStatus), input?.StepId, input?.ToVersion, input?.Policy, input?.DryRun,
-            counts.Scanned, counts.Changed, counts.Unchanged, counts.Failed, instance.CreatedAt, instance.LastUpdatedAt,
+            counts.Scanned, counts.Changed, counts.Unchanged, counts.Failed, counts.Restricted, instance.CreatedAt, instance.LastUpdatedAt,
             instance.FailureDetails?.ErrorMessage));
     }
 
@@ -86,6 +86,7 @@ public sealed class MigrationFunctions(StepCatalog catalog, IAuditLog audit, IOp
             details["changed"] = counts.Changed.ToString(CultureInfo.InvariantCulture);
             details["unchanged"] = counts.Unchanged.ToString(CultureInfo.InvariantCulture);
             details["failed"] = counts.Failed.ToString(CultureInfo.InvariantCulture);
+            details["restricted"] = counts.Restricted.ToString(CultureInfo.InvariantCulture);
         }
 
         return details;

@@ -5,13 +5,13 @@ namespace Huntaze.Functions.Onboarding.Migrations;
 /// <summary>POST /api/admin/onboarding/migrations body; <c>policy</c> defaults to the step's catalog policy.</summary>
 public sealed record MigrationRequest(string? StepId, int? ToVersion, MigrationPolicy? Policy, bool? DryRun);
 
-/// <summary>Running totals of a migration (also its custom status and output).</summary>
-public sealed record MigrationCounts(long Scanned, long Changed, long Unchanged, long Failed)
+/// <summary>Running totals of a migration (also its custom status and output); <c>Restricted</c>: users skipped under an Art. 18 restriction.</summary>
+public sealed record MigrationCounts(long Scanned, long Changed, long Unchanged, long Failed, long Restricted = 0)
 {
     public static readonly MigrationCounts Zero = new(0, 0, 0, 0);
 
     public MigrationCounts Add(MigrationCounts other) =>
-        new(Scanned + other.Scanned, Changed + other.Changed, Unchanged + other.Unchanged, Failed + other.Failed);
+        new(Scanned + other.Scanned, Changed + other.Changed, Unchanged + other.Unchanged, Failed + other.Failed, Restricted + other.Restricted);
 }
 
 /// <summary>Orchestration input; carried across continue-as-new with the page token and the totals so far.</summary>
@@ -47,6 +47,7 @@ public sealed record MigrationStatusView(
     long Changed,
     long Unchanged,
     long Failed,
+    long Restricted,
     DateTimeOffset CreatedAt,
     DateTimeOffset LastUpdatedAt,
     string? Error);
@@ -57,6 +58,9 @@ public enum MigrationOutcome
     Unchanged,
     Changed,
     Failed,
+
+    /// <summary>Skipped: the user restricted processing (Art. 18).</summary>
+    Restricted,
 }
 
 /// <summary>202 answer of POST /api/admin/onboarding/migrations: where to follow the migration.</summary>

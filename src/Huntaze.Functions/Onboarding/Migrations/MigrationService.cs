@@ -9,7 +9,7 @@ namespace Huntaze.Functions.Onboarding.Migrations;
 /// version is unchanged) and safe against the user writing at the same time: the update states the
 /// ETag read, and a conflict re-reads and re-applies the policy to what the user wrote.
 /// </summary>
-public sealed class MigrationService(IProgressStore store, TimeProvider time, IOptions<OnboardingOptions> options)
+public sealed class MigrationService(IProgressStore store, TimeProvider time, IOptions<OnboardingOptions> options, IProcessingRestriction? restriction = null)
 {
     /// <summary>
     /// Lists the step's holders from a continuation token (1,000 per query page) and migrates those
@@ -38,7 +38,7 @@ public sealed class MigrationService(IProgressStore store, TimeProvider time, IO
     private async Task<MigrationCounts> MigrateAsync(IReadOnlyList<(string UserId, Stored<StepProgress>? Listed)> holders, MigrationPageInput input, CancellationToken cancellationToken)
     {
         var policy = Enum.Parse<MigrationPolicy>(input.Policy, ignoreCase: true);
-        var outcomes = new int[3];
+        var outcomes = new int[4];
         await Parallel.ForEachAsync(
             holders,
             new ParallelOptions { MaxDegreeOfParallelism = options.Value.MigrationParallelism, CancellationToken = cancellationToken },
@@ -51,13 +51,19 @@ public sealed class MigrationService(IProgressStore store, TimeProvider time, IO
             holders.Count,
             outcomes[(int)MigrationOutcome.Changed],
             outcomes[(int)MigrationOutcome.Unchanged],
-            outcomes[(int)MigrationOutcome.Failed]);
+            outcomes[(int)MigrationOutcome.Failed],
+            outcomes[(int)MigrationOutcome.Restricted]);
     }
 
     /// <param name="listed">The entity as already read (by the page query), used for the first attempt.</param>
     public async Task<MigrationOutcome> MigrateUserAsync(
         string userId, string stepId, int toVersion, MigrationPolicy policy, bool dryRun, CancellationToken cancellationToken, Stored<StepProgress>? listed = null)
     {
+        if (restriction is not null && await restriction.IsRestrictedAsync(userId, cancellationToken).ConfigureAwait(false))
+        {
+            return MigrationOutcome.Restricted;
+        }
+
         return await store.UpdateStepAsync(
             userId,
             stepId,

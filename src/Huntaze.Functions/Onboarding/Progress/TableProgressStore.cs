@@ -53,6 +53,13 @@ public sealed class TableProgressStore(StorageClients storage, IOptions<Onboardi
         ArgumentNullException.ThrowIfNull(commit);
         var table = await TableAsync(cancellationToken).ConfigureAwait(false);
         var removed = commit.Removed.Select(r => (Key: ProgressEntities.StepKey(r.Value.StepId), ETag: r.ETag!.Value)).ToList();
+        if (commit.RemovedState is { } stateETag)
+        {
+            removed.Add((ProgressEntities.State, stateETag));
+        }
+
+        removed.AddRange(commit.RemovedCounters.Select(c => (Key: c.Key, ETag: c.Value.ETag!.Value)));
+
         var writes = (commit.Step is null ? 0 : 1) + (commit.State is null ? 0 : 1) + (commit.Counted is null ? 0 : 1);
 
         // A reset of more steps than one transaction holds: the state (which raises the revision floor) first,

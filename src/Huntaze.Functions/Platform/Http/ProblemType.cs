@@ -29,6 +29,9 @@ public static class ProblemTypes
     public static readonly ProblemType StepBlocked = new("onboarding-step-blocked", "The step cannot take this status yet.", 409);
     public static readonly ProblemType GateBlocked = new("onboarding-gate-blocked", "Onboarding steps must be completed first.", 409);
     public static readonly ProblemType OnboardingDisabled = new("onboarding-disabled", "Onboarding is switched off for now.", 503);
+    public static readonly ProblemType Gone = new("gone", "The resource existed but has been deleted.", 410);
+    public static readonly ProblemType ProcessingRestricted = new("processing-restricted", "Processing of this data is restricted (Art. 18 GDPR).", 409);
+    public static readonly ProblemType LegalHold = new("legal-hold", "A legal hold prevents erasure.", 409);
     public static readonly ProblemType Internal = new("internal", "An unexpected error occurred.", 500);
     public static readonly ProblemType Unavailable = new("unavailable", "The service is temporarily unavailable.", 503);
     public static readonly ProblemType DependencyUnavailable = new("dependency-unavailable", "A dependency is unavailable.", 503);

@@ -102,6 +102,18 @@ public static class Problems
         detail,
         new Dictionary<string, object?> { ["gate"] = gate, ["missingSteps"] = missingSteps, ["hint"] = hint });
 
+    /// <summary>409: the user restricted processing (Art. 18 GDPR); their data is kept but not changed.</summary>
+    public static ProblemException ProcessingRestricted(string detail) =>
+        new(ProblemTypes.ProcessingRestricted, detail, new Dictionary<string, object?> { ["restriction"] = "art-18" });
+
+    /// <summary>409: erasure refused under a legal hold; the refusal itself is recorded as request <paramref name="requestId"/>.</summary>
+    public static ProblemException LegalHold(string detail, string requestId, object hold) =>
+        new(ProblemTypes.LegalHold, detail, new Dictionary<string, object?> { ["requestId"] = requestId, ["hold"] = hold });
+
+    /// <summary>410: the resource existed and was deleted (an export past its expiry).</summary>
+    public static ProblemException Gone(string detail, DateTimeOffset expiredAt) =>
+        new(ProblemTypes.Gone, detail, new Dictionary<string, object?> { ["expiredAt"] = expiredAt });
+
     /// <summary>429 with <c>Retry-After</c> and the rate-limit headers of the decision.</summary>
     public static ProblemException TooManyRequests(string policy, int limit, int windowSeconds, int retryAfterSeconds, IReadOnlyDictionary<string, string> rateLimitHeaders)
     {

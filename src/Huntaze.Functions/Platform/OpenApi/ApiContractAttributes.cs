@@ -36,6 +36,9 @@ public sealed class ApiResponseAttribute(int status, Type? type = null) : Attrib
     /// <summary>The response carries a <c>Location</c> header (202 with a status URL).</summary>
     public bool Location { get; init; }
 
+    /// <summary>A body that is not JSON (a download): its media type, documented as a binary string; no <see cref="Type"/>.</summary>
+    public string? MediaType { get; init; }
+
     public string? Description { get; init; }
 }
 

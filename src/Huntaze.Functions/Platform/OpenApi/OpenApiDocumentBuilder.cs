@@ -210,6 +210,13 @@ public static partial class OpenApiDocumentBuilder
                     [JsonMediaType] = new OpenApiMediaType { Schema = ParseSchema(document, function.Name, schema) },
                 };
             }
+            else if (first.MediaType is { } mediaType)
+            {
+                response.Content = new Dictionary<string, IOpenApiMediaType>(StringComparer.Ordinal)
+                {
+                    [mediaType] = new OpenApiMediaType { Schema = ParseSchema(document, function.Name, new JsonObject { ["type"] = "string", ["format"] = "binary" }) },
+                };
+            }
 
             AddCommonHeaders(document, response, rateLimit);
             if (group.Any(d => d.ETag))

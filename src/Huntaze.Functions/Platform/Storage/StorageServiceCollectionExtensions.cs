@@ -22,14 +22,17 @@ public static class StorageServiceCollectionExtensions
             var options = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
             var connection = StorageConnection.Resolve(configuration, options.Connection);
             var credential = sp.GetRequiredService<TokenCredential>();
+            // The privacy data map (AddPrivacy): a store it does not declare cannot be opened.
+            var declared = sp.GetRequiredService<IDeclaredStores>();
             var tableOptions = Configure(new TableClientOptions(), options);
             var blobOptions = Configure(new BlobClientOptions(), options);
             return connection.ConnectionString is { } cs
-                ? new StorageClients(new TableServiceClient(cs, tableOptions), new BlobServiceClient(cs, blobOptions), options.TablePrefix)
+                ? new StorageClients(new TableServiceClient(cs, tableOptions), new BlobServiceClient(cs, blobOptions), options.TablePrefix, declared)
                 : new StorageClients(
                     new TableServiceClient(connection.TableUri!, credential, tableOptions),
                     new BlobServiceClient(connection.BlobUri!, credential, blobOptions),
-                    options.TablePrefix);
+                    options.TablePrefix,
+                    declared);
         });
         return services;
     }

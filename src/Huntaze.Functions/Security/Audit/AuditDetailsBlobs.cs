@@ -45,6 +45,13 @@ public sealed class AuditDetailsBlobs(StorageClients storage)
         return name;
     }
 
+    /// <summary>Deletes a spilled blob (retention, with the audit day that refers to it); already gone is fine.</summary>
+    public async Task DeleteAsync(string name, CancellationToken cancellationToken)
+    {
+        var container = await storage.GetContainerAsync(Container, cancellationToken).ConfigureAwait(false);
+        await container.GetBlobClient(name).DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>The stored details, or null when the blob is missing.</summary>
     public async Task<string?> LoadAsync(string name, CancellationToken cancellationToken)
     {

@@ -187,5 +187,6 @@ public sealed class AuditFunctions(AuditReader reader, DenialStore denials, IAud
     /// <summary>Appended before the answer is written: when it fails, <see cref="IAuditLog"/> answers 503 and nothing is disclosed.</summary>
     private Task Record(HttpRequest request, string action, string outcome, CancellationToken cancellationToken) =>
         audit.AppendAsync(new AuditRecord(request.RequireCaller().UserId, action, "audit-log", outcome, Correlation.Get(request.HttpContext),
-            new Dictionary<string, string?> { ["query"] = request.QueryString.Value }), cancellationToken);
+            new Dictionary<string, string?> { ["query"] = request.QueryString.Value },
+            [.. new[] { request.Query["actor"].ToString(), request.Query["target"].ToString().Replace("user:", "", StringComparison.Ordinal) }.Where(s => s.Length > 0)]), cancellationToken);
 }

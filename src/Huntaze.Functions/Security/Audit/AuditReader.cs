@@ -12,7 +12,7 @@ public sealed record AuditQuery(string? Actor, string? Target, DateTimeOffset Fr
 public sealed record AuditPage(IReadOnlyList<AuditEntry> Items, string? ContinuationToken);
 
 /// <summary>Reads the audit table: filtered pages for <c>GET /api/admin/audit</c> and chain verification.</summary>
-public sealed class AuditReader(StorageClients storage, AuditDetailsBlobs blobs)
+public sealed class AuditReader(StorageClients storage, IAuditProtector protector, AuditDetailsBlobs blobs)
 {
     public async Task<AuditPage> QueryAsync(AuditQuery query, CancellationToken cancellationToken)
     {
@@ -20,21 +20,27 @@ public sealed class AuditReader(StorageClients storage, AuditDetailsBlobs blobs)
         var table = await storage.GetTableAsync(TableAuditLog.TableName, cancellationToken).ConfigureAwait(false);
         var filter = TableClient.CreateQueryFilter(
             $"PartitionKey ge {TableAuditLog.PartitionFor(query.From)} and PartitionKey le {TableAuditLog.PartitionFor(query.To)} and RowKey lt {TableAuditLog.HeadRowKey} and Time ge {Iso(query.From)} and Time le {Iso(query.To)}");
-        if (query.Actor is { } actor)
+        // Stored ids are protected: search for the protected form (none: nothing stored can match).
+        foreach (var (property, value) in new[] { ("Actor", query.Actor), ("Target", query.Target) })
         {
-            filter += " and " + TableClient.CreateQueryFilter($"Actor eq {actor}");
-        }
+            if (value is null)
+            {
+                continue;
+            }
 
-        if (query.Target is { } target)
-        {
-            filter += " and " + TableClient.CreateQueryFilter($"Target eq {target}");
+            if (await protector.ProtectSearchAsync(property, value, cancellationToken).ConfigureAwait(false) is not { } stored)
+            {
+                return new AuditPage([], null);
+            }
+
+            filter += $" and {property} eq " + TableClient.CreateQueryFilter($"{stored}");
         }
 
         var page = await PageTokens.FirstPageAsync(table.QueryAsync<TableEntity>(filter, query.PageSize, cancellationToken: cancellationToken), query.PageSize, query.ContinuationToken).ConfigureAwait(false);
         var items = new List<AuditEntry>(page.Items.Count);
         foreach (var entity in page.Items)
         {
-            items.Add(TableAuditLog.FromEntity(entity, (await DetailsAsync(entity, cancellationToken).ConfigureAwait(false)).Details));
+            items.Add(await protector.RevealAsync(await ReadStoredAsync(entity, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false));
         }
 
         return new AuditPage(items, page.ContinuationToken);
@@ -87,6 +93,13 @@ public sealed class AuditReader(StorageClients storage, AuditDetailsBlobs blobs)
         }
 
         return new AuditVerification(true, partitions, entries, null);
+    }
+
+    /// <summary>A stored row as an entry, its details resolved (inline or spilled), ids left as stored (protected).</summary>
+    public async Task<AuditEntry> ReadStoredAsync(TableEntity entity, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entity);
+        return TableAuditLog.FromEntity(entity, (await DetailsAsync(entity, cancellationToken).ConfigureAwait(false)).Details);
     }
 
     /// <summary>The entry's details, inline or from their blob; the reason when they cannot be read (an empty map then, which fails the hash).</summary>

@@ -18,7 +18,7 @@ namespace Huntaze.Functions.Security.Audit;
 /// on the chain's own compare-and-swap conflicts, and its transaction recognises its own commit behind a lost
 /// response (<see cref="ConditionalTableWrites"/>). Nothing updates or deletes entries.
 /// </summary>
-public sealed partial class TableAuditLog(StorageClients storage, AuditDetailsBlobs blobs, IOptions<AuditOptions> options, TimeProvider time, ILogger<TableAuditLog> logger) : IAuditLog
+public sealed partial class TableAuditLog(StorageClients storage, IAuditProtector protector, AuditDetailsBlobs blobs, IOptions<AuditOptions> options, TimeProvider time, ILogger<TableAuditLog> logger) : IAuditLog
 {
     public const string TableName = "audit";
     public const string HeadRowKey = "~head";
@@ -42,6 +42,8 @@ public sealed partial class TableAuditLog(StorageClients storage, AuditDetailsBl
     private async Task AppendCoreAsync(AuditRecord record, CancellationToken cancellationToken)
     {
         var table = await storage.GetTableAsync(TableName, cancellationToken).ConfigureAwait(false);
+        // People are stored protected (IAuditProtector); the hash covers exactly what is stored.
+        record = await protector.ProtectAsync(record, cancellationToken).ConfigureAwait(false);
         var details = new Dictionary<string, string?>(record.Details ?? new Dictionary<string, string?>(), StringComparer.Ordinal);
         // The W3C trace id joins the entry to the request's telemetry, next to the correlation id.
         if (System.Diagnostics.Activity.Current is { } activity && !details.ContainsKey("traceId"))

@@ -1,6 +1,4 @@
-using System.Security.Cryptography;
 using Azure;
-using Azure.Storage.Blobs.Models;
 using Huntaze.Functions.Platform.Http;
 using Huntaze.Functions.Platform.Storage;
 using Huntaze.Functions.Security.Authentication;
@@ -16,7 +14,7 @@ namespace Huntaze.Functions.Security.Csrf;
 /// </summary>
 public sealed class CsrfKeyProvider(IOptions<SecurityOptions> security, IOptions<AuthOptions> auth, SecurityEnvironment environment, StorageClients storage) : IDisposable
 {
-    public const string Container = "secrets";
+    public const string Container = StoredSecrets.Container;
     public const string BlobName = "csrf-signing-key";
     private readonly SemaphoreSlim _gate = new(1, 1);
     private CsrfTokens? _tokens;
@@ -83,26 +81,8 @@ public sealed class CsrfKeyProvider(IOptions<SecurityOptions> security, IOptions
                 $"at least {CsrfTokens.MinKeyBytes} are required. Delete the blob to have a new key created, or set Security:CsrfSigningKey (base64, at least {CsrfTokens.MinKeyBytes} bytes).");
     }
 
-    public static async Task<byte[]> LoadOrCreateStoredKeyAsync(StorageClients storage, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(storage);
-        var container = await storage.GetContainerAsync(Container, cancellationToken).ConfigureAwait(false);
-        var blob = container.GetBlobClient(BlobName);
-        try
-        {
-            await blob.UploadAsync(
-                BinaryData.FromBytes(RandomNumberGenerator.GetBytes(32)),
-                new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } },
-                cancellationToken).ConfigureAwait(false);
-        }
-        catch (RequestFailedException e) when (e.Status is 409 or 412)
-        {
-            // Another instance created it first: everyone uses that one.
-        }
-
-        var content = await blob.DownloadContentAsync(cancellationToken).ConfigureAwait(false);
-        return content.Value.Content.ToArray();
-    }
+    public static Task<byte[]> LoadOrCreateStoredKeyAsync(StorageClients storage, CancellationToken cancellationToken) =>
+        StoredSecrets.LoadOrCreateAsync(storage, BlobName, cancellationToken);
 }
 
 /// <summary>The CSRF key cannot be used; the message names the setting or blob to fix. Thrown at start, which stops the app.</summary>

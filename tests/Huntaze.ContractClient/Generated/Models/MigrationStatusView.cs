@@ -46,6 +46,8 @@ namespace Huntaze.ContractClient.Models
 #else
         public string Policy { get; set; }
 #endif
+        /// <summary>The restricted property</summary>
+        public int? Restricted { get; set; }
         /// <summary>The scanned property</summary>
         public int? Scanned { get; set; }
         /// <summary>The state property</summary>
@@ -94,6 +96,7 @@ namespace Huntaze.ContractClient.Models
                 { "id", n => { Id = n.GetStringValue(); } },
                 { "lastUpdatedAt", n => { LastUpdatedAt = n.GetDateTimeOffsetValue(); } },
                 { "policy", n => { Policy = n.GetStringValue(); } },
+                { "restricted", n => { Restricted = n.GetIntValue(); } },
                 { "scanned", n => { Scanned = n.GetIntValue(); } },
                 { "state", n => { State = n.GetStringValue(); } },
                 { "stepId", n => { StepId = n.GetStringValue(); } },
@@ -116,6 +119,7 @@ namespace Huntaze.ContractClient.Models
             writer.WriteStringValue("id", Id);
             writer.WriteDateTimeOffsetValue("lastUpdatedAt", LastUpdatedAt);
             writer.WriteStringValue("policy", Policy);
+            writer.WriteIntValue("restricted", Restricted);
             writer.WriteIntValue("scanned", Scanned);
             writer.WriteStringValue("state", State);
             writer.WriteStringValue("stepId", StepId);

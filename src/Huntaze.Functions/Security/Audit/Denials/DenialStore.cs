@@ -64,6 +64,56 @@ public sealed class DenialStore(StorageClients storage)
         return new DenialPage([.. page.Items.Select(FromEntity)], page.ContinuationToken);
     }
 
+    /// <summary>Every row of one client (e.g. <c>user:{id}</c>), all minutes: a filtered scan (privacy export, erasure, verification).</summary>
+    public async Task<IReadOnlyList<DenialView>> FindClientAsync(string client, CancellationToken cancellationToken) =>
+        [.. (await ClientRowsAsync(client, cancellationToken).ConfigureAwait(false)).Select(FromEntity)];
+
+    /// <summary>Deletes every row of one client (erasure); a row rewritten meanwhile (412) or gone (404) is left to the verification scan.</summary>
+    public async Task<int> DeleteClientAsync(string client, CancellationToken cancellationToken)
+    {
+        var table = await storage.GetTableAsync(TableName, cancellationToken).ConfigureAwait(false);
+        var deleted = 0;
+        foreach (var row in await ClientRowsAsync(client, cancellationToken).ConfigureAwait(false))
+        {
+            try
+            {
+                await table.DeleteEntityAsync(row.PartitionKey, row.RowKey, row.ETag, cancellationToken).ConfigureAwait(false);
+                deleted++;
+            }
+            catch (Azure.RequestFailedException e) when (e.Status is 404 or 412)
+            {
+                // Gone already, or counted again this instant.
+            }
+        }
+
+        return deleted;
+    }
+
+    /// <summary>The minutes (partitions) before <paramref name="cutoff"/> (retention).</summary>
+    public async Task<IReadOnlyList<string>> MinutesBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
+    {
+        var table = await storage.GetTableAsync(TableName, cancellationToken).ConfigureAwait(false);
+        var minutes = new SortedSet<string>(StringComparer.Ordinal);
+        await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey lt {PartitionFor(cutoff)}"), select: ["PartitionKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            minutes.Add(row.PartitionKey);
+        }
+
+        return [.. minutes];
+    }
+
+    private async Task<List<TableEntity>> ClientRowsAsync(string client, CancellationToken cancellationToken)
+    {
+        var table = await storage.GetTableAsync(TableName, cancellationToken).ConfigureAwait(false);
+        var rows = new List<TableEntity>();
+        await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"Client eq {client}"), cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            rows.Add(row);
+        }
+
+        return rows;
+    }
+
     public static string PartitionFor(DateTimeOffset time) => time.UtcDateTime.ToString("yyyyMMddHHmm", CultureInfo.InvariantCulture);
 
     /// <summary>Client strings hold addresses and user ids: hashed into the key (fixed length, always a valid key), kept in clear in <c>Client</c>.</summary>
