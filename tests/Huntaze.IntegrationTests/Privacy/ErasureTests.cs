@@ -127,6 +127,20 @@ public sealed class ErasureTests(HostFixture fixture)
             Assert.Contains(user, await search.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal); // revealed while the key exists
         }
 
+        // The refused call is counted in memory and reaches the denial stream at the next flush (every second in
+        // test hosts): wait for its row, or the export below may run before it exists.
+        await Eventually.HoldsAsync(async () =>
+        {
+            using var denials = await dpo.GetAsync($"/api/admin/audit/denials?client={Uri.EscapeDataString("user:" + user)}", Ct);
+            if (denials.StatusCode != HttpStatusCode.OK)
+            {
+                return false;
+            }
+
+            using var page = JsonDocument.Parse(await denials.Content.ReadAsStringAsync(Ct));
+            return page.RootElement.GetProperty("items").GetArrayLength() > 0;
+        }, TimeSpan.FromSeconds(60), "the refused call reaches the denial stream");
+
         return flag;
     }
 

@@ -25,6 +25,8 @@ public sealed class FuzzRunner(Uri baseAddress, StoredDataChecksum checksum)
 {
     private static readonly string[] Internals = ["System.", "Microsoft.", "Huntaze.Functions", "Exception", "   at "];
     private static readonly TimeSpan PerRequest = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan SettleWindow = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan SettleLimit = TimeSpan.FromSeconds(60);
 
     public async Task<FuzzReport> RunAsync(FuzzRequestGenerator generator, int seed, int count, CancellationToken cancellationToken)
     {
@@ -55,8 +57,12 @@ public sealed class FuzzRunner(Uri baseAddress, StoredDataChecksum checksum)
             failures.AddRange(problems.Select(p => $"{p} ← {fuzz}"));
             serverErrors += status >= 500 ? 1 : 0;
 
-            // Accepted requests may change data; rejected ones (by the app or by Kestrel) must not.
-            var after = await checksum.ComputeAsync(cancellationToken).ConfigureAwait(false);
+            // Accepted requests may change data; rejected ones (by the app or by Kestrel) must not. An accepted
+            // write may also start work that goes on in the background (a data-subject request's orchestration, a
+            // DPO's resolve reaching one): the next request is compared only once the stored data holds still.
+            var after = status < 400 && fuzz.Writes
+                ? await SettledAsync(cancellationToken).ConfigureAwait(false)
+                : await checksum.ComputeAsync(cancellationToken).ConfigureAwait(false);
             transport += fuzz.TransportLevel && status < 500 ? 1 : 0;
             rejected += !fuzz.TransportLevel && status >= 400 ? 1 : 0;
             if (status < 400)
@@ -77,6 +83,26 @@ public sealed class FuzzRunner(Uri baseAddress, StoredDataChecksum checksum)
         }
 
         return new FuzzReport(seed, count, serverErrors, accepted, rejected, transport, compared, byStatus, failures, started.Elapsed);
+    }
+
+    /// <summary>The checksum once two readings <see cref="SettleWindow"/> apart agree (at most <see cref="SettleLimit"/>).</summary>
+    private async Task<IReadOnlyDictionary<string, string>> SettledAsync(CancellationToken cancellationToken)
+    {
+        var reading = await checksum.ComputeAsync(cancellationToken).ConfigureAwait(false);
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (waited.Elapsed < SettleLimit)
+        {
+            await Task.Delay(SettleWindow, cancellationToken).ConfigureAwait(false);
+            var next = await checksum.ComputeAsync(cancellationToken).ConfigureAwait(false);
+            if (next.Count == reading.Count && next.All(p => reading.GetValueOrDefault(p.Key) == p.Value))
+            {
+                return next;
+            }
+
+            reading = next;
+        }
+
+        return reading;
     }
 
     private async Task<(int Status, List<string> Problems)> SendAsync(HttpClient client, FuzzRequest fuzz, CancellationToken cancellationToken)
