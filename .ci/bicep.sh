@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds and lints the infrastructure (bicep/main.bicep, its modules and main.bicepparam) with the Bicep CLI from
+# Builds and lints the infrastructure (the entry templates main.bicep, seed-flags.bicep, bootstrap/deployer.bicep, their
+# modules, and every .bicepparam: main (azd), env/dev, env/prod) with the Bicep CLI from
 # the NuGet package Azure.Bicep.CommandLine.linux-x64 (restored by tools/bicep/bicep.proj: nothing but the .NET SDK
 # is needed). Any error or warning fails: bicep/bicepconfig.json raises the linter rules to error, and compiler
 # warnings (BCP0xx: unknown property, unknown type version, ...) are caught from the output because the CLI exits 0
@@ -41,10 +42,14 @@ run() {
 }
 
 cd "$repo/bicep"
-run "build main.bicep" build main.bicep --outdir "$out/template"
-run "build-params main.bicepparam" build-params main.bicepparam --outdir "$out/params"
+for template in main.bicep seed-flags.bicep bootstrap/deployer.bicep; do
+  run "build $template" build "$template" --outdir "$out/template"
+done
+for params in main.bicepparam env/dev.bicepparam env/prod.bicepparam; do
+  run "build-params $params" build-params "$params" --outdir "$out/params"
+done
 # One CLI start for every file: main.bicep, each module (so a module's own findings are never missed), main.bicepparam.
-run "lint **/*.bicep, main.bicepparam" lint --pattern '**/*.bicep*'
+run "lint **/*.bicep, **/*.bicepparam" lint --pattern '**/*.bicep*'
 
 if [[ $failed -ne 0 ]]; then
   echo "bicep: failed after $((SECONDS - started)) s" >&2

@@ -77,13 +77,8 @@ param maximumInstanceCount int = 40
 ])
 param instanceMemoryMB int = 2048
 
-@description('Write the seed feature flags (Onboarding, Onboarding.KillSwitch). True on the first deployment only: each write replaces the live flag.')
-param seedFeatureFlags bool = false
-
-@description('Targeting groups that see Onboarding in its first rollout stage.')
-param internalGroups string[] = [
-  'role:admin'
-]
+@description('Lock the storage account against deletion (CanNotDelete): production, where it holds the only copy of the tables.')
+param storageDeleteLock bool = false
 
 @description('Webhook that receives App Configuration flag-change events. Empty = no Event Grid subscription (set it once the app is deployed).')
 @secure()
@@ -101,6 +96,7 @@ var token = uniqueString(subscription().id, resourceGroup().id, appName, environ
 
 var names = {
   identity: 'id-${appName}-${environmentName}'
+  flagAdminIdentity: 'id-${appName}-flags-${environmentName}'
   storage: take(toLower('st${appName}${environmentName}${token}'), 24)
   workspace: 'log-${appName}-${environmentName}'
   appInsights: 'appi-${appName}-${environmentName}'
@@ -120,6 +116,16 @@ module identity 'modules/identity.bicep' = {
   }
 }
 
+// Writes flags for the admin API and nothing else (App Configuration Data Owner); docs/decisions/0013.
+module flagAdminIdentity 'modules/identity.bicep' = {
+  name: 'flag-admin-identity'
+  params: {
+    name: names.flagAdminIdentity
+    location: location
+    tags: resourceTags
+  }
+}
+
 module storage 'modules/storage.bicep' = {
   name: 'storage'
   params: {
@@ -130,6 +136,7 @@ module storage 'modules/storage.bicep' = {
     pointInTimeRestoreDays: pointInTimeRestoreDays
     backupRetentionDays: backupRetentionDays
     exportRetentionDays: exportRetentionDays
+    deleteLock: storageDeleteLock
     deploymentContainerName: names.deploymentContainer
   }
 }
@@ -152,8 +159,6 @@ module appConfig 'modules/appconfig.bicep' = {
     location: location
     tags: resourceTags
     softDeleteRetentionInDays: 7
-    seedFeatureFlags: seedFeatureFlags
-    internalGroups: internalGroups
   }
 }
 
@@ -164,6 +169,8 @@ module rbac 'modules/rbac.bicep' = {
     // once the identity does: What-If cannot predict these names before the identity is created, and says so.
     #disable-next-line what-if-short-circuiting
     principalId: identity.outputs.principalId
+    #disable-next-line what-if-short-circuiting
+    flagAdminPrincipalId: flagAdminIdentity.outputs.principalId
     // Names, not module outputs, so What-If can resolve the scopes; the dependsOn orders the deployment instead.
     storageAccountName: names.storage
     appInsightsName: names.appInsights
@@ -185,6 +192,8 @@ module functionApp 'modules/functionapp.bicep' = {
     tags: resourceTags
     identityId: identity.outputs.id
     identityClientId: identity.outputs.clientId
+    flagAdminIdentityId: flagAdminIdentity.outputs.id
+    flagAdminClientId: flagAdminIdentity.outputs.clientId
     storageAccountName: storage.outputs.name
     deploymentContainerUrl: storage.outputs.deploymentContainerUrl
     appInsightsConnectionString: monitoring.outputs.appInsightsConnectionString
@@ -216,9 +225,16 @@ module flagEvents 'modules/flagevents.bicep' = if (!empty(flagWebhookUrl)) {
   ]
 }
 
-output functionAppName string = functionApp.outputs.name
-output functionAppHostName string = functionApp.outputs.defaultHostName
-output appConfigEndpoint string = appConfig.outputs.endpoint
-output storageAccountName string = storage.outputs.name
-output identityClientId string = identity.outputs.clientId
-output appInsightsName string = monitoring.outputs.appInsightsName
+// Outputs in azd's naming (UPPER_SNAKE_CASE become azd environment values); the workflows read the same names.
+output AZURE_LOCATION string = location
+output AZURE_TENANT_ID string = tenant().tenantId
+output AZURE_RESOURCE_GROUP string = resourceGroup().name
+output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
+output SERVICE_API_NAME string = functionApp.outputs.name
+output SERVICE_API_URI string = 'https://${functionApp.outputs.defaultHostName}'
+output AZURE_APPCONFIG_NAME string = appConfig.outputs.name
+output AZURE_APPCONFIG_ENDPOINT string = appConfig.outputs.endpoint
+output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
+output AZURE_APP_IDENTITY_CLIENT_ID string = identity.outputs.clientId
+output AZURE_FLAG_ADMIN_IDENTITY_CLIENT_ID string = flagAdminIdentity.outputs.clientId
+output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.appInsightsName

@@ -47,6 +47,12 @@ param allowedOrigins string[]
 @maxValue(1000)
 param maximumInstanceCount int
 
+@description('Resource id of the flag-admin identity (App Configuration Data Owner), used only for flag writes.')
+param flagAdminIdentityId string
+
+@description('Client id of the flag-admin identity.')
+param flagAdminClientId string
+
 @description('Memory per instance in MB.')
 @allowed([
   512
@@ -74,6 +80,8 @@ var appSettings = concat(
     { name: 'Auth__Authority', value: authAuthority }
     { name: 'Auth__Audience', value: authAudience }
     { name: 'Flags__AppConfiguration__Endpoint', value: appConfigEndpoint }
+    // Flag writes (admin API) authenticate as this identity; reads as AZURE_CLIENT_ID, which may only read.
+    { name: 'Flags__AppConfiguration__WriterClientId', value: flagAdminClientId }
     // Behind the Functions front end the caller's address is the right-most X-Forwarded-For entry
     // (per-IP limits of anonymous calls); verify on first deployment (docs/deploy.md).
     { name: 'Security__TrustForwardedFor', value: 'true' }
@@ -100,12 +108,14 @@ resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
 resource app 'Microsoft.Web/sites@2024-04-01' = {
   name: name
   location: location
-  tags: tags
+  // azd finds the service's host by this tag (azure.yaml: services.api).
+  tags: union(tags, { 'azd-service-name': 'api' })
   kind: 'functionapp,linux'
   identity: {
     type: 'UserAssigned'
     userAssignedIdentities: {
       '${identityId}': {}
+      '${flagAdminIdentityId}': {}
     }
   }
   properties: {

@@ -1,8 +1,14 @@
-// Data-plane roles for the app's identity, each at the narrowest scope that works. Names are
+// Data-plane roles for the app's identities, each at the narrowest scope that works. Names are
 // guid(scope, principalId, roleId) so a redeploy finds the same assignment instead of failing on a duplicate.
+// The app's identity only reads flags; writes go through the flag-admin identity (docs/decisions/0013).
+
+import { assignableRoles as roles } from '../roles.bicep'
 
 @description('Principal (object) id of the app\'s user-assigned identity.')
 param principalId string
+
+@description('Principal (object) id of the flag-admin identity: the only one that may write flags.')
+param flagAdminPrincipalId string
 
 @description('Storage account the app (and the Functions host, Durable task hub) uses.')
 param storageAccountName string
@@ -12,16 +18,6 @@ param appInsightsName string
 
 @description('App Configuration store holding the feature flags.')
 param appConfigName string
-
-// Built-in role definition ids (the same in every tenant).
-var roles = {
-  storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
-  storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
-  storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
-  monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
-  // Owner, not Reader: the admin API writes flags (kill switch, rollout stages).
-  appConfigurationDataOwner: '5ae67dd6-50cb-40e7-96ff-dc2bfa4b606b'
-}
 
 // Blob (deployment package, backups, exports, flag snapshot, Durable leases), Queue (Durable work items),
 // Table (app data, Durable history/instances).
@@ -66,12 +62,24 @@ resource telemetryAssignment 'Microsoft.Authorization/roleAssignments@2022-04-01
   }
 }
 
-resource flagsAssignment 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(store.id, principalId, roles.appConfigurationDataOwner)
+// Reader: the flag sync and evaluation only read. A compromised app identity cannot flip a flag.
+resource flagsReadAssignment 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(store.id, principalId, roles.appConfigurationDataReader)
+  scope: store
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.appConfigurationDataReader)
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// Owner for the flag-admin identity, used by the app only for the admin API's flag writes (kill switch, rollout).
+resource flagsWriteAssignment 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(store.id, flagAdminPrincipalId, roles.appConfigurationDataOwner)
   scope: store
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.appConfigurationDataOwner)
-    principalId: principalId
+    principalId: flagAdminPrincipalId
     principalType: 'ServicePrincipal'
   }
 }

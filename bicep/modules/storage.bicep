@@ -35,6 +35,9 @@ param backupRetentionDays int
 @minValue(1)
 param exportRetentionDays int
 
+@description('Put a CanNotDelete lock on the account (production): Tables have no soft delete, so deleting the account would lose every table for good.')
+param deleteLock bool
+
 @description('Name of the blob container that holds the Flex Consumption deployment package.')
 @minLength(3)
 @maxLength(63)
@@ -42,6 +45,10 @@ param deploymentContainerName string
 
 // Point-in-time restore requires soft delete (and change feed) retained strictly longer than the restore window.
 var softDeleteDays = pointInTimeRestoreDays + 7
+
+// Previous blob versions are kept for the restore window plus a week's margin, then deleted account-wide: without
+// this every rewrite (the flag sync's status blob, snapshots, host leases) left a version behind for ever.
+var versionRetentionDays = pointInTimeRestoreDays + 7
 
 // The app names its containers by logical name (StorageClients.ContainerName) with an empty prefix in Azure.
 var appContainers = [
@@ -166,6 +173,29 @@ resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2023-05
           }
         }
         {
+          // Account-wide. Version age counts from the version's creation (when that content was written), so a blob
+          // left unchanged for longer than this and then overwritten loses its previous version at the next
+          // lifecycle run: a point-in-time restore to before that overwrite cannot bring that one blob back
+          // (docs/decisions/0002). Frequently rewritten blobs, the reason for this rule, are unaffected.
+          name: 'delete-old-versions'
+          enabled: true
+          type: 'Lifecycle'
+          definition: {
+            filters: {
+              blobTypes: [
+                'blockBlob'
+              ]
+            }
+            actions: {
+              version: {
+                delete: {
+                  daysAfterCreationGreaterThan: versionRetentionDays
+                }
+              }
+            }
+          }
+        }
+        {
           name: 'delete-exports'
           enabled: true
           type: 'Lifecycle'
@@ -194,6 +224,16 @@ resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2023-05
         }
       ]
     }
+  }
+}
+
+// From the template, not a manual step: the deploy principal may create locks but not delete them (bootstrap).
+resource lock 'Microsoft.Authorization/locks@2020-05-01' = if (deleteLock) {
+  name: 'keep-data'
+  scope: storage
+  properties: {
+    level: 'CanNotDelete'
+    notes: 'Tables have no soft delete or point-in-time restore: deleting this account loses all onboarding data.'
   }
 }
 

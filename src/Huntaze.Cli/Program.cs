@@ -1,8 +1,10 @@
 using System.CommandLine;
 using Huntaze.Cli.Privacy;
+using Huntaze.Cli.Rollout;
 using Huntaze.Cli.Tokens;
 
 var root = new RootCommand("Huntaze operators' tool.");
 root.Subcommands.Add(TokenCommand.Create());
 root.Subcommands.Add(DsrCommand.Create());
-return await root.Parse(args).InvokeAsync();
+root.Subcommands.Add(RolloutCommand.Create());
+return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

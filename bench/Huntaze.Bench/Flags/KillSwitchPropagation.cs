@@ -88,7 +88,10 @@ public static class KillSwitchPropagation
         await store.SaveAsync(flag, new Dictionary<string, string>(), current is null ? FlagWriteCondition.Absent : FlagWriteCondition.Matching(current.ETag), ct);
         if (path == "admin")
         {
-            a.GetRequiredService<FlagState>().Apply(await a.GetRequiredService<SnapshotPublisher>().PublishAfterWriteAsync(ct));
+            if (await a.GetRequiredService<SnapshotPublisher>().PublishAfterWriteAsync(ct) is { } published)
+            {
+                a.GetRequiredService<FlagState>().Apply(published);
+            }
         }
 
         var observer = b.GetRequiredService<IKillSwitch>();

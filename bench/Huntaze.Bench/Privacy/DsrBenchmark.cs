@@ -228,12 +228,12 @@ internal static class DsrBenchmark
             foreach (var flag in await FlagsNamingAsync(user, ct))
             {
                 var audience = flag.Flag.Targeting!;
-                await _flags.SaveAsync(flag.Flag with { Targeting = audience with { Users = [.. audience.Users.Where(u => u != user)] } }, flag.Tags, FlagWriteCondition.Matching(flag.ETag), ct);
+                await _flags.SaveAsync(flag.Flag.WithTargeting(audience with { Users = [.. audience.Users.Where(u => u != user)] }), flag.Tags, FlagWriteCondition.Matching(flag.ETag), ct);
             }
         }
 
         private async Task<List<StoredFlag>> FlagsNamingAsync(string user, CancellationToken ct) =>
-            [.. (await _flags.ListAsync(ct)).Flags.Where(f => f.Flag.Targeting?.Users.Contains(user) == true)];
+            [.. (await _flags.ListAsync(ct)).Select(d => d.Readable).OfType<StoredFlag>().Where(f => f.Flag.Targeting?.Users.Contains(user) == true)];
 
         private async Task<List<(TableClient Table, TableEntity Row)>> RowsAsync(string user, CancellationToken ct)
         {

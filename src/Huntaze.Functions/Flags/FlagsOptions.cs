@@ -44,6 +44,12 @@ public sealed class AppConfigurationOptions
     /// <summary><c>Endpoint=…;Id=…;Secret=…</c>, HMAC-signed; for development only (prefer the endpoint with an identity).</summary>
     public string? ConnectionString { get; set; }
 
+    /// <summary>
+    /// Client id of the user-assigned identity that writes flags (the admin API); empty = the app's own identity
+    /// writes too. Used with <see cref="Endpoint"/> only (Entra ID).
+    /// </summary>
+    public string? WriterClientId { get; set; }
+
     /// <summary>The label of the flags; empty means "no label" (<c>%00</c>).</summary>
     public string Label { get; set; } = string.Empty;
 

@@ -23,7 +23,10 @@ internal sealed class FlagsOptionsValidator : IValidateOptions<FlagsOptions>
                 $"{AppConfigurationSection}:{nameof(app.ConnectionString)}", app.ConnectionString, "must have the form Endpoint=…;Id=…;Secret=….")
             .Require(
                 app.Endpoint is null || app.Endpoint.OriginalString.Length == 0 || app.Endpoint.IsAbsoluteUri,
-                $"{AppConfigurationSection}:{nameof(app.Endpoint)}", app.Endpoint, "must be an absolute URI (https://<name>.azconfig.io).");
+                $"{AppConfigurationSection}:{nameof(app.Endpoint)}", app.Endpoint, "must be an absolute URI (https://<name>.azconfig.io).")
+            .Require(
+                string.IsNullOrWhiteSpace(app.WriterClientId) || Guid.TryParse(app.WriterClientId, out _),
+                $"{AppConfigurationSection}:{nameof(app.WriterClientId)}", app.WriterClientId, "must be the client id (a GUID) of the flag-admin identity.");
         for (var i = 0; i < options.ClientFlags.Count; i++)
         {
             errors.Require(FlagDocument.ValidateName(options.ClientFlags[i]) is null, $"{nameof(options.ClientFlags)}:{i}", options.ClientFlags[i], "is not a valid flag name.");

@@ -1,4 +1,5 @@
 using Azure.Core;
+using Azure.Identity;
 using Huntaze.Functions.Flags.Admin;
 using Huntaze.Functions.Flags.AppConfiguration;
 using Huntaze.Functions.Flags.Evaluation;
@@ -9,7 +10,6 @@ using Huntaze.Functions.Platform.Health;
 using Huntaze.Functions.Platform.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.FeatureManagement;
 
@@ -38,6 +38,7 @@ public static class FlagsServiceCollectionExtensions
         }
 
         services.AddSingleton<SnapshotBlobStore>();
+        services.AddSingleton<FlagSyncStatusStore>();
         services.AddSingleton<FlagState>();
         services.AddSingleton<IKillSwitch, KillSwitch>();
         services.AddSingleton<SnapshotPublisher>();
@@ -47,7 +48,10 @@ public static class FlagsServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<SnapshotPoller>());
         services.AddSingleton<IReadinessCheck, FlagsReadinessCheck>();
 
-        services.AddFeatureManagement().AddFeatureFilter<PreboundTargetingFilter>();
+        services.AddFeatureManagement()
+            .AddFeatureFilter<PreboundTargetingFilter>()
+            .AddFeatureFilter<ClockedTimeWindowFilter>()
+            .AddFeatureFilter<UnsupportedFilter>();
         // After AddFeatureManagement: the last registration is the one resolved, whatever the library registers.
         services.AddSingleton<IFeatureDefinitionProvider, SnapshotFeatureDefinitionProvider>();
         services.AddSingleton<IFeatureGate, FeatureGate>();
@@ -57,25 +61,25 @@ public static class FlagsServiceCollectionExtensions
         return services;
     }
 
+    /// <summary>One client per process on Azure.Core's shared transport (no private HttpClient).</summary>
     private static AppConfigurationClient CreateClient(IServiceProvider services, AppConfigurationOptions options)
     {
-        var time = services.GetRequiredService<TimeProvider>();
-        Uri endpoint;
-        IAppConfigurationAuthenticator authenticator;
         if (!string.IsNullOrWhiteSpace(options.ConnectionString))
         {
             var parsed = AppConfigurationConnectionString.Parse(options.ConnectionString);
-            endpoint = options.Endpoint is { IsAbsoluteUri: true } configured ? configured : parsed.Endpoint;
-            authenticator = new HmacAuthenticator(parsed.Credential, parsed.Secret, time);
-        }
-        else
-        {
-            endpoint = options.Endpoint!;
-            authenticator = new BearerAuthenticator(services.GetRequiredService<TokenCredential>(), time);
+            var endpoint = options.Endpoint is { IsAbsoluteUri: true } configured ? configured : parsed.Endpoint;
+            var signing = new HmacSigningPolicy(parsed.Credential, parsed.Secret, services.GetRequiredService<TimeProvider>());
+            return new AppConfigurationClient(endpoint, signing, new AppConfigurationClientOptions(options));
         }
 
-        // One pooled client for the process; connections are recycled so DNS changes are picked up.
-        var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = Timeout.InfiniteTimeSpan };
-        return new AppConfigurationClient(http, endpoint, authenticator, options, time, services.GetRequiredService<ILogger<AppConfigurationClient>>());
+        var authentication = AppConfigurationClientOptions.Bearer(services.GetRequiredService<TokenCredential>());
+        if (!string.IsNullOrWhiteSpace(options.WriterClientId))
+        {
+            // Admin flag writes use the flag-admin identity; the app's own identity only reads (ADR 0013).
+            var writer = new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(options.WriterClientId));
+            authentication = new ReadWriteAuthenticationPolicy(authentication, AppConfigurationClientOptions.Bearer(writer));
+        }
+
+        return new AppConfigurationClient(options.Endpoint!, authentication, new AppConfigurationClientOptions(options));
     }
 }

@@ -4,12 +4,8 @@ using Huntaze.Functions.Security;
 using Huntaze.IntegrationTests.Infrastructure;
 using Huntaze.LocalHost.Storage;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Huntaze.IntegrationTests.Flags;
 
@@ -52,10 +48,6 @@ public sealed class AppConfigurationOutageTests
     /// <summary>Serves one enabled Onboarding flag as the App Configuration list API would (signatures are checked by the unit tests).</summary>
     private static async Task<WebApplication> StartFakeAppConfigurationAsync(CancellationToken ct)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
         var item = new Dictionary<string, object?>
         {
             ["key"] = ".appconfig.featureflag/Onboarding",
@@ -63,10 +55,12 @@ public sealed class AppConfigurationOutageTests
             ["value"] = "{\"id\":\"Onboarding\",\"enabled\":true}",
             ["etag"] = "e1",
         };
-        app.MapGet("/kv", () => Results.Json(new Dictionary<string, object?> { ["items"] = new[] { item } }));
-        app.MapGet("/kv/{key}", (string key) => key == ".appconfig.featureflag/Onboarding" ? Results.Json(item) : Results.NotFound());
-        await app.StartAsync(ct);
-        _ = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>();
-        return app;
+        return await LoopbackServer.StartAsync(
+            app =>
+            {
+                app.MapGet("/kv", () => Results.Json(new Dictionary<string, object?> { ["items"] = new[] { item } }));
+                app.MapGet("/kv/{key}", (string key) => key == ".appconfig.featureflag/Onboarding" ? Results.Json(item) : Results.NotFound());
+            },
+            ct);
     }
 }

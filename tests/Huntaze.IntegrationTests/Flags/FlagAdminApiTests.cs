@@ -43,9 +43,10 @@ public sealed class FlagAdminApiTests(HostFixture fixture)
     }
 
     [Theory]
-    [InlineData("{\"id\":\"NAME\",\"enabled\":true,\"conditions\":{\"client_filters\":[{\"name\":\"Contoso.Custom\"}]}}", "Unknown filter 'Contoso.Custom'")]
     [InlineData("{\"id\":\"NAME\",\"enabled\":true,\"conditions\":{\"client_filters\":[{\"name\":\"Microsoft.Targeting\",\"parameters\":{\"Audience\":{\"DefaultRolloutPercentage\":150}}}]}}", "percentages must be between 0 and 100")]
     [InlineData("{\"id\":\"NAME\",\"enabled\":tru", "not valid JSON")]
+    [InlineData("{\"id\":\"NAME\",\"enabled\":true,\"conditions\":{\"client_filters\":[{\"name\":\"Microsoft.Targeting\",\"parameters\":5}]}}", "parameters' must be an object")]
+    [InlineData("{\"id\":\"NAME\",\"enabled\":true,\"conditions\":{\"client_filters\":[{\"name\":\"Microsoft.Targeting\",\"parameters\":[\"Audience\"]}]}}", "parameters' must be an object")]
     public async Task Put_InvalidDocument_Returns400NamingTheProblem(string template, string expected)
     {
         var ct = TestContext.Current.CancellationToken;
@@ -56,6 +57,51 @@ public sealed class FlagAdminApiTests(HostFixture fixture)
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains(expected, await DetailAsync(response, ct), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Put_PortalDocumentWithCustomFilterAndTelemetry_IsAcceptedAndReportsWhatIsIgnored()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var admin = fixture.CreateClient(HostFixture.NewUserId("admin"), "FR", "admin");
+        var name = NewFlagName();
+        var document = $"{{\"id\":\"{name}\",\"enabled\":true,\"display_name\":\"Shown\",\"telemetry\":{{\"enabled\":false}},\"conditions\":{{\"client_filters\":[{{\"name\":\"Contoso.Custom\"}}]}}}}";
+
+        using var response = await PutAsync(admin, name, document, ifNoneMatch: "*", ct: ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct));
+        Assert.Equal("Shown", body.RootElement.GetProperty("document").GetProperty("display_name").GetString());
+        Assert.Equal(3, body.RootElement.GetProperty("ignored").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Put_WellFormedIfMatchThatIsNotOurs_Returns412()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var admin = fixture.CreateClient(HostFixture.NewUserId("admin"), "FR", "admin");
+        var name = NewFlagName();
+        using var created = await PutAsync(admin, name, Document(name, enabled: false), ifNoneMatch: "*", ct: ct);
+
+        using var response = await PutAsync(admin, name, Document(name, enabled: true), ifMatch: "\"not-one-of-ours\"", ct: ct);
+
+        await Platform.RoutingTests.AssertProblemAsync(response, HttpStatusCode.PreconditionFailed, "precondition-failed");
+    }
+
+    [Fact]
+    public async Task Patch_IfMatchOnAbsentFlag_Returns412AndCreatesNothing()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var admin = fixture.CreateClient(HostFixture.NewUserId("admin"), "FR", "admin");
+        var name = NewFlagName();
+        using var request = new HttpRequestMessage(HttpMethod.Patch, $"/api/admin/feature-flags/{name}") { Content = new StringContent("{\"enabled\":true}", Encoding.UTF8, "application/json") };
+        request.Headers.TryAddWithoutValidation("If-Match", "\"anything\"");
+
+        using var response = await admin.SendAsync(request, ct);
+        using var get = await admin.GetAsync($"/api/admin/feature-flags/{name}", ct);
+
+        await Platform.RoutingTests.AssertProblemAsync(response, HttpStatusCode.PreconditionFailed, "precondition-failed");
+        Assert.Equal(HttpStatusCode.NotFound, get.StatusCode);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
+using Huntaze.Functions.Platform.Health;
 using Huntaze.IntegrationTests.Infrastructure;
 using Huntaze.LocalHost.Storage;
 
@@ -9,14 +10,18 @@ namespace Huntaze.IntegrationTests.Platform;
 public sealed class HealthTests(HostFixture fixture)
 {
     [Fact]
-    public async Task Health_Anonymous_Returns200Alive()
+    public async Task Health_Anonymous_Returns200AliveWithTheBuild()
     {
         using var client = fixture.CreateClient();
 
         using var response = await client.GetAsync("/api/health", TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Contains("alive", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        Assert.Equal("alive", body.RootElement.GetProperty("status").GetString());
+        var build = body.RootElement.GetProperty("build");
+        Assert.Equal(BuildInfo.Current.Commit, build.GetProperty("commit").GetString());
+        Assert.Equal(BuildInfo.Current.Version, build.GetProperty("version").GetString());
     }
 
     [Fact]

@@ -1,9 +1,10 @@
 using System.Diagnostics;
 using System.Net;
 using Azure.Core;
+using Azure.Core.Pipeline;
 using Huntaze.Functions.Flags;
 using Huntaze.Functions.Flags.AppConfiguration;
-using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using Moq;
 
 namespace Huntaze.UnitTests.Flags;
@@ -12,15 +13,8 @@ public sealed class AppConfigurationClientTests : IDisposable
 {
     private const string Prefix = ".appconfig.featureflag/";
     private readonly FakeAppConfigurationServer _server = new();
-    private readonly HttpClient _http;
 
-    public AppConfigurationClientTests() => _http = new HttpClient(_server);
-
-    public void Dispose()
-    {
-        _http.Dispose();
-        _server.Dispose();
-    }
+    public void Dispose() => _server.Dispose();
 
     [Fact]
     public async Task ListAsync_MorePagesThanOne_FollowsNextLinkWithValidSignatures()
@@ -107,7 +101,7 @@ public sealed class AppConfigurationClientTests : IDisposable
     [Fact]
     public async Task SendAsync_WrongSecret_IsRejectedByTheSignatureCheck()
     {
-        var client = CreateClient(new HmacAuthenticator(FakeAppConfigurationServer.Credential, [1, 2, 3], TimeProvider.System));
+        var client = CreateClient(new HmacSigningPolicy(FakeAppConfigurationServer.Credential, [1, 2, 3], TimeProvider.System));
 
         var error = await Assert.ThrowsAsync<AppConfigurationException>(() => client.ListAsync(Prefix, string.Empty, TestContext.Current.CancellationToken));
 
@@ -126,21 +120,26 @@ public sealed class AppConfigurationClientTests : IDisposable
     }
 
     [Fact]
-    public async Task SendAsync_Throttled_WaitsRetryAfterMsThenSucceeds()
+    public async Task SendAsync_Throttled_WaitsRetryAfterMsThenSucceedsWithAFreshSignature()
     {
         _server.Injected.Enqueue(() =>
         {
             var throttled = new HttpResponseMessage(HttpStatusCode.TooManyRequests);
-            throttled.Headers.TryAddWithoutValidation("retry-after-ms", "150");
+            throttled.Headers.TryAddWithoutValidation("retry-after-ms", "1500");
             return throttled;
         });
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow) { AutoAdvanceAmount = TimeSpan.FromSeconds(1) };
         var stopwatch = Stopwatch.StartNew();
 
-        var items = await CreateClient().ListAsync(Prefix, string.Empty, TestContext.Current.CancellationToken);
+        var items = await CreateClient(new HmacSigningPolicy(FakeAppConfigurationServer.Credential, FakeAppConfigurationServer.Secret, clock))
+            .ListAsync(Prefix, string.Empty, TestContext.Current.CancellationToken);
 
+        // The backoff alone is 10 ms here (Options): waiting ≥ 1.5 s is the server's retry-after-ms.
         Assert.Empty(items);
         Assert.Equal(2, _server.Requests.Count);
-        Assert.True(stopwatch.ElapsedMilliseconds >= 140, $"waited {stopwatch.ElapsedMilliseconds} ms");
+        Assert.True(stopwatch.ElapsedMilliseconds >= 1_450, $"waited {stopwatch.ElapsedMilliseconds} ms");
+        Assert.Equal(0, _server.SignatureFailures);
+        Assert.Equal(2, _server.Requests.Select(r => r.Headers.GetValues("x-ms-date").Single()).Distinct().Count());
     }
 
     [Fact]
@@ -158,11 +157,21 @@ public sealed class AppConfigurationClientTests : IDisposable
     }
 
     [Fact]
+    public async Task SendAsync_OneFailure_IsRetriedOnceByThePipelineOnly()
+    {
+        _server.Injected.Enqueue(() => new HttpResponseMessage(HttpStatusCode.ServiceUnavailable));
+
+        await CreateClient().ListAsync(Prefix, string.Empty, TestContext.Current.CancellationToken);
+
+        Assert.Equal(2, _server.Requests.Count);
+    }
+
+    [Fact]
     public async Task SendAsync_ServerHangs_TimesOutAndThrowsUnavailable()
     {
-        using var hanging = new HttpClient(new HangingHandler());
         var options = Options(timeoutSeconds: 0.1);
-        var client = new AppConfigurationClient(hanging, new Uri("https://test.azconfig.io"), Hmac(), options, TimeProvider.System, NullLogger<AppConfigurationClient>.Instance);
+        options.Transport = new HttpClientTransport(new HangingHandler());
+        var client = new AppConfigurationClient(new Uri("https://test.azconfig.io"), Hmac(), options);
 
         var error = await Assert.ThrowsAsync<AppConfigurationException>(() => client.ListAsync(Prefix, string.Empty, TestContext.Current.CancellationToken));
 
@@ -171,17 +180,40 @@ public sealed class AppConfigurationClientTests : IDisposable
     }
 
     [Fact]
-    public async Task BearerAuthenticator_TokenCredential_SendsBearerForAppConfigurationScope()
+    public async Task Bearer_TwoRequests_OneTokenForTheAppConfigurationScope()
     {
+        _server.VerifySignatures = false;
         var credential = new Mock<TokenCredential>();
         credential.Setup(c => c.GetTokenAsync(It.Is<TokenRequestContext>(r => r.Scopes.Single() == "https://appconfig.azure.com/.default"), It.IsAny<CancellationToken>()))
             .ReturnsAsync(new AccessToken("token-1", DateTimeOffset.UtcNow.AddHours(1)));
-        using var authenticator = new BearerAuthenticator(credential.Object, TimeProvider.System);
-        using var request = new HttpRequestMessage(HttpMethod.Get, "https://test.azconfig.io/kv");
+        var client = CreateClient(AppConfigurationClientOptions.Bearer(credential.Object));
 
-        await authenticator.AuthenticateAsync(request, [], TestContext.Current.CancellationToken);
+        await client.ListAsync(Prefix, string.Empty, TestContext.Current.CancellationToken);
+        await client.ListAsync(Prefix, string.Empty, TestContext.Current.CancellationToken);
 
-        Assert.Equal("Bearer token-1", request.Headers.Authorization!.ToString());
+        Assert.All(_server.Requests, r => Assert.Equal("Bearer token-1", r.Headers.Authorization!.ToString()));
+        credential.Verify(c => c.GetTokenAsync(It.IsAny<TokenRequestContext>(), It.IsAny<CancellationToken>()), Times.Once);
+    }
+
+    [Fact]
+    public async Task PutAsync_NullLabel_LeavesLabelOutOfTheRequest()
+    {
+        var client = CreateClient();
+
+        await client.PutAsync(Prefix + "Onboarding", string.Empty, "{}", null, null, null, true, TestContext.Current.CancellationToken);
+        await client.GetAsync(Prefix + "Onboarding", string.Empty, null, TestContext.Current.CancellationToken);
+
+        Assert.All(_server.Requests, r => Assert.DoesNotContain("label", r.RequestUri!.Query, StringComparison.Ordinal));
+        Assert.NotNull(_server.Item(Prefix + "Onboarding"));
+    }
+
+    [Fact]
+    public async Task PutAsync_Labelled_SendsTheLabel()
+    {
+        await CreateClient().PutAsync(Prefix + "Onboarding", "prod", "{}", null, null, null, true, TestContext.Current.CancellationToken);
+
+        Assert.Contains("label=prod", _server.Requests.Single().RequestUri!.Query, StringComparison.Ordinal);
+        Assert.NotNull(_server.Item(Prefix + "Onboarding", "prod"));
     }
 
     [Fact]
@@ -194,14 +226,20 @@ public sealed class AppConfigurationClientTests : IDisposable
         Assert.Equal(FakeAppConfigurationServer.Secret, parsed.Secret);
     }
 
-    private AppConfigurationClient CreateClient(IAppConfigurationAuthenticator? authenticator = null) =>
-        new(_http, new Uri("https://test.azconfig.io"), authenticator ?? Hmac(), Options(), TimeProvider.System, NullLogger<AppConfigurationClient>.Instance);
+    internal static AppConfigurationClient CreateClient(FakeAppConfigurationServer server, HttpPipelinePolicy? authentication = null)
+    {
+        var options = Options();
+        options.Transport = new HttpClientTransport(server);
+        return new AppConfigurationClient(new Uri("https://test.azconfig.io"), authentication ?? Hmac(), options);
+    }
 
-    private static HmacAuthenticator Hmac() =>
+    private AppConfigurationClient CreateClient(HttpPipelinePolicy? authentication = null) => CreateClient(_server, authentication);
+
+    private static HmacSigningPolicy Hmac() =>
         new(FakeAppConfigurationServer.Credential, FakeAppConfigurationServer.Secret, TimeProvider.System);
 
-    private static AppConfigurationOptions Options(double timeoutSeconds = 5) =>
-        new() { MaxRetries = 2, BaseDelaySeconds = 0.01, MaxDelaySeconds = 1, TimeoutSeconds = timeoutSeconds };
+    private static AppConfigurationClientOptions Options(double timeoutSeconds = 5) =>
+        new(new AppConfigurationOptions { MaxRetries = 2, BaseDelaySeconds = 0.01, MaxDelaySeconds = 1, TimeoutSeconds = timeoutSeconds });
 
     private sealed class HangingHandler : HttpMessageHandler
     {

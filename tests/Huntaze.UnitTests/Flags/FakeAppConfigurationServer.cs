@@ -9,9 +9,11 @@ using System.Text.Json.Nodes;
 namespace Huntaze.UnitTests.Flags;
 
 /// <summary>
-/// An in-test App Configuration data plane: key-values with ETags, label filter, paging, If-Match /
-/// If-None-Match, Sync-Token, and HMAC-SHA256 verification written from the documented algorithm (not by
-/// calling the code under test). A request with a bad signature gets 401.
+/// An in-test App Configuration data plane written from the REST reference (rest-api-key-value): key-values
+/// with ETags (body and <c>ETag</c> header), labels (a single key without <c>label</c> is the null label; a
+/// list filter names it <c>%00</c>), paging, If-Match / If-None-Match (412, 304), Sync-Token, and HMAC-SHA256
+/// verification written from the documented algorithm (not by calling the code under test). A request with a
+/// bad signature gets 401. <see cref="LoseWriteResponses"/> commits writes and then drops the connection.
 /// </summary>
 internal sealed class FakeAppConfigurationServer : HttpMessageHandler
 {
@@ -36,6 +38,9 @@ internal sealed class FakeAppConfigurationServer : HttpMessageHandler
     public List<string> ReceivedSyncTokens { get; } = [];
 
     public int SignatureFailures { get; private set; }
+
+    /// <summary>How many of the next writes (PUT) commit and are then answered by a dropped connection.</summary>
+    public int LoseWriteResponses { get; set; }
 
     public string Seed(string key, string label, string value)
     {
@@ -69,6 +74,13 @@ internal sealed class FakeAppConfigurationServer : HttpMessageHandler
 
         var response = Handle(request, body);
         response.Headers.TryAddWithoutValidation("Sync-Token", $"zAJw6V16=MDoyOA==;sn={Interlocked.Increment(ref _sync)}");
+        if (request.Method == HttpMethod.Put && LoseWriteResponses > 0)
+        {
+            LoseWriteResponses--;
+            response.Dispose();
+            throw new HttpRequestException("The connection was reset after the request was sent.", new IOException("Connection reset by peer."));
+        }
+
         return response;
     }
 
@@ -76,6 +88,8 @@ internal sealed class FakeAppConfigurationServer : HttpMessageHandler
     {
         var uri = request.RequestUri!;
         var query = ParseQuery(uri.Query);
+        // "%00" is the explicit null label (the only way to name it in a list filter); a single key without
+        // a label parameter is the null label too.
         var label = query.TryGetValue("label", out var l) ? (l == "\0" ? string.Empty : l) : string.Empty;
         if (uri.AbsolutePath == "/kv")
         {
@@ -106,13 +120,13 @@ internal sealed class FakeAppConfigurationServer : HttpMessageHandler
 
             return ifNoneMatch is not null && $"\"{current["etag"]}\"" == ifNoneMatch
                 ? new HttpResponseMessage(HttpStatusCode.NotModified)
-                : Json(HttpStatusCode.OK, current);
+                : Json(HttpStatusCode.OK, current, current["etag"]!.GetValue<string>());
         }
 
         if ((ifMatch is not null && (current is null || $"\"{current["etag"]}\"" != ifMatch)) ||
             (request.Headers.IfNoneMatch.Any(t => t.Tag == "*") && current is not null))
         {
-            return new HttpResponseMessage(HttpStatusCode.PreconditionFailed);
+            return Problem(HttpStatusCode.PreconditionFailed, "Precondition Failed");
         }
 
         var written = JsonNode.Parse(body)!.AsObject();
@@ -120,7 +134,7 @@ internal sealed class FakeAppConfigurationServer : HttpMessageHandler
         written["label"] = label.Length == 0 ? null : label;
         written["etag"] = NextETag();
         _items[(key, label)] = written;
-        return Json(HttpStatusCode.OK, written);
+        return Json(HttpStatusCode.OK, written, written["etag"]!.GetValue<string>());
     }
 
     private static bool SignatureIsValid(HttpRequestMessage request, byte[] body)
@@ -153,8 +167,30 @@ internal sealed class FakeAppConfigurationServer : HttpMessageHandler
         query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries).Select(p => p.Split('=', 2))
             .ToDictionary(p => p[0], p => Uri.UnescapeDataString(p.Length > 1 ? p[1] : string.Empty));
 
-    private static HttpResponseMessage Json(HttpStatusCode status, JsonNode node) =>
-        new(status) { Content = new StringContent(node.ToJsonString(new JsonSerializerOptions()), Encoding.UTF8, "application/json") };
+    private static HttpResponseMessage Json(HttpStatusCode status, JsonNode node, string? etag = null)
+    {
+        var response = new HttpResponseMessage(status) { Content = new StringContent(node.ToJsonString(new JsonSerializerOptions()), Encoding.UTF8, "application/vnd.microsoft.appconfig.kv+json") };
+        if (etag is not null)
+        {
+            response.Headers.TryAddWithoutValidation("ETag", $"\"{etag}\"");
+        }
+
+        return response;
+    }
+
+    private static HttpResponseMessage Problem(HttpStatusCode status, string title) =>
+        new(status) { Content = new StringContent(new JsonObject { ["type"] = "about:blank", ["title"] = title, ["status"] = (int)status }.ToJsonString(), Encoding.UTF8, "application/problem+json") };
+
+    /// <summary>What a test or an operator writes straight into the store (the portal's advanced edit).</summary>
+    public string Put(string key, string label, string value, IReadOnlyDictionary<string, string>? tags = null)
+    {
+        var etag = Seed(key, label, value);
+        _items[(key, label)]["content_type"] = "application/vnd.microsoft.appconfig.ff+json;charset=utf-8";
+        _items[(key, label)]["tags"] = tags is null ? new JsonObject() : new JsonObject(tags.Select(t => KeyValuePair.Create(t.Key, (JsonNode?)t.Value)));
+        return etag;
+    }
+
+    public JsonObject? Item(string key, string label = "") => _items.TryGetValue((key, label), out var item) ? item : null;
 
     private string NextETag() => "etag-" + Interlocked.Increment(ref _etag).ToString(CultureInfo.InvariantCulture);
 }

@@ -20,6 +20,8 @@ public sealed class FlagAdminServiceTests
     private readonly List<AuditRecord> _audit = [];
     private readonly FlagState _state;
     private readonly FlagAdminService _service;
+    private int _publishes = int.MaxValue;
+    private long _generation;
 
     public FlagAdminServiceTests()
     {
@@ -30,7 +32,7 @@ public sealed class FlagAdminServiceTests
             .Returns(Task.CompletedTask);
         var publisher = new Mock<IFlagPublisher>();
         publisher.Setup(p => p.PublishAfterWriteAsync(It.IsAny<CancellationToken>()))
-            .Returns(async (CancellationToken ct) => FlagSnapshot.Create((await _store.ListAsync(ct)).Flags, _store.Kind, _time.GetUtcNow()));
+            .Returns(async (CancellationToken ct) => _publishes-- > 0 ? FlagSnapshot.Create(await _store.ListAsync(ct), null, _store.Kind, _time.GetUtcNow()) with { Generation = ++_generation } : null);
         _service = new FlagAdminService(
             _store, publisher.Object, _state, new KillSwitch(_state), audit.Object,
             Options.Create(new FlagsOptions()), _time, NullLogger<FlagAdminService>.Instance);
@@ -67,7 +69,7 @@ public sealed class FlagAdminServiceTests
     public async Task PutAsync_InvalidDocument_Throws400ListingEveryProblem()
     {
         var problem = await Assert.ThrowsAsync<ProblemException>(() =>
-            _service.PutAsync("F", "{\"id\":\"F\",\"enabled\":\"yes\",\"variants\":[]}", null, true, Actor, CancellationToken.None));
+            _service.PutAsync("F", "{\"id\":\"F\",\"enabled\":\"yes\",\"conditions\":{\"client_filters\":[{\"name\":\"Microsoft.Targeting\",\"parameters\":[]}]}}", null, true, Actor, CancellationToken.None));
 
         Assert.Equal(400, problem.Type.Status);
         Assert.Equal(2, ((IReadOnlyDictionary<string, string[]>)problem.Extensions["errors"]!)["document"].Length);
@@ -128,6 +130,108 @@ public sealed class FlagAdminServiceTests
 
         Assert.Equal(new KillSwitchReport(true, "INC-1", _time.GetUtcNow(), true), report);
         Assert.Equal("flags.kill-switch", _audit[^1].Action);
+    }
+
+    [Fact]
+    public async Task SetKillSwitchAsync_StoredDocumentUnreadable_ReplacesItWithItsOwnETagAndAuditsTheText()
+    {
+        _store.Seed(FeatureNames.KillSwitch, "{\"id\":\"Onboarding.KillSwitch\",\"enabled\":\"maybe\"");
+
+        var report = await _service.SetKillSwitchAsync(false, "resolved", Actor, CancellationToken.None);
+
+        Assert.False(report.Active);
+        Assert.True((await _store.GetAsync(FeatureNames.KillSwitch, CancellationToken.None))!.IsReadable);
+        Assert.Equal("{\"id\":\"Onboarding.KillSwitch\",\"enabled\":\"maybe\"", _audit[^1].Details!["before"]);
+    }
+
+    [Fact]
+    public async Task SetKillSwitchAsync_PortalDocument_KeepsItsOtherMembers()
+    {
+        _store.Seed(FeatureNames.KillSwitch, PortalFlagDocuments.KillSwitchWithTelemetry);
+
+        await _service.SetKillSwitchAsync(false, null, Actor, CancellationToken.None);
+
+        var text = (await _store.GetAsync(FeatureNames.KillSwitch, CancellationToken.None))!.Text;
+        Assert.Contains("\"telemetry\":{\"enabled\":false}", text, StringComparison.Ordinal);
+        Assert.Contains("\"enabled\":false", text, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("put")]
+    [InlineData("patch")]
+    [InlineData("rollout")]
+    public async Task Edit_PortalDocument_KeepsDisplayNameAndTelemetry(string edit)
+    {
+        var seeded = _store.Seed(FeatureNames.Onboarding, PortalFlagDocuments.VariantsWithTelemetry.Replace("\"description\": \"\",", "\"display_name\": \"Creator onboarding\",", StringComparison.Ordinal));
+        var document = FlagDocument.Serialize(FlagDocument.Parse(seeded.Text).Flag! with { Enabled = false });
+
+        var saved = edit switch
+        {
+            "put" => await _service.PutAsync(FeatureNames.Onboarding, document, seeded.ETag, false, Actor, CancellationToken.None),
+            "patch" => await _service.PatchAsync(FeatureNames.Onboarding, new FlagPatchRequest { RolloutPercentage = 5 }, null, Actor, CancellationToken.None),
+            _ => await _service.RolloutAsync(FeatureNames.Onboarding, "internal", false, Actor, CancellationToken.None),
+        };
+
+        var text = (await _store.GetAsync(FeatureNames.Onboarding, CancellationToken.None))!.Text;
+        Assert.Contains("\"display_name\":\"Creator onboarding\"", text, StringComparison.Ordinal);
+        Assert.Contains("\"telemetry\":{\"enabled\":true", text, StringComparison.Ordinal);
+        Assert.Contains("\"status_override\":\"Disabled\"", text, StringComparison.Ordinal);
+        Assert.Contains(saved.Flag.Ignored, n => n.Contains("'display_name'", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task PatchAsync_IfMatchOnAbsentFlag_Throws412AndCreatesNothing()
+    {
+        var problem = await Assert.ThrowsAsync<ProblemException>(() =>
+            _service.PatchAsync("F", new FlagPatchRequest { Enabled = true }, "\"v9\"", Actor, CancellationToken.None));
+
+        Assert.Equal(412, problem.Type.Status);
+        Assert.Null(await _store.GetAsync("F", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task PutAsync_IfMatchNotOneOfOurETags_Throws412()
+    {
+        await _service.PutAsync("F", "{\"id\":\"F\",\"enabled\":false}", null, true, Actor, CancellationToken.None);
+
+        var problem = await Assert.ThrowsAsync<ProblemException>(() =>
+            _service.PutAsync("F", "{\"id\":\"F\",\"enabled\":true}", "\"not-ours\"", false, Actor, CancellationToken.None));
+
+        Assert.Equal(412, problem.Type.Status);
+    }
+
+    [Fact]
+    public async Task PatchAsync_StoredDocumentUnreadable_Throws409AskingForAPut()
+    {
+        _store.Seed("F", "{\"id\":\"F\",\"enabled\":1}");
+
+        var problem = await Assert.ThrowsAsync<ProblemException>(() =>
+            _service.PatchAsync("F", new FlagPatchRequest { Enabled = true }, null, Actor, CancellationToken.None));
+
+        Assert.Equal(409, problem.Type.Status);
+        Assert.Contains("PUT", problem.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ListAsync_UnreadableDocument_IsListedWithTheReason()
+    {
+        _store.Seed("F", "{\"id\":\"F\",\"enabled\":1}");
+
+        var listed = Assert.Single(await _service.ListAsync(CancellationToken.None));
+
+        Assert.False(listed.IsReadable);
+        Assert.Contains("'enabled' must be true or false.", listed.Errors);
+    }
+
+    [Fact]
+    public async Task PutAsync_EveryPublishRaceLost_SavesButDoesNotApplyUnpublished()
+    {
+        _publishes = 0;
+
+        await _service.PutAsync("F", "{\"id\":\"F\",\"enabled\":true}", null, true, Actor, CancellationToken.None);
+
+        Assert.NotNull(await _store.GetAsync("F", CancellationToken.None));
+        Assert.Null(_state.Snapshot);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Huntaze.Functions.Flags.Documents;
 
 namespace Huntaze.UnitTests.Flags;
@@ -35,10 +36,13 @@ public sealed class FlagDocumentTests
     [Theory]
     [InlineData("{\"id\":\"Onboarding\",\"enabled\":", "not valid JSON")]
     [InlineData("[]", "must be a JSON object")]
-    [InlineData("{\"id\":\"Onboarding\"}", "'enabled' is required")]
     [InlineData("{\"id\":\"On:boarding\",\"enabled\":true}", "contains ':'")]
-    [InlineData("{\"id\":\"Onboarding\",\"enabled\":true,\"variants\":[]}", "Unknown member 'variants'")]
-    [InlineData("{\"id\":\"Onboarding\",\"enabled\":true,\"conditions\":{\"client_filters\":[{\"name\":\"Microsoft.TimeWindow\",\"parameters\":{}}]}}", "Unknown filter 'Microsoft.TimeWindow'")]
+    [InlineData("{\"id\":\"Onboarding\",\"enabled\":\"yes\"}", "'enabled' must be true or false")]
+    [InlineData("{\"id\":\"Onboarding\",\"enabled\":true,\"conditions\":{\"client_filters\":[{\"name\":\"Microsoft.Targeting\",\"parameters\":5}]}}", "client_filters[0].parameters' must be an object")]
+    [InlineData("{\"id\":\"Onboarding\",\"enabled\":true,\"conditions\":{\"client_filters\":[{\"name\":\"Contoso.X\",\"parameters\":\"x\"}]}}", "client_filters[0].parameters' must be an object")]
+    [InlineData("{\"id\":\"Onboarding\",\"enabled\":true,\"conditions\":{\"client_filters\":[{\"name\":\"Microsoft.TimeWindow\",\"parameters\":{\"Start\":\"not a date\"}}]}}", "is not a valid Microsoft.TimeWindow filter")]
+    [InlineData("{\"id\":\"Onboarding\",\"enabled\":true,\"conditions\":{\"requirement_type\":\"Most\"}}", "must be 'Any' or 'All'")]
+    [InlineData("{\"id\":\"Onboarding\",\"enabled\":true,\"conditions\":{\"client_filters\":[{}]}}", "must be an object with a 'name'")]
     [InlineData("{\"id\":\"Onboarding\",\"enabled\":true,\"conditions\":{\"client_filters\":[{\"name\":\"Microsoft.Targeting\",\"parameters\":{\"Audience\":{\"DefaultRolloutPercentage\":101}}}]}}", "DefaultRolloutPercentage' is 101")]
     [InlineData("{\"id\":\"Onboarding\",\"enabled\":true,\"conditions\":{\"client_filters\":[{\"name\":\"Microsoft.Targeting\",\"parameters\":{\"Audience\":{\"Groups\":[{\"Name\":\"g\",\"RolloutPercentage\":-1}]}}}]}}", "Groups[0].RolloutPercentage' is -1")]
     [InlineData("{\"id\":\"Other\",\"enabled\":true}", "the flag addressed is 'Onboarding'")]
@@ -49,6 +53,67 @@ public sealed class FlagDocumentTests
 
         Assert.False(result.IsValid);
         Assert.Contains(result.Errors, e => e.Contains(expected, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [MemberData(nameof(PortalFlagDocuments.Readable), MemberType = typeof(PortalFlagDocuments))]
+    public void Parse_DocumentWrittenByThePortal_IsReadableAndSaysWhatItIgnores(string json, string ignored)
+    {
+        var result = FlagDocument.Parse(json);
+
+        Assert.True(result.IsValid, string.Join(" ", result.Errors));
+        if (ignored.Length == 0)
+        {
+            Assert.Empty(result.Flag!.Ignored);
+        }
+        else
+        {
+            Assert.Contains(result.Flag!.Ignored, note => note.Contains(ignored, StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public void Parse_EnabledAsStringOrMissing_ReadsAsMicrosoftsLibrariesDo()
+    {
+        Assert.True(FlagDocument.Parse(PortalFlagDocuments.EnabledAsString).Flag!.Enabled);
+        Assert.False(FlagDocument.Parse(PortalFlagDocuments.EnabledMissing).Flag!.Enabled);
+    }
+
+    [Fact]
+    public void Parse_CamelCaseTargeting_ReadsTheAudience()
+    {
+        var flag = FlagDocument.Parse(PortalFlagDocuments.CamelCaseTargetingAndCustomFilters).Flag!;
+
+        Assert.Equal(["alice"], flag.Targeting!.Users);
+        Assert.Equal(new GroupRollout("market:FR", 100), Assert.Single(flag.Targeting.Groups));
+        Assert.Equal(["Contoso.Browser", "Microsoft.Targeting", "Microsoft.Percentage"], flag.Conditions.Select(c => c.Name));
+    }
+
+    [Theory]
+    [InlineData(PortalFlagDocuments.VariantsWithTelemetry)]
+    [InlineData(PortalFlagDocuments.TimeWindowWithDisplayName)]
+    [InlineData(PortalFlagDocuments.CamelCaseTargetingAndCustomFilters)]
+    [InlineData(PortalFlagDocuments.KillSwitchWithTelemetry)]
+    public void Serialize_ReadModifyWrite_KeepsEveryMemberItDidNotEdit(string json)
+    {
+        var flag = FlagDocument.Parse(json).Flag!;
+
+        var written = JsonNode.Parse(FlagDocument.Serialize((flag with { Enabled = !flag.Enabled }).WithTargeting(Audience.Nobody with { Users = ["bob"] })))!.AsObject();
+
+        var original = JsonNode.Parse(json)!.AsObject();
+        foreach (var (member, value) in original.Where(m => m.Key is not ("enabled" or "conditions")))
+        {
+            Assert.True(JsonNode.DeepEquals(value, written[member]), $"'{member}' changed: {written[member]?.ToJsonString()}");
+        }
+
+        var filters = written["conditions"]!["client_filters"]!.AsArray();
+        foreach (var filter in original["conditions"]?["client_filters"]?.AsArray().Where(f => f!["name"]!.GetValue<string>() != "Microsoft.Targeting") ?? [])
+        {
+            Assert.Contains(filters, f => JsonNode.DeepEquals(f, filter));
+        }
+
+        Assert.Equal(!flag.Enabled, written["enabled"]!.GetValue<bool>());
+        Assert.Equal(["bob"], FlagDocument.Parse(written.ToJsonString()).Flag!.Targeting!.Users);
     }
 
     [Theory]

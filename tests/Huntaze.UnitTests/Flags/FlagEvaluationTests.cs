@@ -8,12 +8,14 @@ using Huntaze.Functions.Security;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using Microsoft.FeatureManagement;
 
 namespace Huntaze.UnitTests.Flags;
 
 public sealed class FlagEvaluationTests : IDisposable
 {
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2030, 5, 20, 12, 0, 0, TimeSpan.Zero));
     private readonly ServiceProvider _services;
     private readonly FlagState _state;
     private readonly IFeatureGate _gate;
@@ -23,10 +25,10 @@ public sealed class FlagEvaluationTests : IDisposable
         var services = new ServiceCollection();
         services.AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance);
         services.AddSingleton(typeof(ILogger<>), typeof(NullLogger<>));
-        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<TimeProvider>(_time);
         services.AddSingleton<FlagState>();
         services.AddSingleton<IKillSwitch, KillSwitch>();
-        services.AddFeatureManagement().AddFeatureFilter<PreboundTargetingFilter>();
+        services.AddFeatureManagement().AddFeatureFilter<PreboundTargetingFilter>().AddFeatureFilter<ClockedTimeWindowFilter>().AddFeatureFilter<UnsupportedFilter>();
         services.AddSingleton<IFeatureDefinitionProvider, SnapshotFeatureDefinitionProvider>();
         services.AddSingleton<IFeatureGate, FeatureGate>();
         _services = services.BuildServiceProvider();
@@ -148,6 +150,103 @@ public sealed class FlagEvaluationTests : IDisposable
         Assert.False(await _gate.IsEnabledAsync("Nope", User("alice"), TestContext.Current.CancellationToken));
     }
 
+    [Fact]
+    public async Task IsEnabledAsync_PortalTimeWindow_OnInsideTheWindowOnlyOnOurClock()
+    {
+        LoadDocuments(PortalFlagDocuments.TimeWindowWithDisplayName);
+
+        Assert.True(await IsOn(User("alice")));
+        _time.SetUtcNow(new DateTimeOffset(2030, 7, 1, 0, 0, 1, TimeSpan.Zero));
+        Assert.False(await IsOn(User("alice")));
+    }
+
+    [Theory]
+    [InlineData("2030-05-20T12:00:00Z", true)]
+    [InlineData("2030-05-21T12:00:00Z", false)]
+    [InlineData("2030-05-24T16:59:00Z", true)]
+    [InlineData("2030-05-24T17:01:00Z", false)]
+    public async Task IsEnabledAsync_RecurringTimeWindow_FollowsTheRecurrence(string at, bool expected)
+    {
+        LoadDocuments(PortalFlagDocuments.RecurringTimeWindow);
+        _time.SetUtcNow(DateTimeOffset.Parse(at, CultureInfo.InvariantCulture));
+
+        Assert.Equal(expected, await IsOn(User("alice")));
+    }
+
+    [Fact]
+    public async Task IsEnabledAsync_RequirementAll_NeedsEveryFilter()
+    {
+        LoadDocuments("""
+            {"id":"Onboarding","enabled":true,"conditions":{"requirement_type":"All","client_filters":[
+              {"name":"Microsoft.Targeting","parameters":{"Audience":{"Users":["alice"]}}},
+              {"name":"Microsoft.TimeWindow","parameters":{"End":"Mon, 01 Jul 2030 00:00:00 GMT"}}]}}
+            """);
+
+        Assert.True(await IsOn(User("alice")));
+        Assert.False(await IsOn(User("bob")));
+        _time.SetUtcNow(new DateTimeOffset(2030, 8, 1, 0, 0, 0, TimeSpan.Zero));
+        Assert.False(await IsOn(User("alice")));
+    }
+
+    [Fact]
+    public async Task IsEnabledAsync_UnsupportedFilterUnderAny_NeverMatchesAndOthersDecide()
+    {
+        LoadDocuments(PortalFlagDocuments.CamelCaseTargetingAndCustomFilters);
+
+        Assert.True(await IsOn(User("alice")));
+        Assert.True(await IsOn(User("u2", market: "FR")));
+        Assert.False(await IsOn(User("u3", market: "DE")));
+    }
+
+    [Fact]
+    public async Task IsEnabledAsync_VariantFlagEnabled_IsOnWhateverTheVariants()
+    {
+        LoadDocuments(PortalFlagDocuments.VariantsWithTelemetry);
+
+        Assert.True(await IsOn(User("alice")));
+    }
+
+    [Fact]
+    public async Task KillSwitch_PortalDocumentWithTelemetry_IsActiveAndOnboardingOff()
+    {
+        LoadDocuments("{\"id\":\"Onboarding\",\"enabled\":true}", PortalFlagDocuments.KillSwitchWithTelemetry);
+
+        Assert.Equal(new KillSwitchState(true, "INC-42 step writes failing", _time.GetUtcNow()), _services.GetRequiredService<IKillSwitch>().Current);
+        Assert.False(await IsOn(User("alice")));
+    }
+
+    [Fact]
+    public async Task KillSwitch_UnreadableDocument_CountsAsActive()
+    {
+        LoadDocuments("{\"id\":\"Onboarding\",\"enabled\":true}", "{\"id\":\"Onboarding.KillSwitch\",\"enabled\":\"maybe\"}");
+
+        var current = _services.GetRequiredService<IKillSwitch>().Current;
+        Assert.True(current.Active);
+        Assert.Equal(FlagState.UnreadableKillSwitchReason, current.Reason);
+        Assert.False(await IsOn(User("alice")));
+    }
+
+    [Fact]
+    public async Task IsEnabledAsync_OnboardingBecomesUnreadable_KeepsServingItsLastReadableVersion()
+    {
+        var previous = LoadDocuments("{\"id\":\"Onboarding\",\"enabled\":true}");
+
+        var next = FlagSnapshot.Create([StoredDocument.Read("Onboarding", "e2", new Dictionary<string, string>(), "{\"id\":\"Onboarding\",\"enabled\":tru")], previous, "test", _time.GetUtcNow())
+            with { Generation = previous.Generation + 1 };
+        _state.Apply(next);
+
+        Assert.True(await IsOn(User("alice")));
+        Assert.Equal("Onboarding", Assert.Single(next.Unreadable).Key);
+    }
+
+    [Fact]
+    public async Task IsEnabledAsync_OnboardingUnreadableWithNoReadableVersionKnown_IsOff()
+    {
+        LoadDocuments("{\"id\":\"Onboarding\",\"enabled\":tru");
+
+        Assert.False(await IsOn(User("alice")));
+    }
+
     private async Task<HashSet<string>> EnabledUsers()
     {
         var on = new HashSet<string>(StringComparer.Ordinal);
@@ -167,6 +266,17 @@ public sealed class FlagEvaluationTests : IDisposable
 
     private void Load(params FeatureFlag[] flags) =>
         _state.Apply(FlagSnapshot.Create(flags.Select(f => new StoredFlag(f, "e", new Dictionary<string, string>())), "test", DateTimeOffset.UtcNow));
+
+    private FlagSnapshot LoadDocuments(params string[] documents)
+    {
+        var snapshot = FlagSnapshot.Create(
+            documents.Select((d, i) => StoredDocument.Read(FlagDocument.PeekId(d) ?? "doc" + i.ToString(CultureInfo.InvariantCulture), "e", new Dictionary<string, string>(), d)),
+            _state.Snapshot,
+            "test",
+            _time.GetUtcNow()) with { Generation = (_state.Snapshot?.Generation ?? 0) + 1 };
+        _state.Apply(snapshot);
+        return snapshot;
+    }
 
     private static FeatureFlag Targeted(Audience audience) => new(FeatureNames.Onboarding, true, null, audience);
 

@@ -32,6 +32,7 @@ public sealed class OptionsValidationTests
     [InlineData("Flags:SnapshotPollSeconds", "9", "Flags:SnapshotPollSeconds is 9;")]
     [InlineData("Flags:AppConfiguration:MaxRetries", "11", "Flags:AppConfiguration:MaxRetries is 11;")]
     [InlineData("Flags:ClientFlags:0", "bad name", "Flags:ClientFlags:0 is 'bad name';")]
+    [InlineData("Flags:AppConfiguration:WriterClientId", "not-a-guid", "Flags:AppConfiguration:WriterClientId is 'not-a-guid';")]
     [InlineData("Security:AllowedOrigins:0", "*", "Security:AllowedOrigins:0 is '*';")]
     [InlineData("Auth:ClockSkewSeconds", "60", "Auth:ClockSkewSeconds is 60;")]
     [InlineData("Auth:Authority", "http://login.example/t/v2.0", "Auth:Authority is 'http://login.example/t/v2.0';")]

@@ -19,7 +19,7 @@ public sealed class FlagAdminFunctions(FlagAdminService flags, IKillSwitch killS
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "admin/feature-flags")] HttpRequest request, CancellationToken cancellationToken)
     {
         var all = await flags.ListAsync(cancellationToken).ConfigureAwait(false);
-        return ApiResult.Ok(new FlagListResponse(all.Select(FlagResponse.From).ToList()));
+        return ApiResult.Ok(new FlagListResponse(all.Select(d => FlagResponse.From(d)).ToList()));
     }
 
     [Function("AdminFeatureFlagsGet")]

@@ -16,7 +16,7 @@ public sealed record KillSwitchReport(bool Active, string? Reason, DateTimeOffse
 /// <summary>
 /// Flag changes by administrators: validated, written to the source with the caller's ETag, audited with
 /// before/after, then published to the snapshot at once (and applied on this instance) rather than waiting
-/// for the next sync.
+/// for the next sync. Edits keep every member of the document they do not touch.
 /// </summary>
 public sealed partial class FlagAdminService(
     IFlagStore store,
@@ -28,10 +28,12 @@ public sealed partial class FlagAdminService(
     TimeProvider time,
     ILogger<FlagAdminService> logger)
 {
-    public async Task<IReadOnlyList<StoredFlag>> ListAsync(CancellationToken cancellationToken) =>
-        (await Unavailable(() => store.ListAsync(cancellationToken)).ConfigureAwait(false)).Flags.OrderBy(f => f.Flag.Id, StringComparer.Ordinal).ToList();
+    /// <summary>Every document in the source, readable or not (clashing ids are marked unreadable, as the sync sees them).</summary>
+    public async Task<IReadOnlyList<StoredDocument>> ListAsync(CancellationToken cancellationToken) =>
+        StoredDocument.MarkClashes(await Unavailable(() => store.ListAsync(cancellationToken)).ConfigureAwait(false))
+            .OrderBy(d => d.Name, StringComparer.Ordinal).ToList();
 
-    public async Task<StoredFlag> GetAsync(string name, CancellationToken cancellationToken)
+    public async Task<StoredDocument> GetAsync(string name, CancellationToken cancellationToken)
     {
         RequireValidName(name);
         return await Unavailable(() => store.GetAsync(name, cancellationToken)).ConfigureAwait(false)
@@ -50,9 +52,11 @@ public sealed partial class FlagAdminService(
 
         var condition = Condition(ifMatch, createOnly);
         var before = condition.IfAbsent ? null : await Unavailable(() => store.GetAsync(name, cancellationToken)).ConfigureAwait(false);
+        RequireMatch(name, before, ifMatch);
         return await SaveAsync(before, parsed.Flag!, before?.Tags ?? new Dictionary<string, string>(), condition, "flags.put", actor, null, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Edits the simple form; creates the flag when absent unless <paramref name="ifMatch"/> says it must exist.</summary>
     public async Task<StoredFlag> PatchAsync(string name, FlagPatchRequest patch, string? ifMatch, AdminActor actor, CancellationToken cancellationToken)
     {
         RequireValidName(name);
@@ -62,8 +66,9 @@ public sealed partial class FlagAdminService(
         }
 
         var before = await Unavailable(() => store.GetAsync(name, cancellationToken)).ConfigureAwait(false);
+        RequireMatch(name, before, ifMatch);
         var condition = before is null ? FlagWriteCondition.Absent : FlagWriteCondition.Matching(ifMatch ?? before.ETag);
-        var after = FlagPatch.Apply(before?.Flag ?? new FeatureFlag(name, false), patch);
+        var after = FlagPatch.Apply(Readable(before)?.Flag ?? new FeatureFlag(name, false), patch);
         return await SaveAsync(before, after, before?.Tags ?? new Dictionary<string, string>(), condition, "flags.patch", actor, null, cancellationToken).ConfigureAwait(false);
     }
 
@@ -74,7 +79,8 @@ public sealed partial class FlagAdminService(
             throw Problems.Validation("stage", $"'stage' is '{stage}'; stages are {string.Join(", ", RolloutPlan.Stages)}.");
         }
 
-        var before = await GetAsync(name, cancellationToken).ConfigureAwait(false);
+        var document = await GetAsync(name, cancellationToken).ConfigureAwait(false);
+        var before = Readable(document)!;
         var current = RolloutPlan.Current(before.Tags);
         var now = time.GetUtcNow();
         var refusal = RolloutPlan.Check(current, stage, now);
@@ -92,16 +98,23 @@ public sealed partial class FlagAdminService(
             ["forced"] = (refusal is not null).ToString(),
             ["forceReason"] = refusal?.Reason,
         };
-        return await SaveAsync(before, after, RolloutPlan.Tags(before.Tags, stage, since), FlagWriteCondition.Matching(before.ETag), "flags.rollout", actor, details, cancellationToken).ConfigureAwait(false);
+        return await SaveAsync(document, after, RolloutPlan.Tags(before.Tags, stage, since), FlagWriteCondition.Matching(before.ETag), "flags.rollout", actor, details, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Flips the kill switch (last writer wins: it is an emergency) and reports when this instance applied it.</summary>
+    /// <summary>
+    /// Flips the kill switch (last writer wins: it is an emergency) against whatever is stored: a readable
+    /// document keeps its other members, an unreadable one is replaced (its text stays in the audit entry),
+    /// each written with the stored document's own ETag. Reports when this instance applied it.
+    /// </summary>
     public async Task<KillSwitchReport> SetKillSwitchAsync(bool active, string? reason, AdminActor actor, CancellationToken cancellationToken)
     {
         for (var attempt = 0; ; attempt++)
         {
             var before = await Unavailable(() => store.GetAsync(FeatureNames.KillSwitch, cancellationToken)).ConfigureAwait(false);
-            var after = new FeatureFlag(FeatureNames.KillSwitch, active, active ? reason ?? "Switched off by an administrator." : reason);
+            var description = active ? reason ?? "Switched off by an administrator." : reason;
+            var after = before?.Readable is { } readable
+                ? readable.Flag with { Enabled = active, Description = description }
+                : new FeatureFlag(FeatureNames.KillSwitch, active, description);
             var condition = before is null ? FlagWriteCondition.Absent : FlagWriteCondition.Matching(before.ETag);
             try
             {
@@ -117,7 +130,7 @@ public sealed partial class FlagAdminService(
     }
 
     private async Task<StoredFlag> SaveAsync(
-        StoredFlag? before, FeatureFlag after, IReadOnlyDictionary<string, string> tags, FlagWriteCondition condition,
+        StoredDocument? before, FeatureFlag after, IReadOnlyDictionary<string, string> tags, FlagWriteCondition condition,
         string action, AdminActor actor, IReadOnlyDictionary<string, string?>? extra, CancellationToken cancellationToken)
     {
         StoredFlag saved;
@@ -129,10 +142,14 @@ public sealed partial class FlagAdminService(
         {
             throw Problems.PreconditionFailed($"The flag '{after.Id}' has changed since it was read (or already exists); read it again.");
         }
+        catch (FlagTooLargeException exception)
+        {
+            throw Problems.Validation("document", exception.Message);
+        }
 
         var details = new Dictionary<string, string?>(extra ?? new Dictionary<string, string?>())
         {
-            ["before"] = before is null ? null : FlagDocument.Serialize(before.Flag),
+            ["before"] = before?.Text,
             ["after"] = FlagDocument.Serialize(saved.Flag),
         };
         // Targeting lists name users: the audit log stores those ids protected (erasable).
@@ -142,19 +159,53 @@ public sealed partial class FlagAdminService(
         return saved;
     }
 
-    /// <summary>Publishes and applies here at once; on failure the next sync (≤ 2 s) publishes it.</summary>
+    /// <summary>
+    /// Publishes and applies here at once. Only a snapshot that is the published one is applied: a write that
+    /// lost every publish race is left to the next sync (≤ 2 s), never served here unpublished.
+    /// </summary>
     private async Task PropagateAsync(CancellationToken cancellationToken)
     {
         try
         {
-            var snapshot = await publisher.PublishAfterWriteAsync(cancellationToken).ConfigureAwait(false);
-            state.Apply(snapshot);
+            if (await publisher.PublishAfterWriteAsync(cancellationToken).ConfigureAwait(false) is { } snapshot)
+            {
+                state.Apply(snapshot);
+            }
+            else
+            {
+                Log.PublishLostRaces(logger, SnapshotPublisher.AttemptsAfterWrite);
+            }
         }
-        catch (Exception exception) when (exception is Azure.RequestFailedException or FlagStoreUnavailableException)
+        catch (Exception exception) when (exception is Azure.RequestFailedException or FlagStoreUnavailableException or AggregateException)
         {
             Log.PublishDeferred(logger, exception);
         }
     }
+
+    /// <summary>An <c>If-Match</c> must name the stored document: absent, or another ETag (including one not ours), is a 412.</summary>
+    private static void RequireMatch(string name, StoredDocument? current, string? ifMatch)
+    {
+        if (ifMatch is null)
+        {
+            return;
+        }
+
+        if (current is null)
+        {
+            throw Problems.PreconditionFailed($"No flag named '{name}' exists, so If-Match cannot match; send If-None-Match: * to create it.");
+        }
+
+        if (HttpETag.Format(current.ETag) != HttpETag.Format(ifMatch))
+        {
+            throw Problems.PreconditionFailed($"The flag '{name}' has changed since it was read (its ETag is not the one sent); read it again.");
+        }
+    }
+
+    /// <summary>The flag of a readable document; editing an unreadable one piecemeal would guess, so it needs a whole PUT.</summary>
+    private static StoredFlag? Readable(StoredDocument? document) =>
+        document is null ? null
+        : document.Readable ?? throw Problems.Conflict(
+            $"The stored document of '{document.Name}' cannot be read ({string.Join(" ", document.Errors)}); replace it with PUT and If-Match.");
 
     private static FlagWriteCondition Condition(string? ifMatch, bool createOnly) =>
         ifMatch is not null ? FlagWriteCondition.Matching(ifMatch)
@@ -185,5 +236,8 @@ public sealed partial class FlagAdminService(
     {
         [LoggerMessage(EventId = 5020, Level = LogLevel.Warning, Message = "Flag change saved but not yet published; the sync will publish it.")]
         public static partial void PublishDeferred(ILogger logger, Exception exception);
+
+        [LoggerMessage(EventId = 5021, Level = LogLevel.Warning, Message = "Flag change saved but lost {Attempts} publish races; the sync will publish it (not applied here before then).")]
+        public static partial void PublishLostRaces(ILogger logger, int attempts);
     }
 }

@@ -68,10 +68,7 @@ public static class FlagPatch
             DefaultRolloutPercentage = defaultPercentage,
         };
         var touchesTargeting = patch.Markets is not null || patch.RolloutPercentage is not null || patch.Users is not null;
-        return flag with
-        {
-            Enabled = patch.Enabled ?? flag.Enabled,
-            Targeting = touchesTargeting ? targeted : flag.Targeting,
-        };
+        var enabled = flag with { Enabled = patch.Enabled ?? flag.Enabled };
+        return touchesTargeting ? enabled.WithTargeting(targeted) : enabled;
     }
 }

@@ -54,7 +54,7 @@ public static class RolloutPlan
         var others = audience.Groups.Where(g => !internalGroups.Contains(g.Name, StringComparer.Ordinal));
         var groups = internalGroups.Select(g => new GroupRollout(g, 100)).Concat(others).ToList();
         var percentage = stage == "internal" ? 0 : double.Parse(stage, CultureInfo.InvariantCulture);
-        return flag with { Enabled = true, Targeting = audience with { Groups = groups, DefaultRolloutPercentage = percentage } };
+        return (flag with { Enabled = true }).WithTargeting(audience with { Groups = groups, DefaultRolloutPercentage = percentage });
     }
 
     public static Dictionary<string, string> Tags(IReadOnlyDictionary<string, string> existing, string stage, DateTimeOffset since) =>

@@ -1,45 +1,54 @@
-using System.Globalization;
-using System.Net;
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
-using Microsoft.Extensions.Logging;
+using Azure;
+using Azure.Core;
+using Azure.Core.Pipeline;
 
 namespace Huntaze.Functions.Flags.AppConfiguration;
 
 /// <summary>
 /// A small client for the App Configuration REST API (api-version 2023-11-01): list with label filter and
-/// <c>@nextLink</c> paging, conditional reads and writes, <c>Sync-Token</c> round trip, and bounded retries
-/// on 429 (<c>retry-after-ms</c>), 5xx, timeouts and connection failures. No SDK is served here.
+/// <c>@nextLink</c> paging, conditional reads and writes, and the <c>Sync-Token</c> round trip. Requests go
+/// through one Azure.Core <see cref="HttpPipeline"/>: its retry policy is the only retry layer (429 with
+/// <c>retry-after-ms</c>, 408, 5xx, timeouts, connection failures; docs/decisions/0006), authentication is a
+/// per-retry policy (each attempt is signed or carries a token afresh), and the transport is Azure.Core's
+/// shared one. No SDK for App Configuration is served here.
 /// </summary>
-public sealed partial class AppConfigurationClient(
-    HttpClient http,
-    Uri endpoint,
-    IAppConfigurationAuthenticator authenticator,
-    AppConfigurationOptions options,
-    TimeProvider time,
-    ILogger<AppConfigurationClient> logger)
+public sealed class AppConfigurationClient
 {
     public const string ApiVersion = "2023-11-01";
     public const string KeyValueMediaType = "application/vnd.microsoft.appconfig.kv+json";
     public const string KeySetMediaType = "application/vnd.microsoft.appconfig.kvset+json";
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private readonly Uri _endpoint;
+    private readonly HttpPipeline _pipeline;
+
+    /// <param name="authentication"><see cref="HmacSigningPolicy"/> or Azure.Core's <see cref="BearerTokenAuthenticationPolicy"/>.</param>
+    public AppConfigurationClient(Uri endpoint, HttpPipelinePolicy authentication, AppConfigurationClientOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _endpoint = endpoint;
+        _pipeline = HttpPipelineBuilder.Build(new HttpPipelineOptions(options)
+        {
+            PerRetryPolicies = { new SyncTokenPolicy(SyncTokens), authentication },
+        });
+    }
 
     public SyncTokens SyncTokens { get; } = new();
 
-    public Uri Endpoint => endpoint;
+    public Uri Endpoint => _endpoint;
 
-    /// <summary>All settings whose key starts with <paramref name="keyPrefix"/> under one label ("" = no label).</summary>
+    /// <summary>All settings whose key starts with <paramref name="keyPrefix"/> under one label ("" = no label, the documented <c>%00</c> filter).</summary>
     public async Task<IReadOnlyList<ConfigurationSetting>> ListAsync(string keyPrefix, string label, CancellationToken cancellationToken)
     {
         var items = new List<ConfigurationSetting>();
         var next = $"/kv?key={Uri.EscapeDataString(EscapeFilter(keyPrefix))}*&label={LabelFilter(label)}&api-version={ApiVersion}";
         while (next is not null)
         {
-            using var response = await SendAsync(HttpMethod.Get, next, null, null, cancellationToken).ConfigureAwait(false);
-            await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
-            var page = await ReadAsync<ConfigurationSettingPage>(response, cancellationToken).ConfigureAwait(false);
+            using var message = await SendAsync(RequestMethod.Get, next, null, null, cancellationToken).ConfigureAwait(false);
+            EnsureSuccess(message.Response);
+            var page = Read<ConfigurationSettingPage>(message.Response);
             items.AddRange(page.Items);
             next = page.NextLink;
         }
@@ -51,16 +60,16 @@ public sealed partial class AppConfigurationClient(
     public async Task<ReadResult> GetAsync(string key, string label, string? ifNoneMatch, CancellationToken cancellationToken)
     {
         var headers = ifNoneMatch is null ? null : new Dictionary<string, string> { ["If-None-Match"] = Quote(ifNoneMatch) };
-        using var response = await SendAsync(HttpMethod.Get, KeyPath(key, label), null, headers, cancellationToken).ConfigureAwait(false);
-        switch (response.StatusCode)
+        using var message = await SendAsync(RequestMethod.Get, KeyPath(key, label), null, headers, cancellationToken).ConfigureAwait(false);
+        switch (message.Response.Status)
         {
-            case HttpStatusCode.NotModified:
+            case 304:
                 return new ReadResult(ReadOutcome.NotModified, null);
-            case HttpStatusCode.NotFound:
+            case 404:
                 return new ReadResult(ReadOutcome.NotFound, null);
             default:
-                await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
-                return new ReadResult(ReadOutcome.Found, await ReadAsync<ConfigurationSetting>(response, cancellationToken).ConfigureAwait(false));
+                EnsureSuccess(message.Response);
+                return new ReadResult(ReadOutcome.Found, Read<ConfigurationSetting>(message.Response));
         }
     }
 
@@ -82,133 +91,68 @@ public sealed partial class AppConfigurationClient(
             headers["If-None-Match"] = "*";
         }
 
-        using var response = await SendAsync(HttpMethod.Put, KeyPath(key, label), body, headers, cancellationToken).ConfigureAwait(false);
-        await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
-        return await ReadAsync<ConfigurationSetting>(response, cancellationToken).ConfigureAwait(false);
+        using var message = await SendAsync(RequestMethod.Put, KeyPath(key, label), body, headers, cancellationToken).ConfigureAwait(false);
+        EnsureSuccess(message.Response);
+        return Read<ConfigurationSetting>(message.Response);
     }
 
-    private async Task<HttpResponseMessage> SendAsync(
-        HttpMethod method, string pathAndQuery, byte[]? body, IReadOnlyDictionary<string, string>? headers, CancellationToken cancellationToken)
+    private async Task<HttpMessage> SendAsync(
+        RequestMethod method, string pathAndQuery, byte[]? body, IReadOnlyDictionary<string, string>? headers, CancellationToken cancellationToken)
     {
-        var uri = new Uri(endpoint, pathAndQuery);
-        for (var attempt = 0; ; attempt++)
-        {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(TimeSpan.FromSeconds(options.TimeoutSeconds));
-            TimeSpan? retryAfter = null;
-            Exception? failure = null;
-            try
-            {
-                using var request = await CreateRequestAsync(method, uri, body, headers, cancellationToken).ConfigureAwait(false);
-                var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeout.Token).ConfigureAwait(false);
-                SyncTokens.Update(response.Headers.TryGetValues(SyncTokens.HeaderName, out var sync) ? sync : []);
-                if (!IsTransient(response.StatusCode) || attempt >= options.MaxRetries)
-                {
-                    return response;
-                }
-
-                retryAfter = RetryAfter(response);
-                Log.Retrying(logger, method.Method, (int)response.StatusCode, attempt + 1);
-                response.Dispose();
-            }
-            catch (Exception exception) when (exception is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
-            {
-                failure = exception;
-                Log.Retrying(logger, method.Method, 0, attempt + 1);
-            }
-
-            if (failure is not null && attempt >= options.MaxRetries)
-            {
-                throw new AppConfigurationException(null, $"App Configuration did not answer after {attempt + 1} attempts.", failure);
-            }
-
-            await Task.Delay(Backoff(attempt, retryAfter), time, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    private async Task<HttpRequestMessage> CreateRequestAsync(
-        HttpMethod method, Uri uri, byte[]? body, IReadOnlyDictionary<string, string>? headers, CancellationToken cancellationToken)
-    {
-        var request = new HttpRequestMessage(method, uri);
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(KeyValueMediaType));
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(KeySetMediaType));
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/problem+json"));
+        var message = _pipeline.CreateMessage();
+        var request = message.Request;
+        request.Method = method;
+        request.Uri.Reset(new Uri(_endpoint, pathAndQuery));
+        request.Headers.SetValue("Accept", $"{KeyValueMediaType}, {KeySetMediaType}, application/problem+json");
         foreach (var (name, value) in headers ?? new Dictionary<string, string>())
         {
-            request.Headers.TryAddWithoutValidation(name, value);
-        }
-
-        if (SyncTokens.HeaderValue() is { } sync)
-        {
-            request.Headers.TryAddWithoutValidation(SyncTokens.HeaderName, sync);
+            request.Headers.SetValue(name, value);
         }
 
         if (body is not null)
         {
-            request.Content = new ByteArrayContent(body);
-            request.Content.Headers.ContentType = new MediaTypeHeaderValue(KeyValueMediaType) { CharSet = "utf-8" };
+            request.Content = RequestContent.Create(body);
+            request.Headers.SetValue("Content-Type", KeyValueMediaType + "; charset=utf-8");
         }
 
-        await authenticator.AuthenticateAsync(request, body ?? [], cancellationToken).ConfigureAwait(false);
-        return request;
-    }
-
-    private TimeSpan Backoff(int attempt, TimeSpan? retryAfter)
-    {
-        var max = TimeSpan.FromSeconds(options.MaxDelaySeconds);
-        if (retryAfter is { } asked)
+        try
         {
-            return asked < max ? asked : max;
+            await _pipeline.SendAsync(message, cancellationToken).ConfigureAwait(false);
+            return message;
         }
-
-        return Platform.Resilience.Backoff.Delay(attempt, TimeSpan.FromSeconds(options.BaseDelaySeconds), max);
-    }
-
-    private static bool IsTransient(HttpStatusCode status) =>
-        status is HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout or HttpStatusCode.InternalServerError
-            or HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout;
-
-    /// <summary><c>retry-after-ms</c> / <c>x-ms-retry-after-ms</c> (milliseconds), else <c>Retry-After</c> (seconds).</summary>
-    private static TimeSpan? RetryAfter(HttpResponseMessage response)
-    {
-        foreach (var name in new[] { "retry-after-ms", "x-ms-retry-after-ms" })
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            if (response.Headers.TryGetValues(name, out var values) &&
-                double.TryParse(values.FirstOrDefault(), NumberStyles.Float, CultureInfo.InvariantCulture, out var ms))
-            {
-                return TimeSpan.FromMilliseconds(ms);
-            }
+            // The pipeline retried already: a connection failure, a timeout, or all of them (AggregateException).
+            message.Dispose();
+            throw new AppConfigurationException(null, "App Configuration did not answer.", exception);
         }
-
-        return response.Headers.RetryAfter?.Delta;
     }
 
-    private static async Task EnsureSuccessAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    private static void EnsureSuccess(Response response)
     {
-        if (response.IsSuccessStatusCode)
+        if (response.Status is >= 200 and < 300)
         {
             return;
         }
 
-        var detail = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-        var status = (int)response.StatusCode;
-        throw new AppConfigurationException(status, $"App Configuration answered {status}: {Truncate(detail)}");
+        var detail = response.Content.ToString();
+        throw new AppConfigurationException(response.Status, $"App Configuration answered {response.Status}: {(detail.Length <= 300 ? detail : detail[..300])}");
     }
 
-    private static async Task<T> ReadAsync<T>(HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        await using (stream.ConfigureAwait(false))
-        {
-            return await JsonSerializer.DeserializeAsync<T>(stream, Json, cancellationToken).ConfigureAwait(false)
-                ?? throw new AppConfigurationException((int)response.StatusCode, "App Configuration answered an empty body.");
-        }
-    }
+    private static T Read<T>(Response response) =>
+        JsonSerializer.Deserialize<T>(response.Content.ToMemory().Span, Json)
+            ?? throw new AppConfigurationException(response.Status, "App Configuration answered an empty body.");
 
+    /// <summary>
+    /// One key: no <c>label</c> parameter for the null label ("if omitted, it implies a key-value without a
+    /// label"), as the Azure SDKs send it; <c>%00</c> is for list filters only.
+    /// </summary>
     private static string KeyPath(string key, string label) =>
-        $"/kv/{Uri.EscapeDataString(key)}?label={LabelFilter(label)}&api-version={ApiVersion}";
+        label.Length == 0
+            ? $"/kv/{Uri.EscapeDataString(key)}?api-version={ApiVersion}"
+            : $"/kv/{Uri.EscapeDataString(key)}?label={Uri.EscapeDataString(label)}&api-version={ApiVersion}";
 
-    /// <summary>"" means the null label, written <c>%00</c>.</summary>
+    /// <summary>"" means the null label, written <c>%00</c> in a list filter.</summary>
     private static string LabelFilter(string label) => label.Length == 0 ? "%00" : Uri.EscapeDataString(EscapeFilter(label));
 
     /// <summary>Filters reserve <c>* \ ,</c>: escape them with a backslash.</summary>
@@ -229,12 +173,4 @@ public sealed partial class AppConfigurationClient(
     }
 
     private static string Quote(string etag) => etag.StartsWith('"') || etag == "*" ? etag : $"\"{etag}\"";
-
-    private static string Truncate(string text) => text.Length <= 300 ? text : text[..300];
-
-    private static partial class Log
-    {
-        [LoggerMessage(EventId = 5001, Level = LogLevel.Warning, Message = "App Configuration {Method} answered {Status} (0 = no answer); retry {Attempt}.")]
-        public static partial void Retrying(ILogger logger, string method, int status, int attempt);
-    }
 }

@@ -37,17 +37,24 @@ public sealed class SnapshotFeatureDefinitionProvider(FlagState state) : IFeatur
 
     public static FeatureDefinition ToDefinition(FeatureFlag flag)
     {
-        var filters = !flag.Enabled ? [] : flag.Targeting is { } audience
-            ? new[] { new FeatureFilterConfiguration { Name = PreboundTargetingFilter.Alias, Parameters = Parameters(audience) } }
-            : new[] { new FeatureFilterConfiguration { Name = "AlwaysOn" } };
+        var filters = !flag.Enabled ? []
+            : flag.Conditions.Count == 0 ? [new FeatureFilterConfiguration { Name = "AlwaysOn" }]
+            : flag.Conditions.Select(Filter).ToArray();
         return new FeatureDefinition
         {
             Name = flag.Id,
             EnabledFor = filters,
-            RequirementType = RequirementType.Any,
+            RequirementType = flag.Requirement == FlagRequirement.All ? RequirementType.All : RequirementType.Any,
             Status = flag.Enabled ? FeatureStatus.Conditional : FeatureStatus.Disabled,
         };
     }
+
+    private static FeatureFilterConfiguration Filter(FlagCondition condition) => condition switch
+    {
+        TargetingCondition t => new FeatureFilterConfiguration { Name = PreboundTargetingFilter.Alias, Parameters = Parameters(t.Audience) },
+        TimeWindowCondition w => new FeatureFilterConfiguration { Name = ClockedTimeWindowFilter.Alias, Parameters = new ConfigurationBuilder().AddInMemoryCollection(w.Parameters).Build() },
+        _ => new FeatureFilterConfiguration { Name = UnsupportedFilter.Alias },
+    };
 
     private static IConfiguration Parameters(Audience audience)
     {

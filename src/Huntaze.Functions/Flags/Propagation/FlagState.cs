@@ -4,8 +4,9 @@ namespace Huntaze.Functions.Flags.Propagation;
 
 /// <summary>
 /// The flag set this instance serves, held in memory so evaluation never touches the network. It is
-/// replaced only by a newer valid snapshot: outages keep the last-known-good set. Before any snapshot is
-/// known the set is empty and <see cref="IsLoaded"/> is false (fail-safe defaults, docs/flags.md).
+/// replaced only by a valid snapshot of a later generation: outages keep the last-known-good set, and a
+/// delayed apply of an older set never wins over a newer one. Before any snapshot is known the set is empty
+/// and <see cref="IsLoaded"/> is false (fail-safe defaults, docs/flags.md).
 /// </summary>
 public sealed class FlagState(TimeProvider time)
 {
@@ -39,7 +40,10 @@ public sealed class FlagState(TimeProvider time)
     /// <summary>Seconds since the set was last confirmed current (since start when never): the exported gauge.</summary>
     public double AgeSeconds => (time.GetUtcNow() - (LastConfirmedAt ?? StartedAt)).TotalSeconds;
 
-    /// <summary>Installs <paramref name="snapshot"/> unless it is the one already served; true when it changed anything.</summary>
+    /// <summary>
+    /// Installs <paramref name="snapshot"/> unless it is the one already served or older than it (a lower
+    /// generation); true when it changed anything.
+    /// </summary>
     public bool Apply(FlagSnapshot snapshot)
     {
         Loaded next;
@@ -47,7 +51,7 @@ public sealed class FlagState(TimeProvider time)
         {
             var previous = _current;
             Confirm();
-            if (previous is not null && previous.Snapshot.Hash == snapshot.Hash)
+            if (previous is not null && (previous.Snapshot.Hash == snapshot.Hash || snapshot.Generation < previous.Snapshot.Generation))
             {
                 return false;
             }
@@ -73,11 +77,19 @@ public sealed class FlagState(TimeProvider time)
 
     public void Fail(string error) => LastError = error;
 
+    /// <summary>Enabled means active (its filters are not consulted: the switch is global); unreadable also means active.</summary>
     public static bool KillSwitchActive(FlagSnapshot snapshot) =>
-        snapshot.TryGet(FeatureNames.KillSwitch, out var flag) && flag.Enabled;
+        KillSwitchUnreadable(snapshot) || (snapshot.TryGet(FeatureNames.KillSwitch, out var flag) && flag.Enabled);
 
     public static string? KillSwitchReason(FlagSnapshot snapshot) =>
-        snapshot.TryGet(FeatureNames.KillSwitch, out var flag) && flag.Enabled ? flag.Description : null;
+        KillSwitchUnreadable(snapshot) ? UnreadableKillSwitchReason
+        : snapshot.TryGet(FeatureNames.KillSwitch, out var flag) && flag.Enabled ? flag.Description
+        : null;
+
+    /// <summary>Shown to users too, so it names no document detail; readiness and the admin API give those.</summary>
+    public const string UnreadableKillSwitchReason = "The kill-switch flag cannot be read, so it counts as active (fail-safe).";
+
+    private static bool KillSwitchUnreadable(FlagSnapshot snapshot) => snapshot.Unreadable.Any(u => u.Names(FeatureNames.KillSwitch));
 
     private sealed record Loaded(FlagSnapshot Snapshot, DateTimeOffset KillSwitchObservedAt);
 }

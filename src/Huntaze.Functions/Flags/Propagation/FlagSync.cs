@@ -1,21 +1,18 @@
-using System.Text.Json;
-using Huntaze.Functions.Flags.Stores;
 using Huntaze.Functions.Flags.Documents;
+using Huntaze.Functions.Flags.Stores;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Huntaze.Functions.Flags.Propagation;
 
-/// <summary>The health of the source → snapshot sync, as written to <c>flags/sync-status.json</c>.</summary>
-public sealed record FlagSyncStatus(bool Healthy, string Source, DateTimeOffset CheckedAt, DateTimeOffset? LastSuccessAt, string? Error);
-
 /// <summary>
-/// One run of the singleton sync: publish when changed, and record its health in the status blob when the
-/// health flips or once a minute (a heartbeat readiness uses to notice a sync that stopped running).
+/// One run of the singleton sync: publish when changed, record its health when the health changes, and beat
+/// the heartbeat once a minute (readiness uses it to notice a sync that stopped running). Bad content never
+/// makes a run throw: unreadable documents are published as such (<see cref="FlagSnapshot.Unreadable"/>).
 /// </summary>
 public sealed partial class FlagSync(
     SnapshotPublisher publisher,
-    SnapshotBlobStore blobs,
+    FlagSyncStatusStore reports,
     IFlagStore store,
     FlagState state,
     IOptions<FlagsOptions> options,
@@ -25,6 +22,7 @@ public sealed partial class FlagSync(
     public static readonly TimeSpan Heartbeat = TimeSpan.FromMinutes(1);
 
     private FlagSyncStatus? _written;
+    private DateTimeOffset? _lastBeat;
     private DateTimeOffset? _lastSuccess;
     private bool _seeded;
 
@@ -44,13 +42,20 @@ public sealed partial class FlagSync(
                 state.Apply(result.Snapshot);
             }
         }
-        catch (Exception exception) when (exception is FlagStoreUnavailableException or Azure.RequestFailedException or HttpRequestException)
+        catch (Exception exception) when (exception is FlagStoreUnavailableException or Azure.RequestFailedException or HttpRequestException or AggregateException)
         {
             error = exception.Message;
             Log.SyncFailed(logger, exception);
         }
+#pragma warning disable CA1031 // A run must never throw: whatever went wrong is reported, and the next tick tries again.
+        catch (Exception exception) when (exception is not OperationCanceledException)
+#pragma warning restore CA1031
+        {
+            error = "The flag sync failed unexpectedly.";
+            Log.SyncFailed(logger, exception);
+        }
 
-        await RecordAsync(new FlagSyncStatus(error is null, store.Kind, time.GetUtcNow(), _lastSuccess, error), cancellationToken).ConfigureAwait(false);
+        await RecordAsync(error, cancellationToken).ConfigureAwait(false);
         return outcome;
     }
 
@@ -85,19 +90,27 @@ public sealed partial class FlagSync(
         }
     }
 
-    private async Task RecordAsync(FlagSyncStatus status, CancellationToken cancellationToken)
+    private async Task RecordAsync(string? error, CancellationToken cancellationToken)
     {
-        if (_written is { } last && last.Healthy == status.Healthy && status.CheckedAt - last.CheckedAt < Heartbeat)
-        {
-            return;
-        }
-
+        var now = time.GetUtcNow();
+        var status = new FlagSyncStatus(error is null, store.Kind, now, error);
         try
         {
-            await blobs.WriteStatusAsync(BinaryData.FromObjectAsJson(status, JsonSerializerOptions.Web), cancellationToken).ConfigureAwait(false);
-            _written = status;
+            // After a start the blob may already say the same: read it once rather than rewrite it.
+            _written ??= await reports.ReadStatusAsync(cancellationToken).ConfigureAwait(false);
+            if (_written is null || !_written.SameAs(status))
+            {
+                await reports.WriteStatusAsync(status, cancellationToken).ConfigureAwait(false);
+                _written = status;
+            }
+
+            if (_lastBeat is null || now - _lastBeat >= Heartbeat)
+            {
+                await reports.WriteHeartbeatAsync(new FlagSyncHeartbeat(now, _lastSuccess), cancellationToken).ConfigureAwait(false);
+                _lastBeat = now;
+            }
         }
-        catch (Azure.RequestFailedException exception)
+        catch (Exception exception) when (exception is Azure.RequestFailedException or AggregateException)
         {
             Log.StatusNotWritten(logger, exception);
         }

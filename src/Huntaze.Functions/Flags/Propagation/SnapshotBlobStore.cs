@@ -1,3 +1,4 @@
+using System.Globalization;
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
@@ -14,18 +15,17 @@ public enum BlobReadOutcome
 
 public sealed record SnapshotBlobRead(BlobReadOutcome Outcome, byte[]? Content, string? ETag);
 
-public sealed record SnapshotBlobHead(string ETag, string? Hash);
+public sealed record SnapshotBlobHead(string ETag, string? Hash, long Generation);
 
 /// <summary>
-/// The blobs of <c>flags/</c>: <c>snapshot.json</c> (the flag set every instance polls with <c>If-None-Match</c>)
-/// and <c>sync-status.json</c> (the singleton sync's health, read by readiness).
+/// The flag set every instance polls with <c>If-None-Match</c>: blob <c>flags/snapshot.json</c>.
 /// </summary>
 public sealed class SnapshotBlobStore(StorageClients storage)
 {
     public const string Container = "flags";
     public const string SnapshotBlob = "snapshot.json";
-    public const string StatusBlob = "sync-status.json";
     private const string HashMetadata = "flagshash";
+    private const string GenerationMetadata = "flagsgeneration";
 
     public async Task<SnapshotBlobRead> ReadIfChangedAsync(string? etag, CancellationToken cancellationToken)
     {
@@ -58,7 +58,11 @@ public sealed class SnapshotBlobStore(StorageClients storage)
         try
         {
             var properties = await blob.GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-            return new SnapshotBlobHead(properties.Value.ETag.ToString(), properties.Value.Metadata.TryGetValue(HashMetadata, out var hash) ? hash : null);
+            var metadata = properties.Value.Metadata;
+            return new SnapshotBlobHead(
+                properties.Value.ETag.ToString(),
+                metadata.TryGetValue(HashMetadata, out var hash) ? hash : null,
+                metadata.TryGetValue(GenerationMetadata, out var g) && long.TryParse(g, NumberStyles.None, CultureInfo.InvariantCulture, out var generation) ? generation : 0);
         }
         catch (RequestFailedException exception) when (exception.Status == 404)
         {
@@ -66,8 +70,24 @@ public sealed class SnapshotBlobStore(StorageClients storage)
         }
     }
 
+    /// <summary>The snapshot's content if the blob is still at <paramref name="etag"/>; null when it has changed since (or is gone).</summary>
+    public async Task<byte[]?> ReadIfUnchangedAsync(string etag, CancellationToken cancellationToken)
+    {
+        var blob = await Blob(SnapshotBlob, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var response = await blob.DownloadContentAsync(
+                new BlobDownloadOptions { Conditions = new BlobRequestConditions { IfMatch = new ETag(etag) } }, cancellationToken).ConfigureAwait(false);
+            return response.Value.Content.ToArray();
+        }
+        catch (RequestFailedException exception) when (exception.Status is 404 or 412)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Uploads when the blob is still at <paramref name="expectedETag"/> (absent when null); null when another writer got there first.</summary>
-    public async Task<string?> TryPublishAsync(byte[] content, string hash, string? expectedETag, CancellationToken cancellationToken)
+    public async Task<string?> TryPublishAsync(byte[] content, string hash, long generation, string? expectedETag, CancellationToken cancellationToken)
     {
         var blob = await Blob(SnapshotBlob, cancellationToken).ConfigureAwait(false);
         var conditions = expectedETag is null ? new BlobRequestConditions { IfNoneMatch = ETag.All } : new BlobRequestConditions { IfMatch = new ETag(expectedETag) };
@@ -78,32 +98,17 @@ public sealed class SnapshotBlobStore(StorageClients storage)
                 new BlobUploadOptions
                 {
                     Conditions = conditions,
-                    Metadata = new Dictionary<string, string> { [HashMetadata] = hash },
+                    Metadata = new Dictionary<string, string>
+                    {
+                        [HashMetadata] = hash,
+                        [GenerationMetadata] = generation.ToString(CultureInfo.InvariantCulture),
+                    },
                     HttpHeaders = new BlobHttpHeaders { ContentType = "application/json", CacheControl = "no-cache" },
                 },
                 cancellationToken).ConfigureAwait(false);
             return response.Value.ETag.ToString();
         }
         catch (RequestFailedException exception) when (exception.Status is 409 or 412)
-        {
-            return null;
-        }
-    }
-
-    public async Task WriteStatusAsync(BinaryData status, CancellationToken cancellationToken)
-    {
-        var blob = await Blob(StatusBlob, cancellationToken).ConfigureAwait(false);
-        await blob.UploadAsync(status, overwrite: true, cancellationToken).ConfigureAwait(false);
-    }
-
-    public async Task<BinaryData?> ReadStatusAsync(CancellationToken cancellationToken)
-    {
-        var blob = await Blob(StatusBlob, cancellationToken).ConfigureAwait(false);
-        try
-        {
-            return (await blob.DownloadContentAsync(cancellationToken).ConfigureAwait(false)).Value.Content;
-        }
-        catch (RequestFailedException exception) when (exception.Status == 404)
         {
             return null;
         }

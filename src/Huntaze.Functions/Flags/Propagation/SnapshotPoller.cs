@@ -7,6 +7,16 @@ using Microsoft.Extensions.Options;
 
 namespace Huntaze.Functions.Flags.Propagation;
 
+/// <summary>What one poll did: <see cref="NotModified"/> is the blob answering 304 to our <c>If-None-Match</c>.</summary>
+public enum PollOutcome
+{
+    Applied,
+    Read,
+    NotModified,
+    NotPublished,
+    Failed,
+}
+
 /// <summary>
 /// Runs in every instance of both hosts: polls <c>flags/snapshot.json</c> with <c>If-None-Match</c> every
 /// <see cref="FlagsOptions.SnapshotPollSeconds"/> (one storage transaction, a 304 almost always) and installs a
@@ -35,7 +45,7 @@ public sealed partial class SnapshotPoller(
         initial.CancelAfter(TimeSpan.FromSeconds(options.Value.InitialLoadTimeoutSeconds));
         try
         {
-            if (!await PollOnceAsync(initial.Token).ConfigureAwait(false))
+            if (await PollOnceAsync(initial.Token).ConfigureAwait(false) == PollOutcome.NotPublished)
             {
                 // Nothing was ever published (a new deployment or storage account): publish from the source
                 // once rather than serve the fail-safe set until the sync's next tick.
@@ -76,8 +86,8 @@ public sealed partial class SnapshotPoller(
         }
     }
 
-    /// <summary>One conditional read; false when no snapshot exists. Never throws for storage or format failures (they are recorded on the state).</summary>
-    public async Task<bool> PollOnceAsync(CancellationToken cancellationToken)
+    /// <summary>One conditional read. Never throws for storage or format failures (they are recorded on the state).</summary>
+    public async Task<PollOutcome> PollOnceAsync(CancellationToken cancellationToken)
     {
         try
         {
@@ -87,18 +97,19 @@ public sealed partial class SnapshotPoller(
                 case BlobReadOutcome.Changed:
                     var snapshot = FlagSnapshot.Parse(read.Content);
                     _etag = read.ETag;
-                    if (state.Apply(snapshot))
+                    if (!state.Apply(snapshot))
                     {
-                        Log.Applied(logger, snapshot.Hash, snapshot.Flags.Count);
+                        return PollOutcome.Read;
                     }
 
-                    break;
+                    Log.Applied(logger, snapshot.Hash, snapshot.Flags.Count);
+                    return PollOutcome.Applied;
                 case BlobReadOutcome.NotModified:
                     state.Confirm();
-                    break;
+                    return PollOutcome.NotModified;
                 default:
                     state.Fail("No flag snapshot has been published yet.");
-                    return false;
+                    return PollOutcome.NotPublished;
             }
         }
         catch (Exception exception) when (exception is RequestFailedException or FormatException or AggregateException or HttpRequestException
@@ -108,7 +119,7 @@ public sealed partial class SnapshotPoller(
             Log.PollFailed(logger, exception);
         }
 
-        return true;
+        return PollOutcome.Failed;
     }
 
     private static partial class Log

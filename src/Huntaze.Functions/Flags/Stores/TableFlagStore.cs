@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
@@ -8,76 +10,80 @@ namespace Huntaze.Functions.Flags.Stores;
 
 /// <summary>
 /// The embedded store used when no App Configuration is configured: one row per flag in table <c>flags</c>,
-/// the same v2 document as App Configuration would hold, the table's ETag as the flag's ETag.
+/// the same v2 document as App Configuration would hold, the table's ETag as the flag's ETag. A Table string
+/// property holds 64 KiB (32,768 UTF-16 characters), so a long document is split over <c>Document</c>,
+/// <c>Document1</c>, <c>Document2</c> …; the entity's 1 MiB bounds the whole at <see cref="MaxDocumentLength"/>.
 /// </summary>
 public sealed class TableFlagStore(StorageClients storage) : IFlagStore
 {
     public const string TableName = "flags";
+
+    /// <summary>Characters per document property (under the 32,768 a 64 KiB property holds).</summary>
+    public const int ChunkLength = 30_000;
+
+    /// <summary>12 chunks: 720 KB of UTF-16 text, leaving room in the 1 MiB entity for the tags and system properties.</summary>
+    public const int MaxDocumentLength = ChunkLength * 12;
+
     private const string Partition = "flag";
+    private const string DocumentProperty = "Document";
 
     public string Kind => "tableStorage";
 
-    public async Task<FlagListing> ListAsync(CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<StoredDocument>> ListAsync(CancellationToken cancellationToken)
     {
         var table = await Table(cancellationToken).ConfigureAwait(false);
-        var flags = new List<StoredFlag>();
-        var invalid = new List<string>();
-        await Call(async () =>
+        return await Call(async () =>
         {
+            var documents = new List<StoredDocument>();
             await foreach (var entity in table.QueryAsync<TableEntity>(e => e.PartitionKey == Partition, cancellationToken: cancellationToken).ConfigureAwait(false))
             {
-                if (ToStored(entity) is { } stored)
-                {
-                    flags.Add(stored);
-                }
-                else
-                {
-                    invalid.Add(entity.RowKey);
-                }
+                documents.Add(ToDocument(entity));
             }
 
-            return 0;
+            return documents;
         }).ConfigureAwait(false);
-        return new FlagListing(flags, invalid);
     }
 
-    public async Task<StoredFlag?> GetAsync(string name, CancellationToken cancellationToken)
+    public async Task<StoredDocument?> GetAsync(string name, CancellationToken cancellationToken)
     {
         var table = await Table(cancellationToken).ConfigureAwait(false);
         var entity = await Call(() => table.GetEntityIfExistsAsync<TableEntity>(Partition, name, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return entity.HasValue ? ToStored(entity.Value!) : null;
+        return entity.HasValue ? ToDocument(entity.Value!) : null;
     }
 
     public async Task<StoredFlag> SaveAsync(FeatureFlag flag, IReadOnlyDictionary<string, string> tags, FlagWriteCondition condition, CancellationToken cancellationToken)
     {
-        var table = await Table(cancellationToken).ConfigureAwait(false);
         var document = FlagDocument.Serialize(flag);
-        var entity = new TableEntity(Partition, flag.Id)
+        if (document.Length > MaxDocumentLength)
         {
-            ["Document"] = document,
-            ["Tags"] = JsonSerializer.Serialize(tags),
-        };
+            throw new FlagTooLargeException(
+                $"The flag document has {document.Length} characters; the Table Storage flag store holds at most {MaxDocumentLength} (a 1 MiB entity).");
+        }
+
+        var table = await Table(cancellationToken).ConfigureAwait(false);
+        var entity = new TableEntity(Partition, flag.Id) { ["Tags"] = JsonSerializer.Serialize(tags) };
+        for (var i = 0; i * ChunkLength < document.Length; i++)
+        {
+            entity[ChunkName(i)] = document.Substring(i * ChunkLength, Math.Min(ChunkLength, document.Length - (i * ChunkLength)));
+        }
+
+        var ifMatch = condition.IfAbsent ? (ETag?)null
+            : new ETag(condition.IfMatch ?? throw new ArgumentException("A flag write is conditional: an ETag, or absent.", nameof(condition)));
+        var written = FlagDocument.Parse(document).Flag!;
         try
         {
-            var response = condition.IfAbsent
-                ? await table.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false)
-                : await table.UpdateEntityAsync(entity, condition.IfMatch is null ? ETag.All : new ETag(condition.IfMatch), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
-            return new StoredFlag(flag, response.Headers.ETag?.ToString() ?? string.Empty, tags);
+            // The shared conditional write: a retry that meets its own commit (409/412) is recognised by the
+            // batch's write id; equal content written by someone else is still a conflict.
+            var result = await table.SubmitAsync(new TableWriteBatch(Partition).Put(entity, ifMatch), cancellationToken).ConfigureAwait(false);
+            return result.Committed
+                ? new StoredFlag(written, result.ETags[flag.Id].ToString(), tags)
+                : throw new FlagConflictException(condition.IfAbsent ? "The flag already exists." : "The flag has changed since it was read.");
         }
-        catch (RequestFailedException exception) when (exception.Status is 412 or 409 or 404)
+        catch (RequestFailedException exception) when (exception.Status is 0 or 408 or 429 or >= 500)
         {
-            // A retried conditional write can report 412 although its first attempt committed
-            // (azure-sdk-for-net #39146): re-read and compare before calling it a conflict.
-            var current = await table.GetEntityIfExistsAsync<TableEntity>(Partition, flag.Id, cancellationToken: cancellationToken).ConfigureAwait(false);
-            if (exception.Status == 412 && current.HasValue && current.Value!.GetString("Document") == document &&
-                current.Value.GetString("Tags") == entity.GetString("Tags"))
-            {
-                return new StoredFlag(flag, current.Value.ETag.ToString(), tags);
-            }
-
-            throw new FlagConflictException(exception.Status == 409 ? "The flag already exists." : "The flag has changed since it was read.", exception);
+            throw new FlagStoreUnavailableException("Table Storage is unavailable.", exception);
         }
-        catch (RequestFailedException exception) when (exception.Status is 0 or 429 or >= 500)
+        catch (AggregateException exception) when (exception.InnerException is RequestFailedException)
         {
             throw new FlagStoreUnavailableException("Table Storage is unavailable.", exception);
         }
@@ -86,18 +92,38 @@ public sealed class TableFlagStore(StorageClients storage) : IFlagStore
     private Task<TableClient> Table(CancellationToken cancellationToken) =>
         Call(() => storage.GetTableAsync(TableName, cancellationToken));
 
-    private static StoredFlag? ToStored(TableEntity entity)
+    private static string ChunkName(int index) =>
+        index == 0 ? DocumentProperty : DocumentProperty + index.ToString(CultureInfo.InvariantCulture);
+
+    private static StoredDocument ToDocument(TableEntity entity)
     {
-        var parsed = FlagDocument.Parse(entity.GetString("Document") ?? string.Empty, entity.RowKey);
-        if (!parsed.IsValid)
+        var text = new StringBuilder();
+        for (var i = 0; entity.GetString(ChunkName(i)) is { } chunk; i++)
         {
-            return null;
+            text.Append(chunk);
         }
 
-        var tags = entity.GetString("Tags") is { Length: > 0 } json
-            ? JsonSerializer.Deserialize<Dictionary<string, string>>(json) ?? []
-            : [];
-        return new StoredFlag(parsed.Flag!, entity.ETag.ToString(), tags);
+        var document = StoredDocument.Read(entity.RowKey, entity.ETag.ToString(), Tags(entity.GetString("Tags"), out var tagError), text.ToString());
+        return tagError is null ? document : document with { Errors = [.. document.Errors, tagError], Flag = null };
+    }
+
+    private static Dictionary<string, string> Tags(string? json, out string? error)
+    {
+        error = null;
+        if (string.IsNullOrEmpty(json))
+        {
+            return [];
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<Dictionary<string, string>>(json) ?? [];
+        }
+        catch (JsonException)
+        {
+            error = "The row's 'Tags' property is not a JSON object of strings.";
+            return [];
+        }
     }
 
     private static async Task<T> Call<T>(Func<Task<T>> call)
@@ -106,7 +132,7 @@ public sealed class TableFlagStore(StorageClients storage) : IFlagStore
         {
             return await call().ConfigureAwait(false);
         }
-        catch (RequestFailedException exception) when (exception.Status is 0 or 429 or >= 500)
+        catch (RequestFailedException exception) when (exception.Status is 0 or 408 or 429 or >= 500)
         {
             throw new FlagStoreUnavailableException("Table Storage is unavailable.", exception);
         }

@@ -8,11 +8,11 @@ namespace Huntaze.Functions.Platform.Health;
 
 public sealed class HealthFunctions(ReadinessService readiness)
 {
-    /// <summary>Liveness: the process answers. Touches nothing.</summary>
+    /// <summary>Liveness: the process answers, and says which build it runs (the deploy smoke test checks the commit). Touches nothing.</summary>
     [Function("Health")]
     [AllowAnonymousAccess]
     public static IActionResult Live([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequest request) =>
-        ApiResult.Ok(new { status = "alive" });
+        ApiResult.Ok(new LivenessResponse("alive", BuildInfo.Current));
 
     /// <summary>Readiness: every dependency answers within the deadline; 503 naming those that don't.</summary>
     [Function("HealthReady")]
@@ -34,3 +34,5 @@ public sealed class HealthFunctions(ReadinessService readiness)
         return ApiResult.Ok(new { status = report.Status.ToString().ToLowerInvariant(), checks });
     }
 }
+
+public sealed record LivenessResponse(string Status, BuildInfo Build);

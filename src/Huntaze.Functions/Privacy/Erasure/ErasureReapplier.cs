@@ -3,6 +3,7 @@ using Azure.Data.Tables;
 using Huntaze.Functions.Flags.Documents;
 using Huntaze.Functions.Flags.Stores;
 using Huntaze.Functions.Platform.Storage;
+using Huntaze.Functions.Privacy.Handlers;
 using Huntaze.Functions.Privacy.Registry;
 using Huntaze.Functions.Privacy.Subjects;
 
@@ -118,13 +119,13 @@ public sealed class ErasureReapplier(IErasureLedger ledger, SubjectReferences re
         await foreach (var row in table.QueryAsync<TableEntity>(cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             var parsed = FlagDocument.Parse(row.GetString("Document") ?? "", row.RowKey);
-            if (parsed.Flag?.Targeting is not { } audience || !audience.Users.Concat(audience.ExcludedUsers).Any(erased))
+            if (parsed.Flag is not { } flag || !FlagSubjects.Named(flag).Any(erased))
             {
                 continue;
             }
 
-            removed += audience.Users.Concat(audience.ExcludedUsers).Count(erased);
-            var kept = parsed.Flag with { Targeting = audience with { Users = [.. audience.Users.Where(u => !erased(u))], ExcludedUsers = [.. audience.ExcludedUsers.Where(u => !erased(u))] } };
+            removed += FlagSubjects.Named(flag).Count(erased);
+            var kept = FlagSubjects.Without(flag, erased);
             var updated = new TableEntity(row.PartitionKey, row.RowKey) { ["Document"] = FlagDocument.Serialize(kept), ["Tags"] = row.GetString("Tags") };
             await table.UpdateEntityAsync(updated, row.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
         }

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Huntaze.Functions.Flags.Documents;
 using Huntaze.Functions.Flags.Propagation;
 using Huntaze.Functions.Flags.Stores;
+using Huntaze.Functions.Platform.Http;
 using Huntaze.Functions.Privacy.Registry;
 using Huntaze.Functions.Privacy.Requests;
 
@@ -28,17 +29,17 @@ public sealed class FlagTargetingHandler(IFlagStore flags, IFlagPublisher publis
     {
         var listing = await flags.ListAsync(cancellationToken).ConfigureAwait(false);
         var published = await blobs.ReadIfChangedAsync(null, cancellationToken).ConfigureAwait(false);
-        var inSnapshot = published.Content is { } content ? FlagSnapshot.Parse(content).Flags.Values.Count(f => Names(f.Flag, subject.UserId)) : 0;
-        return [new(SourceStore, listing.Flags.Count(f => Names(f.Flag, subject.UserId))), new(Snapshot, inSnapshot)];
+        var inSnapshot = published.Content is { } content ? FlagSnapshot.Parse(content).Flags.Values.Count(f => FlagSubjects.Names(f.Flag, subject.UserId)) : 0;
+        return [new(SourceStore, listing.Count(d => d.Flag is { } f && FlagSubjects.Names(f, subject.UserId))), new(Snapshot, inSnapshot)];
     }
 
     public async Task<IReadOnlyList<StoreData>> ExportAsync(Subject subject, CancellationToken cancellationToken)
     {
         var listing = await flags.ListAsync(cancellationToken).ConfigureAwait(false);
-        var items = listing.Flags.Where(f => Names(f.Flag, subject.UserId)).Select(f => new JsonObject
+        var items = listing.Select(d => d.Flag).OfType<FeatureFlag>().Where(f => FlagSubjects.Names(f, subject.UserId)).Select(f => new JsonObject
         {
-            ["flag"] = f.Flag.Id,
-            ["list"] = f.Flag.Targeting!.ExcludedUsers.Contains(subject.UserId, StringComparer.Ordinal) ? "excluded" : "included",
+            ["flag"] = f.Id,
+            ["list"] = FlagSubjects.Excludes(f, subject.UserId) ? "excluded" : "included",
         }).ToList();
         return [new(SourceStore, items)];
     }
@@ -46,14 +47,16 @@ public sealed class FlagTargetingHandler(IFlagStore flags, IFlagPublisher publis
     public async Task<IReadOnlyList<StoreCount>> EraseAsync(Subject subject, CancellationToken cancellationToken)
     {
         var changed = 0;
-        foreach (var name in (await flags.ListAsync(cancellationToken).ConfigureAwait(false)).Flags.Where(f => Names(f.Flag, subject.UserId)).Select(f => f.Flag.Id).ToList())
+        foreach (var name in (await flags.ListAsync(cancellationToken).ConfigureAwait(false)).Where(d => d.Flag is { } f && FlagSubjects.Names(f, subject.UserId)).Select(d => d.Name).ToList())
         {
             changed += await RemoveAsync(name, subject.UserId, cancellationToken).ConfigureAwait(false) ? 1 : 0;
         }
 
         // Republish even when nothing changed here: a previous attempt may have changed the store and died
         // before publishing. Unchanged content uploads nothing.
-        state.Apply(await publisher.PublishAfterWriteAsync(cancellationToken).ConfigureAwait(false));
+        var published = await publisher.PublishAfterWriteAsync(cancellationToken).ConfigureAwait(false)
+            ?? throw Problems.Unavailable("The flag snapshot could not be republished (other writers kept winning); the workflow retries.", TimeSpan.FromSeconds(1));
+        state.Apply(published);
         return [new(SourceStore, changed), new(Snapshot, changed)];
     }
 
@@ -62,20 +65,12 @@ public sealed class FlagTargetingHandler(IFlagStore flags, IFlagPublisher publis
         for (var attempt = 0; ; attempt++)
         {
             var stored = await flags.GetAsync(name, cancellationToken).ConfigureAwait(false);
-            if (stored is null || !Names(stored.Flag, userId))
+            if (stored?.Flag is not { } flag || !FlagSubjects.Names(flag, userId))
             {
                 return false;
             }
 
-            var audience = stored.Flag.Targeting!;
-            var without = stored.Flag with
-            {
-                Targeting = audience with
-                {
-                    Users = [.. audience.Users.Where(u => u != userId)],
-                    ExcludedUsers = [.. audience.ExcludedUsers.Where(u => u != userId)],
-                },
-            };
+            var without = FlagSubjects.Without(flag, u => u == userId);
             try
             {
                 await flags.SaveAsync(without, stored.Tags, FlagWriteCondition.Matching(stored.ETag), cancellationToken).ConfigureAwait(false);
@@ -87,7 +82,4 @@ public sealed class FlagTargetingHandler(IFlagStore flags, IFlagPublisher publis
             }
         }
     }
-
-    private static bool Names(FeatureFlag flag, string userId) =>
-        flag.Targeting is { } a && (a.Users.Contains(userId, StringComparer.Ordinal) || a.ExcludedUsers.Contains(userId, StringComparer.Ordinal));
 }

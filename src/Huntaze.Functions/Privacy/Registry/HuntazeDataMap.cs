@@ -99,10 +99,26 @@ public static class HuntazeDataMap
                 new("RowKey", Technical, "Flag name."),
                 new("Document", Personal, "The flag; its targeting lists name users."),
                 new("Tags", Technical, "Rollout stage and its start."),
+                new("WriteId", Technical, "Random id recognising a write's own commit."),
             ],
             new("While the flag targets the user."),
             new(ErasureAction.Delete, "The user id is removed from every targeting list (conditional write on the flag's ETag), then the snapshot is republished."),
             new(true, "Flags are configuration that a restore must bring back.")),
+
+        new(
+            FlagSyncStatusStore.HeartbeatTable, StoreKind.Table, "Flags",
+            "The flag sync's heartbeat: when it last ran and last succeeded (one row).",
+            [ProcessingActivities.Experimentation],
+            SubjectLocator.None, "Holds no data about people.",
+            [
+                new("PartitionKey", Technical, "'sync'."),
+                new("RowKey", Technical, "'sync'."),
+                new("CheckedAt", Technical, "When the sync last ran."),
+                new("LastSuccessAt", Technical, "When it last succeeded."),
+            ],
+            new("Overwritten at every run."),
+            new(ErasureAction.Keep, "No personal data."),
+            new(false, "Runtime state; the next run rewrites it.")),
 
         new(
             AppConfigurationFlags, StoreKind.External, "Flags",
@@ -124,7 +140,7 @@ public static class HuntazeDataMap
             SubjectLocator.InsideDocument, "User ids inside snapshot.json (a copy of the flag documents).",
             [
                 new(SnapshotBlobStore.SnapshotBlob, Personal, "Copy of every flag; targeting lists name users."),
-                new(SnapshotBlobStore.StatusBlob, Technical, "Sync health."),
+                new(FlagSyncStatusStore.StatusBlob, Technical, "Sync health."),
             ],
             new("Replaced at every flag change."),
             new(ErasureAction.Delete, "Republished from the flag store once the user is removed there."),
