@@ -4,6 +4,7 @@ using Huntaze.Functions.Platform.Health;
 using Huntaze.Functions.Platform.Http;
 using Huntaze.Functions.Platform.Storage;
 using Huntaze.Functions.Privacy;
+using Huntaze.Functions.Privacy.Consent;
 using Huntaze.Functions.Security;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Configuration;
@@ -28,6 +29,7 @@ public static class HuntazeComposition
         services.AddFlags(configuration);
         services.AddOnboarding(configuration);
         services.AddPrivacy(configuration);
+        services.AddConsent();
         return services;
     }
 

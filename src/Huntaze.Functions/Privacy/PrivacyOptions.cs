@@ -35,4 +35,10 @@ public sealed class RetentionOptions
     public int LedgerDays { get; set; } = 400;
 
     public int OrchestrationDays { get; set; } = 30;
+
+    /// <summary>Anonymous consent records, after the visitor's last choice (13 months: longer than the cookie's 6).</summary>
+    public int AnonymousConsentDays { get; set; } = 395;
+
+    /// <summary>Pseudonymised consent records (proof), after the erasure of their subject.</summary>
+    public int ErasedConsentDays { get; set; } = 1095;
 }

@@ -1,7 +1,6 @@
 using Azure;
-using Huntaze.Functions.Flags.Evaluation;
+using Huntaze.Functions.Platform.Http;
 using Huntaze.Functions.Onboarding;
-using Huntaze.Functions.Onboarding.Events;
 using Huntaze.Functions.Privacy.Subjects;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -10,8 +9,8 @@ using Microsoft.Extensions.Options;
 namespace Huntaze.Functions.Privacy.Controls;
 
 /// <summary>
-/// The restrictions and objections in force, in memory on every instance: onboarding writes, the event
-/// filter and flag evaluation ask it without a storage call. It polls <c>privacy/controls.json</c> every
+/// The restrictions and objections in force, in memory on every instance: onboarding writes and
+/// <see cref="ProcessingPermissions"/> (the event filter and flag evaluation) ask it without a storage call. It polls <c>privacy/controls.json</c> every
 /// <see cref="PrivacyOptions.ControlsPollSeconds"/> (a 304 almost always) and takes changes made on this
 /// instance at once, so another instance applies a change within one poll interval.
 /// </summary>
@@ -20,7 +19,7 @@ public sealed partial class ControlsView(
     SubjectReferences references,
     IOptions<PrivacyOptions> options,
     TimeProvider time,
-    ILogger<ControlsView> logger) : BackgroundService, IProcessingRestriction, IRolloutObjections, IOnboardingEventFilter
+    ILogger<ControlsView> logger) : BackgroundService, IProcessingRestriction
 {
     private readonly SemaphoreSlim _firstLoad = new(1, 1);
     private volatile ControlsSnapshot? _current;
@@ -34,16 +33,6 @@ public sealed partial class ControlsView(
 
     public ValueTask<bool> IsRestrictedAsync(string userId, CancellationToken cancellationToken) => HasAsync(ControlKind.Restriction, userId, cancellationToken);
 
-    public ValueTask<bool> ObjectsAsync(string userId, CancellationToken cancellationToken) => HasAsync(ControlKind.ObjectionExperimentation, userId, cancellationToken);
-
-    /// <summary>No events for a restricted user, nor for one who objected to analytics.</summary>
-    public async ValueTask<bool> AllowsAsync(OnboardingEvent domainEvent, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(domainEvent);
-        return !await HasAsync(ControlKind.Restriction, domainEvent.UserId, cancellationToken).ConfigureAwait(false) &&
-               !await HasAsync(ControlKind.ObjectionAnalytics, domainEvent.UserId, cancellationToken).ConfigureAwait(false);
-    }
-
     /// <summary>Takes a change this instance just published.</summary>
     public void Apply(ControlsSnapshot snapshot) => _current = snapshot;
 
@@ -55,7 +44,7 @@ public sealed partial class ControlsView(
             initial.CancelAfter(TimeSpan.FromSeconds(5));
             await LoadFirstAsync(initial.Token).ConfigureAwait(false);
         }
-        catch (Exception exception) when (exception is RequestFailedException or OperationCanceledException or HttpRequestException)
+        catch (Exception exception) when (exception is RequestFailedException or OperationCanceledException || DependencyFailure.IsOutage(exception, cancellationToken))
         {
             // Not loaded yet: the first caller loads it (and fails, rather than guess, if storage is down).
             Log.PollFailed(logger, exception);
