@@ -227,13 +227,13 @@ internal static class DsrBenchmark
 
             foreach (var flag in await FlagsNamingAsync(user, ct))
             {
-                var audience = flag.Flag.Targeting!;
+                var audience = flag.Flag!.Targeting!;
                 await _flags.SaveAsync(flag.Flag.WithTargeting(audience with { Users = [.. audience.Users.Where(u => u != user)] }), flag.Tags, FlagWriteCondition.Matching(flag.ETag), ct);
             }
         }
 
-        private async Task<List<StoredFlag>> FlagsNamingAsync(string user, CancellationToken ct) =>
-            [.. (await _flags.ListAsync(ct)).Select(d => d.Readable).OfType<StoredFlag>().Where(f => f.Flag.Targeting?.Users.Contains(user) == true)];
+        private async Task<List<StoredDocument>> FlagsNamingAsync(string user, CancellationToken ct) =>
+            [.. (await _flags.ListAsync(ct)).Where(f => f.Flag?.Targeting?.Users.Contains(user) == true)];
 
         private async Task<List<(TableClient Table, TableEntity Row)>> RowsAsync(string user, CancellationToken ct)
         {

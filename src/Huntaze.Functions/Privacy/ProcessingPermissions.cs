@@ -22,9 +22,21 @@ public sealed class ProcessingPermissions(ControlsView controls, ConsentService 
     {
         ArgumentNullException.ThrowIfNull(domainEvent);
         var user = domainEvent.UserId;
-        return !await controls.HasAsync(ControlKind.Restriction, user, cancellationToken).ConfigureAwait(false) &&
-               !await controls.HasAsync(ControlKind.ObjectionAnalytics, user, cancellationToken).ConfigureAwait(false) &&
-               await ConsentedAsync(HuntazeRegistry.ConsentRequiredBy(ProcessingActivities.Analytics), user, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (await controls.HasAsync(ControlKind.Restriction, user, cancellationToken).ConfigureAwait(false) ||
+                await controls.HasAsync(ControlKind.ObjectionAnalytics, user, cancellationToken).ConfigureAwait(false))
+            {
+                return false;
+            }
+        }
+        catch (ControlsView.ControlsUnavailableException)
+        {
+            // Unknown controls: no events while in doubt (ADR 0011).
+            return false;
+        }
+
+        return await ConsentedAsync(HuntazeRegistry.ConsentRequiredBy(ProcessingActivities.Analytics), user, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -34,8 +46,16 @@ public sealed class ProcessingPermissions(ControlsView controls, ConsentService 
     public async ValueTask<bool> ObjectsAsync(string feature, string userId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(feature);
-        if (await controls.HasAsync(ControlKind.ObjectionExperimentation, userId, cancellationToken).ConfigureAwait(false))
+        try
         {
+            if (await controls.HasAsync(ControlKind.ObjectionExperimentation, userId, cancellationToken).ConfigureAwait(false))
+            {
+                return true;
+            }
+        }
+        catch (ControlsView.ControlsUnavailableException)
+        {
+            // Unknown controls count as an objection: the flag's default, never a percentage, while in doubt.
             return true;
         }
 

@@ -12,12 +12,6 @@ namespace Huntaze.IntegrationTests.Infrastructure;
 /// </summary>
 public static class StorageFaults
 {
-    /// <summary>
-    /// Storage-layer tests write under a prefix of their own, not the host's: the data-map scan of everything
-    /// under the host's prefix (StoredPropertiesTests) must not meet their scratch tables, whichever runs first.
-    /// </summary>
-    public static string Prefix { get; } = "fault" + Guid.NewGuid().ToString("N")[..8];
-
     public static StorageClients Clients(string connectionString, string prefix, HttpPipelinePolicy? policy, StorageOptions? options = null)
     {
         options ??= new StorageOptions { RetryDelay = TimeSpan.FromMilliseconds(10), MaxRetryDelay = TimeSpan.FromMilliseconds(50) };
@@ -40,6 +34,8 @@ public static class StorageFaults
 /// </summary>
 public sealed class ScratchTables(IDeclaredStores app, params string[] tables) : IDeclaredStores
 {
+    public IReadOnlyList<string> Tables { get; } = tables;
+
     public static ScratchTables WithAppMap { get; } = new(Huntaze.Functions.Privacy.Registry.DataMap.Create(), "ConditionalWrites", "FaultProgress", "OutageProgress");
 
     public void EnsureTable(string logicalName)

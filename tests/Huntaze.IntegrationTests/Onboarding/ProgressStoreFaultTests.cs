@@ -16,7 +16,7 @@ public sealed class ProgressStoreFaultTests(HostFixture fixture)
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private TableProgressStore CreateStore(HttpPipelinePolicy? policy) =>
-        new(StorageFaults.Clients(fixture.Azurite.ConnectionString, StorageFaults.Prefix, policy), Options.Create(new OnboardingOptions { TableName = "FaultProgress" }));
+        new(StorageFaults.Clients(fixture.Azurite.ConnectionString, fixture.TablePrefix, policy), Options.Create(new OnboardingOptions { TableName = "FaultProgress" }));
 
     private static async Task<Stored<StepProgress>> SeedAsync(TableProgressStore store, string userId)
     {

@@ -72,7 +72,7 @@ public sealed class ConditionalTableWritesTests(HostFixture fixture)
         using var outage = new Outage();
         var options = new StorageOptions { MaxRetries = 3, RetryDelay = TimeSpan.FromMilliseconds(1), MaxRetryDelay = TimeSpan.FromMilliseconds(5) };
         var store = new TableProgressStore(
-            StorageFaults.Clients(fixture.Azurite.ConnectionString, StorageFaults.Prefix, outage, options),
+            StorageFaults.Clients(fixture.Azurite.ConnectionString, fixture.TablePrefix, outage, options),
             Options.Create(new OnboardingOptions { TableName = "OutageProgress" }));
         var userId = HostFixture.NewUserId();
         var read = await store.ReadAsync(userId, Ct);
@@ -87,5 +87,5 @@ public sealed class ConditionalTableWritesTests(HostFixture fixture)
     }
 
     private async Task<TableClient> TableAsync(Azure.Core.Pipeline.HttpPipelinePolicy? policy) =>
-        await StorageFaults.Clients(fixture.Azurite.ConnectionString, StorageFaults.Prefix, policy).GetTableAsync("ConditionalWrites", Ct);
+        await StorageFaults.Clients(fixture.Azurite.ConnectionString, fixture.TablePrefix, policy).GetTableAsync("ConditionalWrites", Ct);
 }

@@ -46,12 +46,12 @@ public sealed class RightsTests(HostFixture fixture)
         using (var other = Api.User(HostFixture.NewUserId("other")))
         using (var stolen = await other.GetAsync($"/api/privacy/requests/{id}/export", Ct))
         {
-            await AssertProblemAsync(stolen, HttpStatusCode.NotFound, "not-found");
+            await OnboardingApi.ProblemAsync(stolen, HttpStatusCode.NotFound, "not-found");
         }
 
         await ExpireExportAsync(id);
         using var expired = await client.GetAsync($"/api/privacy/requests/{id}/export", Ct);
-        await AssertProblemAsync(expired, HttpStatusCode.Gone, "gone");
+        await OnboardingApi.ProblemAsync(expired, HttpStatusCode.Gone, "gone");
     }
 
     [Fact]
@@ -90,7 +90,7 @@ public sealed class RightsTests(HostFixture fixture)
 
         using (var noNote = await PrivacyApi.PostJsonAsync(dpo, $"/api/admin/dsr/{id}/resolve", new { outcome = "rectified" }))
         {
-            await AssertProblemAsync(noNote, HttpStatusCode.BadRequest, "validation");
+            await OnboardingApi.ProblemAsync(noNote, HttpStatusCode.BadRequest, "validation");
         }
 
         using (var resolved = await PrivacyApi.PostJsonAsync(dpo, $"/api/admin/dsr/{id}/resolve", new { outcome = "rectified", note = "Legal name corrected in the billing profile." }))
@@ -119,13 +119,13 @@ public sealed class RightsTests(HostFixture fixture)
         using var onboarding = new OnboardingApi(Api.User(user));
         using (var write = await onboarding.PatchAsync("goal_selection", new { status = "in_progress" }, "\"step-0\""))
         {
-            var problem = await AssertProblemAsync(write, HttpStatusCode.Conflict, "processing-restricted");
+            var problem = await OnboardingApi.ProblemAsync(write, HttpStatusCode.Conflict, "processing-restricted");
             Assert.Equal("art-18", problem.GetProperty("restriction").GetString());
         }
 
         using (var snooze = await onboarding.PostAsync("/api/onboarding/snooze", new { days = 1 }))
         {
-            await AssertProblemAsync(snooze, HttpStatusCode.Conflict, "processing-restricted");
+            await OnboardingApi.ProblemAsync(snooze, HttpStatusCode.Conflict, "processing-restricted");
         }
 
         var filters = fixture.Services.GetServices<IOnboardingEventFilter>().ToList();
@@ -185,7 +185,7 @@ public sealed class RightsTests(HostFixture fixture)
         using var client = Api.User(user);
         using (var refused = await PrivacyApi.PostJsonAsync(client, "/api/privacy/requests", new { type = "erasure" }))
         {
-            var problem = await AssertProblemAsync(refused, HttpStatusCode.Conflict, "legal-hold");
+            var problem = await OnboardingApi.ProblemAsync(refused, HttpStatusCode.Conflict, "legal-hold");
             Assert.Contains("Litigation hold, case 2026-114", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
         }
 
@@ -214,7 +214,7 @@ public sealed class RightsTests(HostFixture fixture)
 
         using (var noReason = await PrivacyApi.PostJsonAsync(dpo, $"/api/admin/dsr/{id}/extend", new { months = 2 }))
         {
-            await AssertProblemAsync(noReason, HttpStatusCode.BadRequest, "validation");
+            await OnboardingApi.ProblemAsync(noReason, HttpStatusCode.BadRequest, "validation");
         }
 
         using var extended = await PrivacyApi.PostJsonAsync(dpo, $"/api/admin/dsr/{id}/extend", new { months = 2, reason = "Needs the registrar's confirmation." });
@@ -225,7 +225,7 @@ public sealed class RightsTests(HostFixture fixture)
 
         using (var tooFar = await PrivacyApi.PostJsonAsync(dpo, $"/api/admin/dsr/{id}/extend", new { months = 1, reason = "More." }))
         {
-            await AssertProblemAsync(tooFar, HttpStatusCode.Conflict, "conflict");
+            await OnboardingApi.ProblemAsync(tooFar, HttpStatusCode.Conflict, "conflict");
         }
 
         using var mine = await client.GetAsync($"/api/privacy/requests/{id}", Ct);
@@ -260,7 +260,7 @@ public sealed class RightsTests(HostFixture fixture)
 
         using var response = await client.PostAsync("/api/privacy/requests", new StringContent(body, Encoding.UTF8, "application/json"), Ct);
 
-        var problem = await AssertProblemAsync(response, HttpStatusCode.BadRequest, "validation");
+        var problem = await OnboardingApi.ProblemAsync(response, HttpStatusCode.BadRequest, "validation");
         Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), problem.ToString());
         using var mine = await client.GetAsync("/api/privacy/requests", Ct);
         Assert.Empty((await PrivacyApi.JsonAsync(mine)).GetProperty("items").EnumerateArray());
@@ -277,7 +277,7 @@ public sealed class RightsTests(HostFixture fixture)
 
         using var response = await dpo.PostAsync("/api/admin/dsr/delete", new StringContent(body, Encoding.UTF8, "application/json"), Ct);
 
-        var problem = await AssertProblemAsync(response, HttpStatusCode.BadRequest, "validation");
+        var problem = await OnboardingApi.ProblemAsync(response, HttpStatusCode.BadRequest, "validation");
         Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), problem.ToString());
     }
 
@@ -291,9 +291,9 @@ public sealed class RightsTests(HostFixture fixture)
         using var delete = await PrivacyApi.PostJsonAsync(dpo, "/api/admin/dsr/delete", new { userId = stranger, confirm = true, reason = "Asked by email" });
         using var malformed = await dpo.GetAsync("/api/admin/dsr/delete/preview?userId=a%2Fb", Ct);
 
-        await AssertProblemAsync(preview, HttpStatusCode.NotFound, "not-found");
-        await AssertProblemAsync(delete, HttpStatusCode.NotFound, "not-found");
-        await AssertProblemAsync(malformed, HttpStatusCode.BadRequest, "validation");
+        await OnboardingApi.ProblemAsync(preview, HttpStatusCode.NotFound, "not-found");
+        await OnboardingApi.ProblemAsync(delete, HttpStatusCode.NotFound, "not-found");
+        await OnboardingApi.ProblemAsync(malformed, HttpStatusCode.BadRequest, "validation");
     }
 
     [Fact]
@@ -329,7 +329,7 @@ public sealed class RightsTests(HostFixture fixture)
 
         using var fourth = await PrivacyApi.PostJsonAsync(client, "/api/privacy/requests", new { type = "rectification", claim = "Claim 3." });
 
-        var problem = await AssertProblemAsync(fourth, HttpStatusCode.TooManyRequests, "rate-limited");
+        var problem = await OnboardingApi.ProblemAsync(fourth, HttpStatusCode.TooManyRequests, "rate-limited");
         Assert.Equal("privacy-requests", problem.GetProperty("policy").GetString());
         using var mine = await client.GetAsync("/api/privacy/requests", Ct);
         Assert.Equal(3, (await PrivacyApi.JsonAsync(mine)).GetProperty("items").GetArrayLength());
@@ -396,14 +396,5 @@ public sealed class RightsTests(HostFixture fixture)
         }
 
         return count;
-    }
-
-    internal static async Task<JsonElement> AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string slug)
-    {
-        var body = await PrivacyApi.JsonAsync(response);
-        Assert.True(status == response.StatusCode, $"Expected {(int)status}, got {(int)response.StatusCode}: {body}");
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        Assert.Equal("https://huntaze.com/problems/" + slug, body.GetProperty("type").GetString());
-        return body;
     }
 }

@@ -46,6 +46,11 @@ public sealed class StoredPropertiesTests(HostFixture fixture)
             }
 
             var logical = table.Name[storage.Prefix.Length..];
+            if (ScratchTables.WithAppMap.Tables.Contains(logical))
+            {
+                continue; // storage-layer tests' own tables, written through their own clients
+            }
+
             var store = map.FindTable(logical);
             if (store is null)
             {
@@ -54,10 +59,9 @@ public sealed class StoredPropertiesTests(HostFixture fixture)
             }
 
             tables++;
-            var fields = store.Fields.Select(f => f.Name).ToHashSet(StringComparer.Ordinal);
             await foreach (var entity in storage.TableService.GetTableClient(table.Name).QueryAsync<TableEntity>(cancellationToken: Ct))
             {
-                problems.AddRange(entity.Keys.Where(k => !SystemProperties.Contains(k) && !fields.Contains(k)).Select(k => $"{store.Name}: property '{k}' is not classified"));
+                problems.AddRange(entity.Keys.Where(k => !SystemProperties.Contains(k) && !store.Fields.Any(f => f.Matches(k))).Select(k => $"{store.Name}: property '{k}' is not classified"));
             }
         }
 

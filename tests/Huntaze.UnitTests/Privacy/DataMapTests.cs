@@ -59,7 +59,17 @@ public sealed class DataMapTests
     }
 
     private static IEnumerable<string> Unclassified(StoreDeclaration store, IEnumerable<string> properties) =>
-        properties.Where(p => !SystemProperties.Contains(p) && !store.Fields.Any(f => f.Name == p)).Distinct().Select(p => $"{store.Name}: {p}");
+        properties.Where(p => !SystemProperties.Contains(p) && !store.Fields.Any(f => f.Matches(p))).Distinct().Select(p => $"{store.Name}: {p}");
+
+    [Theory]
+    [InlineData("Document{n}", "Document1", true)]
+    [InlineData("Document{n}", "Document11", true)]
+    [InlineData("Document{n}", "Document", false)]
+    [InlineData("Document{n}", "Documentx", false)]
+    [InlineData("Data", "Data", true)]
+    [InlineData("Data", "Data1", false)]
+    public void FieldMatches_NumberedParts(string declared, string property, bool matches) =>
+        Assert.Equal(matches, new FieldDeclaration(declared, FieldClass.Personal, "").Matches(property));
 
     [Fact]
     public void Declarations_AreConsistent()

@@ -1,4 +1,3 @@
-using Azure;
 using Huntaze.Functions.Platform.Http;
 using Huntaze.Functions.Onboarding;
 using Huntaze.Functions.Privacy.Subjects;
@@ -24,14 +23,27 @@ public sealed partial class ControlsView(
     private readonly SemaphoreSlim _firstLoad = new(1, 1);
     private volatile ControlsSnapshot? _current;
     private string? _etag;
+    private long _lastFailureTicks;
 
+    /// <exception cref="ControlsUnavailableException">Never loaded, and storage cannot be read now.</exception>
     public async ValueTask<bool> HasAsync(ControlKind kind, string userId, CancellationToken cancellationToken)
     {
         var snapshot = _current ?? await LoadFirstAsync(cancellationToken).ConfigureAwait(false);
         return snapshot.Contains(kind, await references.OfAsync(userId, cancellationToken).ConfigureAwait(false));
     }
 
-    public ValueTask<bool> IsRestrictedAsync(string userId, CancellationToken cancellationToken) => HasAsync(ControlKind.Restriction, userId, cancellationToken);
+    /// <summary>Unknown controls refuse the write (503): a restricted user's data must not change.</summary>
+    public async ValueTask<bool> IsRestrictedAsync(string userId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await HasAsync(ControlKind.Restriction, userId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ControlsUnavailableException)
+        {
+            throw Problems.DependencyUnavailable("Processing restrictions cannot be read from storage; changes are refused until they can.");
+        }
+    }
 
     /// <summary>Takes a change this instance just published.</summary>
     public void Apply(ControlsSnapshot snapshot) => _current = snapshot;
@@ -44,9 +56,9 @@ public sealed partial class ControlsView(
             initial.CancelAfter(TimeSpan.FromSeconds(5));
             await LoadFirstAsync(initial.Token).ConfigureAwait(false);
         }
-        catch (Exception exception) when (exception is RequestFailedException or OperationCanceledException || DependencyFailure.IsOutage(exception, cancellationToken))
+        catch (ControlsUnavailableException exception) when (!cancellationToken.IsCancellationRequested)
         {
-            // Not loaded yet: the first caller loads it (and fails, rather than guess, if storage is down).
+            // Not loaded yet: the poller and later callers try again; until then the hooks decide as documented.
             Log.PollFailed(logger, exception);
         }
 
@@ -86,24 +98,56 @@ public sealed partial class ControlsView(
         }
     }
 
-    /// <summary>The first load, shared by concurrent callers; a failure is not cached.</summary>
+    /// <summary>
+    /// The first load, shared by concurrent callers. A failure is remembered for one poll interval, so a
+    /// storage outage costs callers one failed attempt per interval, not one each.
+    /// </summary>
     private async ValueTask<ControlsSnapshot> LoadFirstAsync(CancellationToken cancellationToken)
     {
+        var interval = TimeSpan.FromSeconds(options.Value.ControlsPollSeconds);
+        if (time.GetUtcNow().UtcTicks - Interlocked.Read(ref _lastFailureTicks) < interval.Ticks)
+        {
+            throw new ControlsUnavailableException("The privacy controls index could not be read recently.");
+        }
+
         await _firstLoad.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             if (_current is null)
             {
-                await PollAsync(cancellationToken).ConfigureAwait(false);
                 // Warm the key too, so later checks are pure memory.
                 await references.HasherAsync(cancellationToken).ConfigureAwait(false);
+                await PollAsync(cancellationToken).ConfigureAwait(false);
             }
 
             return _current!;
         }
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            Interlocked.Exchange(ref _lastFailureTicks, time.GetUtcNow().UtcTicks);
+            throw new ControlsUnavailableException("The privacy controls index cannot be read.", exception);
+        }
         finally
         {
             _firstLoad.Release();
+        }
+    }
+
+    /// <summary>Never loaded, and storage cannot be read now.</summary>
+    public sealed class ControlsUnavailableException : Exception
+    {
+        public ControlsUnavailableException()
+        {
+        }
+
+        public ControlsUnavailableException(string message)
+            : base(message)
+        {
+        }
+
+        public ControlsUnavailableException(string message, Exception innerException)
+            : base(message, innerException)
+        {
         }
     }
 

@@ -3,7 +3,6 @@ using Azure.Data.Tables;
 using Huntaze.Functions.Flags.Documents;
 using Huntaze.Functions.Flags.Stores;
 using Huntaze.Functions.Platform.Storage;
-using Huntaze.Functions.Privacy.Handlers;
 using Huntaze.Functions.Privacy.Registry;
 using Huntaze.Functions.Privacy.Subjects;
 
@@ -49,7 +48,7 @@ public sealed class ErasureReapplier(IErasureLedger ledger, SubjectReferences re
                 SubjectLocator.SubjectReference when store.Name == PrivacyStores.Ledger => 0,
                 SubjectLocator.SubjectReference when store.Name == PrivacyStores.SubjectKeys => await ErasePartitionsAsync(table, erased.Contains, DeleteKey, cancellationToken).ConfigureAwait(false),
                 SubjectLocator.SubjectReference => await ErasePartitionsAsync(table, erased.Contains, store.Erasure.Action == ErasureAction.Pseudonymise ? Pseudonymise(store) : Delete, cancellationToken).ConfigureAwait(false),
-                SubjectLocator.InsideDocument when store.Name == TableFlagStore.TableName => await EraseFromFlagsAsync(table, u => erased.Contains(hash(u)), cancellationToken).ConfigureAwait(false),
+                SubjectLocator.InsideDocument when store.Name == TableFlagStore.TableName => await EraseFromFlagsAsync(new TableFlagStore(storage), u => erased.Contains(hash(u)), cancellationToken).ConfigureAwait(false),
                 _ => 0,
             };
         }
@@ -113,21 +112,31 @@ public sealed class ErasureReapplier(IErasureLedger ledger, SubjectReferences re
         return subjects.Count;
     }
 
-    private static async Task<int> EraseFromFlagsAsync(TableClient table, Func<string, bool> erased, CancellationToken cancellationToken)
+    /// <summary>Through the flag store over the restored tables (documents may be split over several properties).</summary>
+    private static async Task<int> EraseFromFlagsAsync(TableFlagStore flags, Func<string, bool> erased, CancellationToken cancellationToken)
     {
         var removed = 0;
-        await foreach (var row in table.QueryAsync<TableEntity>(cancellationToken: cancellationToken).ConfigureAwait(false))
+        foreach (var document in await flags.ListAsync(cancellationToken).ConfigureAwait(false))
         {
-            var parsed = FlagDocument.Parse(row.GetString("Document") ?? "", row.RowKey);
-            if (parsed.Flag is not { } flag || !FlagSubjects.Named(flag).Any(erased))
+            if (document.Flag?.Targeting is null)
             {
                 continue;
             }
 
-            removed += FlagSubjects.Named(flag).Count(erased);
-            var kept = FlagSubjects.Without(flag, erased);
-            var updated = new TableEntity(row.PartitionKey, row.RowKey) { ["Document"] = FlagDocument.Serialize(kept), ["Tags"] = row.GetString("Tags") };
-            await table.UpdateEntityAsync(updated, row.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+            var named = document.Flag.Conditions.OfType<TargetingCondition>().SelectMany(c => c.Audience.Users.Concat(c.Audience.ExcludedUsers)).Where(erased).Distinct().ToList();
+            var text = document.Text;
+            FeatureFlag? cleaned = null;
+            foreach (var user in named)
+            {
+                cleaned = Handlers.FlagTargetingHandler.Without(text, document.Name, user) ?? cleaned;
+                text = cleaned is null ? text : FlagDocument.Serialize(cleaned);
+            }
+
+            if (cleaned is not null)
+            {
+                await flags.SaveAsync(cleaned, document.Tags, FlagWriteCondition.Matching(document.ETag), cancellationToken).ConfigureAwait(false);
+                removed += named.Count;
+            }
         }
 
         return removed;

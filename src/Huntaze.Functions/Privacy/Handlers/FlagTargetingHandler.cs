@@ -2,16 +2,18 @@ using System.Text.Json.Nodes;
 using Huntaze.Functions.Flags.Documents;
 using Huntaze.Functions.Flags.Propagation;
 using Huntaze.Functions.Flags.Stores;
-using Huntaze.Functions.Platform.Http;
 using Huntaze.Functions.Privacy.Registry;
 using Huntaze.Functions.Privacy.Requests;
+using Huntaze.Functions.Privacy.Subjects;
 
 namespace Huntaze.Functions.Privacy.Handlers;
 
 /// <summary>
-/// User ids in flag targeting lists (Users, Exclusion.Users), in the flag store in use and in the
-/// published snapshot. Erasure removes the id from each flag with a write conditioned on the flag's ETag
-/// (a concurrent admin change makes it re-read and retry), then republishes the snapshot.
+/// User ids in flag documents, in the flag store in use and in the published snapshot. Erasure removes the id
+/// from every list of every document that names it (targeting users and exclusions, and any list we do not
+/// model, e.g. a variant allocation's users), with a write conditioned on the flag's ETag (an admin's change
+/// meanwhile makes it re-read and retry), then republishes the snapshot. Counting reads the stored text, so a
+/// document the store cannot parse is still found (and left for the DPO: verification reports it).
 /// </summary>
 public sealed class FlagTargetingHandler(IFlagStore flags, IFlagPublisher publisher, FlagState state, SnapshotBlobStore blobs) : ISubjectDataHandler
 {
@@ -27,19 +29,19 @@ public sealed class FlagTargetingHandler(IFlagStore flags, IFlagPublisher publis
 
     public async Task<IReadOnlyList<StoreCount>> CountAsync(Subject subject, CancellationToken cancellationToken)
     {
-        var listing = await flags.ListAsync(cancellationToken).ConfigureAwait(false);
+        var documents = await flags.ListAsync(cancellationToken).ConfigureAwait(false);
         var published = await blobs.ReadIfChangedAsync(null, cancellationToken).ConfigureAwait(false);
-        var inSnapshot = published.Content is { } content ? FlagSnapshot.Parse(content).Flags.Values.Count(f => FlagSubjects.Names(f.Flag, subject.UserId)) : 0;
-        return [new(SourceStore, listing.Count(d => d.Flag is { } f && FlagSubjects.Names(f, subject.UserId))), new(Snapshot, inSnapshot)];
+        var inSnapshot = published.Content is { } content && SubjectCipher.Mentions(System.Text.Encoding.UTF8.GetString(content), subject.UserId) ? 1 : 0;
+        return [new(SourceStore, documents.Count(d => SubjectCipher.Mentions(d.Text, subject.UserId))), new(Snapshot, inSnapshot)];
     }
 
     public async Task<IReadOnlyList<StoreData>> ExportAsync(Subject subject, CancellationToken cancellationToken)
     {
-        var listing = await flags.ListAsync(cancellationToken).ConfigureAwait(false);
-        var items = listing.Select(d => d.Flag).OfType<FeatureFlag>().Where(f => FlagSubjects.Names(f, subject.UserId)).Select(f => new JsonObject
+        var documents = await flags.ListAsync(cancellationToken).ConfigureAwait(false);
+        var items = documents.Where(d => SubjectCipher.Mentions(d.Text, subject.UserId)).Select(d => new JsonObject
         {
-            ["flag"] = f.Id,
-            ["list"] = FlagSubjects.Excludes(f, subject.UserId) ? "excluded" : "included",
+            ["flag"] = d.Id,
+            ["list"] = d.Flag?.Targeting is { } a && a.ExcludedUsers.Contains(subject.UserId, StringComparer.Ordinal) ? "excluded" : "included",
         }).ToList();
         return [new(SourceStore, items)];
     }
@@ -47,17 +49,31 @@ public sealed class FlagTargetingHandler(IFlagStore flags, IFlagPublisher publis
     public async Task<IReadOnlyList<StoreCount>> EraseAsync(Subject subject, CancellationToken cancellationToken)
     {
         var changed = 0;
-        foreach (var name in (await flags.ListAsync(cancellationToken).ConfigureAwait(false)).Where(d => d.Flag is { } f && FlagSubjects.Names(f, subject.UserId)).Select(d => d.Name).ToList())
+        foreach (var name in (await flags.ListAsync(cancellationToken).ConfigureAwait(false)).Where(d => d.IsReadable && SubjectCipher.Mentions(d.Text, subject.UserId)).Select(d => d.Name).ToList())
         {
             changed += await RemoveAsync(name, subject.UserId, cancellationToken).ConfigureAwait(false) ? 1 : 0;
         }
 
         // Republish even when nothing changed here: a previous attempt may have changed the store and died
         // before publishing. Unchanged content uploads nothing.
-        var published = await publisher.PublishAfterWriteAsync(cancellationToken).ConfigureAwait(false)
-            ?? throw Problems.Unavailable("The flag snapshot could not be republished (other writers kept winning); the workflow retries.", TimeSpan.FromSeconds(1));
-        state.Apply(published);
+        if (await publisher.PublishAfterWriteAsync(cancellationToken).ConfigureAwait(false) is { } snapshot)
+        {
+            state.Apply(snapshot);
+        }
+
         return [new(SourceStore, changed), new(Snapshot, changed)];
+    }
+
+    /// <summary>The document without the user id in any list; null when it does not name them or cannot be read.</summary>
+    public static FeatureFlag? Without(string documentText, string name, string userId)
+    {
+        if (JsonNode.Parse(documentText) is not JsonObject root || !Scrub(root, userId))
+        {
+            return null;
+        }
+
+        var parsed = FlagDocument.Parse(root.ToJsonString(), name);
+        return parsed.IsValid ? parsed.Flag : null;
     }
 
     private async Task<bool> RemoveAsync(string name, string userId, CancellationToken cancellationToken)
@@ -65,12 +81,11 @@ public sealed class FlagTargetingHandler(IFlagStore flags, IFlagPublisher publis
         for (var attempt = 0; ; attempt++)
         {
             var stored = await flags.GetAsync(name, cancellationToken).ConfigureAwait(false);
-            if (stored?.Flag is not { } flag || !FlagSubjects.Names(flag, userId))
+            if (stored is null || !stored.IsReadable || Without(stored.Text, name, userId) is not { } without)
             {
                 return false;
             }
 
-            var without = FlagSubjects.Without(flag, u => u == userId);
             try
             {
                 await flags.SaveAsync(without, stored.Tags, FlagWriteCondition.Matching(stored.ETag), cancellationToken).ConfigureAwait(false);
@@ -81,5 +96,38 @@ public sealed class FlagTargetingHandler(IFlagStore flags, IFlagPublisher publis
                 // An administrator changed the flag meanwhile: read their version and remove the id from it.
             }
         }
+    }
+
+    /// <summary>Removes every array element that is exactly the user id, anywhere in the document; true when one was.</summary>
+    private static bool Scrub(JsonNode node, string userId)
+    {
+        var removed = false;
+        switch (node)
+        {
+            case JsonArray array:
+                for (var i = array.Count - 1; i >= 0; i--)
+                {
+                    if (array[i] is JsonValue value && value.TryGetValue<string>(out var text) && text == userId)
+                    {
+                        array.RemoveAt(i);
+                        removed = true;
+                    }
+                    else if (array[i] is { } child)
+                    {
+                        removed |= Scrub(child, userId);
+                    }
+                }
+
+                break;
+            case JsonObject obj:
+                foreach (var (_, child) in obj.ToList())
+                {
+                    removed |= child is not null && Scrub(child, userId);
+                }
+
+                break;
+        }
+
+        return removed;
     }
 }

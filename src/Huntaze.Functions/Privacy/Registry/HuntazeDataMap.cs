@@ -99,27 +99,13 @@ public static class HuntazeDataMap
                 new("PartitionKey", Technical, "'flag'."),
                 new("RowKey", Technical, "Flag name."),
                 new("Document", Personal, "The flag; its targeting lists name users."),
+                new("Document{n}", Personal, "Further parts of a long flag document (Document1, Document2 …)."),
+                new("WriteId", Technical, "Recognises a write's own commit."),
                 new("Tags", Technical, "Rollout stage and its start."),
-                new("WriteId", Technical, "Random id recognising a write's own commit."),
             ],
             new("While the flag targets the user."),
             new(ErasureAction.Delete, "The user id is removed from every targeting list (conditional write on the flag's ETag), then the snapshot is republished."),
             new(true, "Flags are configuration that a restore must bring back.")),
-
-        new(
-            FlagSyncStatusStore.HeartbeatTable, StoreKind.Table, "Flags",
-            "The flag sync's heartbeat: when it last ran and last succeeded (one row).",
-            [ProcessingActivities.Experimentation],
-            SubjectLocator.None, "Holds no data about people.",
-            [
-                new("PartitionKey", Technical, "'sync'."),
-                new("RowKey", Technical, "'sync'."),
-                new("CheckedAt", Technical, "When the sync last ran."),
-                new("LastSuccessAt", Technical, "When it last succeeded."),
-            ],
-            new("Overwritten at every run."),
-            new(ErasureAction.Keep, "No personal data."),
-            new(false, "Runtime state; the next run rewrites it.")),
 
         new(
             AppConfigurationFlags, StoreKind.External, "Flags",
@@ -141,11 +127,27 @@ public static class HuntazeDataMap
             SubjectLocator.InsideDocument, "User ids inside snapshot.json (a copy of the flag documents).",
             [
                 new(SnapshotBlobStore.SnapshotBlob, Personal, "Copy of every flag; targeting lists name users."),
-                new(FlagSyncStatusStore.StatusBlob, Technical, "Sync health."),
+                new(FlagSyncStatusStore.StatusBlob, Technical, "Sync health (written when it changes)."),
             ],
             new("Replaced at every flag change."),
             new(ErasureAction.Delete, "Republished from the flag store once the user is removed there."),
             new(false, "Derived from the flag store.")),
+
+        new(
+            FlagSyncStatusStore.HeartbeatTable, StoreKind.Table, "Flags",
+            "The flag sync's heartbeat (one row, rewritten every run).",
+            [ProcessingActivities.Experimentation],
+            SubjectLocator.None, "Holds no data about people.",
+            [
+                new("PartitionKey", Technical, "'sync'."),
+                new("RowKey", Technical, "'sync'."),
+                new("CheckedAt", Technical, "When the sync last ran."),
+                new("LastSuccessAt", Technical, "When it last succeeded."),
+                new("WriteId", Technical, "Recognises a write's own commit."),
+            ],
+            new("Rewritten every run."),
+            new(ErasureAction.Keep, "No personal data."),
+            new(false, "Runtime state.")),
 
         new(
             TableRateLimitStore.TablePrefix + "{yyyyMMdd}", StoreKind.TableFamily, "Security",

@@ -103,8 +103,22 @@ public enum ErasureAction
     Keep,
 }
 
-/// <summary>One stored property and its classification. Every property a store writes is listed.</summary>
-public sealed record FieldDeclaration(string Name, FieldClass Class, string Description);
+/// <summary>
+/// One stored property and its classification. Every property a store writes is listed; a name ending in
+/// <c>{n}</c> stands for that name followed by digits (parts of a long value).
+/// </summary>
+public sealed record FieldDeclaration(string Name, FieldClass Class, string Description)
+{
+    private const string Numbered = "{n}";
+
+    public bool Matches(string property)
+    {
+        ArgumentNullException.ThrowIfNull(property);
+        return Name.EndsWith(Numbered, StringComparison.Ordinal)
+            ? property.Length > Name.Length - Numbered.Length && property.StartsWith(Name[..^Numbered.Length], StringComparison.Ordinal) && property[(Name.Length - Numbered.Length)..].All(char.IsAsciiDigit)
+            : property == Name;
+    }
+}
 
 public sealed record RetentionRule(string Description, TimeSpan? Period = null, string? Setting = null);
 

@@ -1,0 +1,112 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using System.Net;
+using System.Text.Json;
+using Azure.Data.Tables;
+using Huntaze.Functions.Observability;
+using Huntaze.Functions.Platform.Storage;
+using Huntaze.IntegrationTests.Infrastructure;
+using Huntaze.IntegrationTests.Onboarding;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Huntaze.IntegrationTests.Privacy;
+
+/// <summary><c>huntaze.privacy.*</c> as the host records them, and a verification that finds what could not be erased.</summary>
+public sealed class PrivacyMetricsTests(HostFixture fixture)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Requests_OpenedResolvedAndListed_CountedByTypeAndSampledAsGauges()
+    {
+        using var metrics = new PrivacyInstruments();
+        var api = new PrivacyApi(fixture.Host);
+        using var user = api.User(HostFixture.NewUserId("met"));
+        var id = await PrivacyApi.OpenAsync(user, new { type = "rectification", claim = "Counted." });
+        await api.WaitStatusAsync(id, "awaiting_dpo");
+        using var dpo = api.Dpo();
+
+        using (var queue = await dpo.GetAsync("/api/admin/dsr?status=open", Ct))
+        {
+            Assert.Equal(HttpStatusCode.OK, queue.StatusCode);
+        }
+
+        metrics.Listener.RecordObservableInstruments();
+        using (await PrivacyApi.PostJsonAsync(dpo, $"/api/admin/dsr/{id}/resolve", new { outcome = "rejected", note = "Data is accurate." }))
+        {
+        }
+
+        Assert.Contains(metrics.Recorded, m => m.Name == "huntaze.privacy.requests_opened" && m.Tags["type"] == "rectification" && m.Tags["channel"] == "user");
+        Assert.Contains(metrics.Recorded, m => m.Name == "huntaze.privacy.requests_closed" && m.Tags["type"] == "rectification" && m.Tags["status"] == "completed");
+        Assert.Contains(metrics.Recorded, m => m.Name == "huntaze.privacy.requests_open" && m.Value >= 1);
+        Assert.Contains(metrics.Recorded, m => m.Name == "huntaze.privacy.oldest_open_request_age_seconds" && m.Value > 0);
+        Assert.Contains(metrics.Recorded, m => m.Name == "huntaze.privacy.requests_overdue");
+    }
+
+    /// <summary>
+    /// A flag document the flag store cannot read names the user: no handler can rewrite it, so the
+    /// verification scan finds it, the request records it, and the failure metric rises.
+    /// </summary>
+    [Fact]
+    public async Task Erasure_DataNoHandlerCanErase_VerificationFailsAndIsCounted()
+    {
+        using var metrics = new PrivacyInstruments();
+        var user = HostFixture.NewUserId("stuck");
+        await OnboardingHostFixture.WaitUntilEnabledAsync(fixture.Host);
+        var api = new PrivacyApi(fixture.Host);
+        using (var onboarding = new OnboardingApi(api.User(user)))
+        using (var write = await onboarding.PatchAsync("creator_assessment", new { status = "in_progress" }, "\"step-0\""))
+        {
+            Assert.Equal(HttpStatusCode.OK, write.StatusCode);
+        }
+
+        var flags = await fixture.Services.GetRequiredService<StorageClients>().GetTableAsync("flags", Ct);
+        await flags.AddEntityAsync(new TableEntity("flag", "Broken" + Guid.NewGuid().ToString("N")[..8]) { ["Document"] = "{\"id\": \"Broken\", \"users\": [\"" + user + "\"", ["Tags"] = "{}" }, Ct);
+        using var dpo = api.Dpo();
+
+        using var opened = await PrivacyApi.PostJsonAsync(dpo, "/api/admin/dsr/delete", new { userId = user, confirm = true, reason = "Closed account" });
+        var done = await api.WaitClosedAsync((await PrivacyApi.JsonAsync(opened)).GetProperty("id").GetString()!);
+
+        var verification = done.GetProperty("result").GetProperty("verification");
+        Assert.False(verification.GetProperty("passed").GetBoolean());
+        Assert.Contains(verification.GetProperty("found").EnumerateArray(), s => s.GetProperty("store").GetString() == "flags" && s.GetProperty("count").GetInt32() == 1);
+        Assert.Contains(metrics.Recorded, m => m.Name == "huntaze.privacy.erasure_verification_failures" && m.Value == 1);
+    }
+
+    private sealed class PrivacyInstruments : IDisposable
+    {
+        public PrivacyInstruments()
+        {
+            Listener = new MeterListener
+            {
+                InstrumentPublished = (instrument, l) =>
+                {
+                    if (instrument.Meter.Name == HuntazeDiagnostics.Name && instrument.Name.StartsWith("huntaze.privacy.", StringComparison.Ordinal))
+                    {
+                        l.EnableMeasurementEvents(instrument);
+                    }
+                },
+            };
+            Listener.SetMeasurementEventCallback<long>((i, v, t, _) => Add(i, v, t));
+            Listener.SetMeasurementEventCallback<double>((i, v, t, _) => Add(i, v, t));
+            Listener.Start();
+        }
+
+        public MeterListener Listener { get; }
+
+        public ConcurrentBag<(string Name, double Value, Dictionary<string, string?> Tags)> Recorded { get; } = [];
+
+        public void Dispose() => Listener.Dispose();
+
+        private void Add(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            var map = new Dictionary<string, string?>(StringComparer.Ordinal);
+            foreach (var tag in tags)
+            {
+                map[tag.Key] = tag.Value?.ToString();
+            }
+
+            Recorded.Add((instrument.Name, value, map));
+        }
+    }
+}
