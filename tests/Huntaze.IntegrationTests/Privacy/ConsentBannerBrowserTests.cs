@@ -18,7 +18,7 @@ public sealed class ConsentBannerBrowserTests(HostFixture fixture)
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task Banner_RejectReloadReopenAcceptAnalytics_RecordsBothAndSetsOnlyDeclaredCookies()
+    public async Task Banner_KeyboardRejectReloadReopenGranularEscapeAcceptAll_ServerRecordsEachAndOnlyDeclaredCookies()
     {
         using var chromium = Chromium.Start();
         var browser = chromium.Driver;
@@ -35,7 +35,7 @@ public sealed class ConsentBannerBrowserTests(HostFixture fixture)
         Assert.True(reject.Size.Height >= 24 && accept.Size.Height >= 24, "WCAG 2.2 target size (2.5.8)");
         for (var i = 0; i < 6; i++)
         {
-            new OpenQA.Selenium.Interactions.Actions(browser).SendKeys(Keys.Tab).Perform();
+            Press(browser, Keys.Tab);
             Assert.True(Inside(browser, dialog), $"focus left the dialog after {i + 1} Tab(s)");
         }
 
@@ -43,7 +43,7 @@ public sealed class ConsentBannerBrowserTests(HostFixture fixture)
 
         // Reject all, with the keyboard.
         Focus(browser, reject);
-        new OpenQA.Selenium.Interactions.Actions(browser).SendKeys(Keys.Enter).Perform();
+        Press(browser, Keys.Enter);
         await HiddenAsync(browser, ".hzc-backdrop");
 
         // Reloaded: the banner stays closed, the record says rejected.
@@ -54,17 +54,47 @@ public sealed class ConsentBannerBrowserTests(HostFixture fixture)
         Assert.False(state.GetProperty("ask").GetBoolean());
         ConsentTests.AssertCategories(state, analytics: false, marketing: false, personalization: false);
 
-        // Reopened: analytics accepted.
-        browser.FindElement(By.CssSelector(".hzc-reopen")).Click();
+        // Reopened from the keyboard, granular: analytics only (Tab to its box, Space, Shift+Tab wraps to "Save choices").
+        var reopen = browser.FindElement(By.CssSelector(".hzc-reopen"));
+        Focus(browser, reopen);
+        Press(browser, Keys.Enter);
+        dialog = await VisibleAsync(browser, ".hzc-backdrop .hzc");
+        Assert.True(Inside(browser, dialog));
+        Press(browser, Keys.Tab);
+        Assert.Equal("hzc-analytics", ActiveId(browser));
+        Press(browser, Keys.Space);
+        Assert.True(browser.FindElement(By.Id("hzc-analytics")).Selected);
+        new OpenQA.Selenium.Interactions.Actions(browser).KeyDown(Keys.Shift).SendKeys(Keys.Tab).KeyUp(Keys.Shift).Perform();
+        Assert.Equal("save", ActiveAction(browser));
+        Press(browser, Keys.Enter);
+        await HiddenAsync(browser, ".hzc-backdrop");
+        Assert.Equal(reopen, browser.SwitchTo().ActiveElement()); // focus returns where it was
+
+        // Escape closes a banner that has a record, recording nothing.
+        Press(browser, Keys.Enter);
         await VisibleAsync(browser, ".hzc-backdrop .hzc");
-        browser.FindElement(By.Id("hzc-analytics")).Click();
-        Button(browser, "save").Click();
+        Press(browser, Keys.Escape);
         await HiddenAsync(browser, ".hzc-backdrop");
 
-        // The server's history: both records, with their times.
+        // Accept all, from the keyboard; the page hears the Consent Mode signals to forward to gtag().
+        browser.ExecuteScript("window.hzcHeard = []; document.addEventListener('huntaze:consent', e => window.hzcHeard.push(e.detail.consentMode));");
+        Press(browser, Keys.Enter);
+        await VisibleAsync(browser, ".hzc-backdrop .hzc");
+        for (var i = 0; i < 10 && ActiveAction(browser) != "accept"; i++)
+        {
+            Press(browser, Keys.Tab);
+        }
+
+        Press(browser, Keys.Enter);
+        await HiddenAsync(browser, ".hzc-backdrop");
+        var heard = (string)browser.ExecuteScript("return JSON.stringify(window.hzcHeard);")!;
+        Assert.Equal("granted", JsonDocument.Parse(heard).RootElement[0].GetProperty("ad_storage").GetString());
+
+        // The server's history: the three records, with their times and the banner as their source.
         var history = Fetch(browser, "/api/consent/history").GetProperty("records").EnumerateArray().ToList();
-        Assert.Equal([false, true], history.Select(r => r.GetProperty("categories").GetProperty("analytics").GetBoolean()));
+        Assert.Equal([(false, false), (true, false), (true, true)], history.Select(r => (r.GetProperty("categories").GetProperty("analytics").GetBoolean(), r.GetProperty("categories").GetProperty("marketing").GetBoolean())));
         Assert.True(history[0].GetProperty("recordedAt").GetDateTimeOffset() <= history[1].GetProperty("recordedAt").GetDateTimeOffset());
+        Assert.True(history[1].GetProperty("recordedAt").GetDateTimeOffset() <= history[2].GetProperty("recordedAt").GetDateTimeOffset());
         Assert.All(history, r => Assert.Equal("banner", r.GetProperty("source").GetString()));
 
         // Cookies: exactly the declared ones, with the declared attributes (Chromium accepts Secure on 127.0.0.1).
@@ -77,7 +107,32 @@ public sealed class ConsentBannerBrowserTests(HostFixture fixture)
 
         // The same history read over HTTP with the browser's cookie: the server holds it, not the page.
         using var client = new ConsentClient(fixture.Host) { ConsentId = consent.Value };
-        Assert.Equal(2, (await client.HistoryAsync()).Length);
+        Assert.Equal(3, (await client.HistoryAsync()).Length);
+    }
+
+    [Fact]
+    public async Task Banner_Text_MeetsWcagAaContrast()
+    {
+        using var chromium = Chromium.Start();
+        var browser = chromium.Driver;
+        browser.Navigate().GoToUrl(new Uri(fixture.Host.BaseAddress, "/api/consent/demo"));
+        await VisibleAsync(browser, ".hzc-backdrop .hzc");
+        Focus(browser, Button(browser, "customize")); // the keyboard, not the mouse: a hovered button is mid-transition
+        Press(browser, Keys.Enter);
+        Assert.True(browser.FindElement(By.Id("hzc-cats")).Displayed);
+
+        // Each text element's colour against the first opaque background behind it (WCAG 2.2 SC 1.4.3: 4.5:1).
+        var ratios = (IReadOnlyCollection<object>)browser.ExecuteScript(
+            """
+            const rgb = (c) => c.match(/[\d.]+/g).map(Number);
+            const lum = ([r, g, b]) => [r, g, b].map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
+              .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+            const back = (n) => { for (; n; n = n.parentElement) { const c = rgb(getComputedStyle(n).backgroundColor); if (c.length === 3 || c[3] === 1) return c; } return [255, 255, 255]; };
+            return [...document.querySelectorAll('.hzc h2, .hzc p, .hzc legend, .hzc label, .hzc-btn, .hzc-note')].filter((n) => n.offsetParent)
+              .map((n) => { const [a, b] = [lum(rgb(getComputedStyle(n).color)), lum(back(n))]; return n.className + ':' + (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05); });
+            """)!;
+        Assert.True(ratios.Count >= 8, $"only {ratios.Count} text elements found");
+        Assert.All(ratios.Cast<string>(), r => Assert.True(double.Parse(r[(r.LastIndexOf(':') + 1)..], System.Globalization.CultureInfo.InvariantCulture) >= 4.5, r));
     }
 
     private static IWebElement Button(ChromeDriver browser, string action) => browser.FindElement(By.CssSelector($".hzc [data-act='{action}']"));
@@ -86,6 +141,12 @@ public sealed class ConsentBannerBrowserTests(HostFixture fixture)
         (bool)browser.ExecuteScript("return arguments[0].contains(document.activeElement);", dialog)!;
 
     private static void Focus(ChromeDriver browser, IWebElement element) => browser.ExecuteScript("arguments[0].focus();", element);
+
+    private static void Press(ChromeDriver browser, string key) => new OpenQA.Selenium.Interactions.Actions(browser).SendKeys(key).Perform();
+
+    private static string? ActiveId(ChromeDriver browser) => (string?)browser.ExecuteScript("return document.activeElement && document.activeElement.id;");
+
+    private static string? ActiveAction(ChromeDriver browser) => (string?)browser.ExecuteScript("return document.activeElement && document.activeElement.getAttribute('data-act');");
 
     /// <summary>What makes a button prominent: colours, type and size.</summary>
     private static string Look(ChromeDriver browser, IWebElement button) =>

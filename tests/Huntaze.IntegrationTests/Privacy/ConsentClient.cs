@@ -13,6 +13,9 @@ namespace Huntaze.IntegrationTests.Privacy;
 public sealed class ConsentClient(LocalHostInstance host) : IDisposable
 {
     public const string Current = ConsentOptions.DefaultPolicyVersion;
+
+    /// <summary>What the API hashes into each record, as a browser would send it.</summary>
+    public const string UserAgent = "Mozilla/5.0 (X11; Linux x86_64) HuntazeConsentTests/1.0";
     private readonly HttpClient _client = host.CreateClient();
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -87,6 +90,7 @@ public sealed class ConsentClient(LocalHostInstance host) : IDisposable
     {
         using (request)
         {
+            request.Headers.TryAddWithoutValidation("User-Agent", UserAgent);
             if (ConsentId is not null)
             {
                 request.Headers.TryAddWithoutValidation("Cookie", $"{ConsentCookie.Name}={ConsentId}");

@@ -60,7 +60,7 @@ public sealed class ConsentTests(HostFixture fixture)
         var record = state.GetProperty("record");
         Assert.Equal(1, record.GetProperty("seq").GetInt32());
         Assert.Equal("banner", record.GetProperty("source").GetString());
-        Assert.Equal(64, record.GetProperty("userAgentHash").GetString()!.Length);
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(ConsentClient.UserAgent))), record.GetProperty("userAgentHash").GetString());
         Assert.InRange(record.GetProperty("recordedAt").GetDateTimeOffset(), DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddMinutes(1));
     }
 
@@ -284,7 +284,7 @@ public sealed class ConsentTests(HostFixture fixture)
 
         var cookie = registry.GetProperty("cookies").EnumerateArray().Single(c => c.GetProperty("name").GetString() == ConsentCookie.Name);
         Assert.Equal("Secure; HttpOnly; SameSite=Lax; Path=/", cookie.GetProperty("attributes").GetString());
-        var stores = registry.GetProperty("dataMap").EnumerateArray().ToDictionary(s => s.GetProperty("name").GetString()!);
+        var stores = registry.GetProperty("dataMap").EnumerateArray().Where(s => s.GetProperty("kind").GetString() == "table").ToDictionary(s => s.GetProperty("name").GetString()!);
         Assert.Equal(1095, TimeSpan.Parse(stores[ConsentStore.UserTable].GetProperty("retention").GetProperty("period").GetString()!, System.Globalization.CultureInfo.InvariantCulture).TotalDays);
         Assert.Equal("pseudonymise", stores[ConsentStore.UserTable].GetProperty("erasure").GetProperty("action").GetString());
         Assert.Contains("17(3)(e)", stores[ConsentStore.UserTable].GetProperty("erasure").GetProperty("legalBasis").GetString(), StringComparison.Ordinal);
