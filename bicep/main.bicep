@@ -87,10 +87,53 @@ param flagWebhookUrl string = ''
 @description('Entra application id or URI that Event Grid requests a token for when delivering to the webhook; empty = none.')
 param flagWebhookApplicationIdOrUri string = ''
 
+// ---- Observability (issue 13): SLO alerts, paging, availability test. Values the relay needs; secrets stay empty
+// until the PagerDuty and Slack integrations exist (docs/slo.md, "Paging"). ----
+@description('PagerDuty Events v2 routing key of the paging service (stored in Key Vault); empty = no PagerDuty.')
+@secure()
+param pagerDutyRoutingKey string = ''
+
+@description('PagerDuty routing key of a low-urgency service for tickets; empty = tickets go to Slack only.')
+@secure()
+param pagerDutyTicketRoutingKey string = ''
+
+@description('Slack incoming-webhook URL (stored in Key Vault); empty = no Slack.')
+@secure()
+param slackWebhookUrl string = ''
+
+@description('Object id of the Entra app registration exposing the ActionGroupsSecureWebhook role; empty = no relay webhook.')
+param alertRelayAppObjectId string = ''
+
+@description('E-mail addresses that also receive every alert.')
+param alertEmails string[] = []
+
+@description('SLO dashboard linked from pages and Slack messages (Grafana or the workbook).')
+param sloDashboardUrl string = ''
+
+@description('Base URL of the repository docs the runbook links start with.')
+param runbookBaseUrl string = ''
+
 var resourceTags = union(tags, {
   application: appName
   environment: environmentName
 })
+
+// The relay's settings: Key Vault references for the secrets that were given, plain values for the links (issue 13).
+var alertRelaySecretSettings = [
+  { name: 'AlertRelay__PagerDutyRoutingKey', secret: alertSecrets.outputs.secretNames.pagerDutyRoutingKey, given: !empty(pagerDutyRoutingKey) }
+  { name: 'AlertRelay__PagerDutyTicketRoutingKey', secret: alertSecrets.outputs.secretNames.pagerDutyTicketRoutingKey, given: !empty(pagerDutyTicketRoutingKey) }
+  { name: 'AlertRelay__SlackWebhookUrl', secret: alertSecrets.outputs.secretNames.slackWebhookUrl, given: !empty(slackWebhookUrl) }
+]
+var alertRelaySettings = concat(
+  map(filter(alertRelaySecretSettings, s => s.given), s => {
+    name: s.name
+    value: '@Microsoft.KeyVault(VaultName=${names.alertVault};SecretName=${s.secret})'
+  }),
+  [
+    { name: 'AlertRelay__DashboardUrl', value: sloDashboardUrl }
+    { name: 'AlertRelay__RunbookBaseUrl', value: runbookBaseUrl }
+  ]
+)
 
 var token = uniqueString(subscription().id, resourceGroup().id, appName, environmentName)
 
@@ -103,6 +146,7 @@ var names = {
   plan: 'plan-${appName}-${environmentName}'
   functionApp: 'func-${appName}-${environmentName}-${token}'
   appConfig: 'appcs-${appName}-${environmentName}-${token}'
+  alertVault: take('kv-${appName}-${environmentName}-${take(token, 6)}', 24)
   // Flex Consumption reads the app package from here with the app's identity.
   deploymentContainer: 'app-package'
 }
@@ -203,6 +247,7 @@ module functionApp 'modules/functionapp.bicep' = {
     allowedOrigins: allowedOrigins
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
+    extraAppSettings: alertRelaySettings
   }
   // The host reads its storage with the identity at start-up; grant the roles before the app exists.
   dependsOn: [
@@ -224,6 +269,42 @@ module flagEvents 'modules/flagevents.bicep' = if (!empty(flagWebhookUrl)) {
     appConfig
   ]
 }
+
+// ---- Observability (issue 13) ----
+module alertSecrets 'modules/alertsecrets.bicep' = {
+  name: 'alertsecrets'
+  params: {
+    name: names.alertVault
+    location: location
+    tags: resourceTags
+    #disable-next-line what-if-short-circuiting
+    principalId: identity.outputs.principalId
+    workspaceId: monitoring.outputs.workspaceId
+    pagerDutyRoutingKey: pagerDutyRoutingKey
+    pagerDutyTicketRoutingKey: pagerDutyTicketRoutingKey
+    slackWebhookUrl: slackWebhookUrl
+  }
+}
+
+module sloAlerts 'modules/slo-alerts.bicep' = {
+  name: 'slo-alerts'
+  params: {
+    namePrefix: '${appName}-${environmentName}-'
+    location: location
+    tags: resourceTags
+    // Names, not module outputs, so What-If can resolve the resources; dependsOn orders the deployment.
+    appInsightsName: names.appInsights
+    workspaceId: monitoring.outputs.workspaceId
+    functionAppName: names.functionApp
+    relayAppObjectId: alertRelayAppObjectId
+    relayAudience: authAudience
+    alertEmails: alertEmails
+  }
+  dependsOn: [
+    functionApp
+  ]
+}
+// ---- end observability ----
 
 // Outputs in azd's naming (UPPER_SNAKE_CASE become azd environment values); the workflows read the same names.
 output AZURE_LOCATION string = location

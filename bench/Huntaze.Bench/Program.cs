@@ -1,13 +1,17 @@
 using System.Globalization;
 using BenchmarkDotNet.Running;
+using Huntaze.Bench.Durable;
 using Huntaze.Bench.Flags;
 using Huntaze.Bench.Onboarding;
+using Huntaze.Bench.Storage;
 
 // dotnet run -c Release --project bench/Huntaze.Bench -- <benchmark> [args]
 //   onboarding [seconds per measurement, default 10] [levels, default 1,16,64]   API vs raw storage (docs/performance.md)
 //   flags-evaluation [BenchmarkDotNet args]                                        evaluation cost per request (docs/flags.md)
 //   flags-propagation [flips, default 20]                                          kill-switch propagation between two hosts
 //   privacy [rows, default 1000] [concurrent, default 50] [repeats, default 5]     DSR export/erasure vs raw storage (docs/privacy/dsr-runbook.md)
+//   azurite-persistence [rounds, default 3]                                        what Azurite's disk store keeps on kill -9 / SIGINT (README)
+//   durable [chains, default 50] [fan-out, default 100] [users, default 10000]     in-memory engine vs Azure Storage provider (docs/performance.md)
 switch (args.FirstOrDefault())
 {
     case "onboarding":
@@ -15,6 +19,15 @@ switch (args.FirstOrDefault())
         break;
     case "flags-evaluation":
         BenchmarkRunner.Run<FlagEvaluationBenchmarks>(args: args.Skip(1).ToArray());
+        break;
+    case "azurite-persistence":
+        await AzuritePersistence.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3);
+        break;
+    case "durable":
+        await DurableBench.RunAsync(
+            args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 50,
+            args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 100,
+            args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 10_000);
         break;
     case "flags-propagation":
         await KillSwitchPropagation.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20);
@@ -26,7 +39,7 @@ switch (args.FirstOrDefault())
             args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 5);
         break;
     default:
-        Console.WriteLine("usage: onboarding [seconds] [levels] | flags-evaluation [BenchmarkDotNet args] | flags-propagation [flips] | privacy [rows] [concurrent] [repeats]");
+        Console.WriteLine("usage: onboarding [seconds] [levels] | flags-evaluation [BenchmarkDotNet args] | flags-propagation [flips] | azurite-persistence [rounds] | durable [chains] [fan-out] [users] | privacy [rows] [concurrent] [repeats]");
         return 2;
 }
 

@@ -61,6 +61,9 @@ param flagAdminClientId string
 ])
 param instanceMemoryMB int
 
+@description('Further app settings ({name, value}) from other modules, e.g. the alert relay\'s Key Vault references (issue 13).')
+param extraAppSettings array = []
+
 // The app's CORS/CSRF origin allowlist (Security__AllowedOrigins__{i}) mirrors the platform CORS list.
 var originSettings = [for (origin, i) in allowedOrigins: { name: 'Security__AllowedOrigins__${i}', value: origin }]
 
@@ -88,7 +91,8 @@ var appSettings = concat(
     // The retention timer's schedule is a binding expression (%Privacy__RetentionSchedule%): the host needs the setting.
     { name: 'Privacy__RetentionSchedule', value: '0 30 2 * * *' }
   ],
-  originSettings
+  originSettings,
+  extraAppSettings
 )
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
@@ -120,6 +124,8 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
   }
   properties: {
     serverFarmId: plan.id
+    // Key Vault references (the alert relay's secrets) resolve with the user-assigned identity.
+    keyVaultReferenceIdentity: identityId
     httpsOnly: true
     clientCertEnabled: false
     functionAppConfig: {

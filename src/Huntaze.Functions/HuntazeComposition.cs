@@ -1,7 +1,9 @@
 using Huntaze.Functions.Flags;
+using Huntaze.Functions.Observability;
 using Huntaze.Functions.Onboarding;
 using Huntaze.Functions.Platform.Health;
 using Huntaze.Functions.Platform.Http;
+using Huntaze.Functions.Platform.Orchestrations;
 using Huntaze.Functions.Platform.Storage;
 using Huntaze.Functions.Privacy;
 using Huntaze.Functions.Privacy.Consent;
@@ -22,9 +24,11 @@ public static class HuntazeComposition
     public static IServiceCollection AddHuntaze(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingleton(TimeProvider.System);
+        services.AddObservability(configuration);
         services.AddHttpPipeline();
         services.AddStorage(configuration);
         services.AddHealth();
+        services.AddOrchestrations();
         services.AddSecurity(configuration);
         services.AddFlags(configuration);
         services.AddOnboarding(configuration);

@@ -6,19 +6,22 @@ using Huntaze.LocalHost.Durable;
 using Huntaze.LocalHost.Functions;
 using Huntaze.LocalHost.Storage;
 using Huntaze.LocalHost.Timers;
-using Microsoft.DurableTask.Testing;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using OpenTelemetry.Metrics;
 
 namespace Huntaze.LocalHost;
 
 /// <summary>
 /// Runs the app's real function classes without the Functions host: Kestrel for HTTP triggers, the
-/// in-process Durable Task engine for orchestrations and activities, a scheduler for timers, all over
+/// Durable Task sidecar over the Azure Storage provider for orchestrations and activities, a scheduler
+/// for timers, all over
 /// the same <see cref="HuntazeComposition.AddHuntaze"/> composition that the Functions host uses.
 /// </summary>
 public static class LocalHostApp
 {
     public const string DefaultUrl = "http://127.0.0.1:7071";
+
+    public const string PrometheusPath = "/metrics";
 
     public static WebApplication Build(string[] args, LocalHostOptions? options = null)
     {
@@ -46,6 +49,7 @@ public static class LocalHostApp
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.DurableTask", LogLevel.Warning);
         builder.Logging.AddFilter("Grpc", LogLevel.Warning);
+        builder.Logging.AddFilter("DurableTask", LogLevel.Warning);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
         var catalog = new FunctionCatalog([typeof(HuntazeComposition).Assembly, .. options.ExtraFunctionAssemblies]);
         var holder = new ServiceProviderHolder();
@@ -55,22 +59,22 @@ public static class LocalHostApp
         builder.Services.Replace(ServiceDescriptor.Singleton(catalog));
         builder.Services.AddMvcCore();
         builder.Services.AddRouting();
-        // The engine's own default is a random port in 30000-40000, unchecked: it collides with Linux's
-        // ephemeral range. Ask the kernel for a free one instead.
-        builder.Services.AddInMemoryDurableTask(
-            tasks => DurableFunctionRegistry.Register(tasks, catalog, holder),
-            new InMemoryDurableTaskOptions { Port = FreePort.Next() });
+        builder.Services.AddLocalDurable(builder.Configuration, catalog, holder);
         builder.Services.AddSingleton<TimerDispatcher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<TimerDispatcher>());
+        // A Prometheus scrape endpoint (GET /metrics) so a local Prometheus and Grafana work with no cloud (docs/slo.md).
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddPrometheusExporter());
+        options.ConfigureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
         holder.Services = app.Services;
         app.UseStatusCodePages(ProblemForBareStatusAsync);
         // CORS preflights never reach a function (in Azure the platform's CORS answers them).
         app.Use((http, next) => Huntaze.Functions.Security.Cors.Cors.TryHandlePreflight(http) ? Task.CompletedTask : next(http));
-        var routePrefix = HostJson.ReadRoutePrefix(AppContext.BaseDirectory);
+        var routePrefix = HostJson.RoutePrefix(HostJson.Load(AppContext.BaseDirectory));
         app.MapHttpFunctions(catalog, routePrefix);
         app.MapAdminEndpoints();
+        app.MapPrometheusScrapingEndpoint(PrometheusPath);
         if (options.PrintFunctionTable)
         {
             app.Lifetime.ApplicationStarted.Register(() => FunctionTable.Print(catalog, app.Urls, routePrefix));

@@ -14,6 +14,9 @@ public sealed record LocalHostOptions
     /// <summary>Whether to read local.settings.json (tests don't: they state their settings).</summary>
     public bool UseLocalSettingsFile { get; init; } = true;
 
+    /// <summary>Registrations applied after the app's own composition (tests: a fake clock, in-memory telemetry exporters).</summary>
+    public Action<IServiceCollection>? ConfigureServices { get; init; }
+
     /// <summary>Whether to print the function table at start.</summary>
     public bool PrintFunctionTable { get; init; } = true;
 }

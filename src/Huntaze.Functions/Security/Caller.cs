@@ -10,7 +10,13 @@ public static class Roles
     public const string Dpo = "dpo";
     public const string Support = "support";
 
-    public static readonly IReadOnlyList<string> All = [User, Admin, Dpo, Support];
+    /// <summary>
+    /// Azure Monitor action groups delivering alerts to the relay (secure webhook): the app role value Microsoft
+    /// documents for it, assigned to the "Azure Monitor Action Group" service principal (docs/slo.md).
+    /// </summary>
+    public const string AlertSender = "ActionGroupsSecureWebhook";
+
+    public static readonly IReadOnlyList<string> All = [User, Admin, Dpo, Support, AlertSender];
 }
 
 /// <summary>How the caller proved who they are.</summary>

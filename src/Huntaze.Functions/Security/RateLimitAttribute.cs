@@ -17,6 +17,9 @@ public static class RateLimitPolicies
 
     /// <summary>Anonymous calls: 60 per minute per client IP.</summary>
     public const string Anonymous = "anonymous";
+
+    /// <summary>Alert notifications from Azure Monitor: 120 per minute, fail open (a page must not wait on the counter store).</summary>
+    public const string AlertRelay = "alert-relay";
 }
 
 /// <summary>The rate-limit policy guarding an HTTP function, declared next to its trigger.</summary>

@@ -45,6 +45,19 @@ internal static class LocalSettings
         return document.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     }
 
+    /// <summary>
+    /// The Durable provider's local tuning from the committed sample (<c>AzureFunctionsJobHost__extensions__durableTask__storageProvider__*</c>,
+    /// <c>__</c>-separated): what tests and benchmarks run, so they measure the configuration developers get.
+    /// </summary>
+    public static Dictionary<string, string?> SampleDurableTuning()
+    {
+        const string Prefix = "AzureFunctionsJobHost:extensions:durableTask:storageProvider:";
+        var root = RepositoryPaths.FindRoot() ?? throw new InvalidOperationException("Cannot find the repository root (Huntaze.Functions.sln).");
+        return Parse(File.ReadAllText(Path.Combine(root, SampleFileName)))
+            .Where(kv => kv.Key.StartsWith(Prefix, StringComparison.Ordinal))
+            .ToDictionary(kv => kv.Key.Replace(":", "__", StringComparison.Ordinal), kv => kv.Value);
+    }
+
     public static Dictionary<string, string?> Parse(string json)
     {
         using var document = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });

@@ -23,9 +23,12 @@ public sealed class AzuriteProcess : IAsyncDisposable
     private const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
     private readonly Process _process;
 
-    private AzuriteProcess(Process process, AzuritePorts ports)
+    private readonly bool _persistent;
+
+    private AzuriteProcess(Process process, AzuritePorts ports, bool persistent)
     {
         _process = process;
+        _persistent = persistent;
         Ports = ports;
         AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
     }
@@ -94,7 +97,7 @@ public sealed class AzuriteProcess : IAsyncDisposable
         process.ErrorDataReceived += static (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var azurite = new AzuriteProcess(process, ports);
+        var azurite = new AzuriteProcess(process, ports, location is not null);
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -118,12 +121,32 @@ public sealed class AzuriteProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Stops Azurite. One with data on disk is asked to stop (SIGINT) so it saves what it holds: its store is
+    /// written to disk every few seconds, and a kill loses the writes since the last save (README). An
+    /// in-memory one has nothing to save and is killed.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         AppDomain.CurrentDomain.ProcessExit -= OnProcessExit;
+        if (_persistent)
+        {
+            await ProcessSignals.StopGracefullyAsync(_process, TimeSpan.FromSeconds(15)).ConfigureAwait(false);
+        }
+        else
+        {
+            Kill();
+            await _process.WaitForExitAsync().ConfigureAwait(false);
+        }
+
+        _process.Dispose();
+    }
+
+    /// <summary>Kills Azurite at once (SIGKILL), as a crash would: for measuring what its store keeps.</summary>
+    public async Task KillAsync()
+    {
         Kill();
         await _process.WaitForExitAsync().ConfigureAwait(false);
-        _process.Dispose();
     }
 
     private void OnProcessExit(object? sender, EventArgs e) => Kill();

@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using Huntaze.Cli.Tokens;
 using Huntaze.LocalHost.Storage;
+using Microsoft.Extensions.DependencyInjection;
 
 [assembly: AssemblyFixture(typeof(Huntaze.IntegrationTests.Infrastructure.HostFixture))]
 
@@ -31,8 +32,11 @@ public sealed class HostFixture : IAsyncLifetime
 
     public IServiceProvider Services => Host.Services;
 
-    /// <summary>The settings every test host starts with; tests may add or override.</summary>
-    public static Dictionary<string, string?> BaseSettings(string storageConnectionString, string tablePrefix) => new()
+    /// <summary>
+    /// The settings every test host starts with; tests may add or override. The Durable provider's tuning is
+    /// the one developers run (local.settings.sample.json), so tests run the local configuration that ships.
+    /// </summary>
+    public static Dictionary<string, string?> BaseSettings(string storageConnectionString, string tablePrefix) => new(SampleDurableSettings.Value)
     {
         ["AzureWebJobsStorage"] = storageConnectionString,
         ["Storage__TablePrefix"] = tablePrefix,
@@ -50,6 +54,8 @@ public sealed class HostFixture : IAsyncLifetime
         // The onboarding experience ships behind its flag; tests start with it on (never changed once it exists).
         ["Flags__SeedEnabled__0"] = "Onboarding",
     };
+
+    private static readonly Lazy<Dictionary<string, string?>> SampleDurableSettings = new(Huntaze.LocalHost.Configuration.LocalSettings.SampleDurableTuning);
 
     public async ValueTask InitializeAsync()
     {
@@ -87,7 +93,7 @@ public sealed class HostFixture : IAsyncLifetime
     }
 
     /// <summary>Another local host over the same storage (another "instance" of the app).</summary>
-    public Task<LocalHostInstance> StartSecondHostAsync(IReadOnlyDictionary<string, string?>? overrides = null)
+    public Task<LocalHostInstance> StartSecondHostAsync(IReadOnlyDictionary<string, string?>? overrides = null, Action<IServiceCollection>? configureServices = null)
     {
         var settings = BaseSettings(Azurite.ConnectionString, TablePrefix);
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
@@ -95,7 +101,7 @@ public sealed class HostFixture : IAsyncLifetime
             settings[key] = value;
         }
 
-        return LocalHostInstance.StartAsync(settings, CancellationToken.None);
+        return LocalHostInstance.StartAsync(settings, configureServices, CancellationToken.None);
     }
 
     public HttpClient CreateClient() => Host.CreateClient();

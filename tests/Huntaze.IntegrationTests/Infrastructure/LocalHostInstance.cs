@@ -22,14 +22,34 @@ public sealed class LocalHostInstance : IAsyncDisposable
     /// <summary>The host's own container: what the functions resolve.</summary>
     public IServiceProvider Services => _app.Services;
 
-    /// <summary>Starts a host; a port taken between choosing and binding it (another process won the race) is retried.</summary>
-    public static async Task<LocalHostInstance> StartAsync(IReadOnlyDictionary<string, string?> settings, CancellationToken cancellationToken)
+    /// <summary>The setting naming the task hub (the Functions host's own override of host.json).</summary>
+    public const string HubSetting = "AzureFunctionsJobHost__extensions__durableTask__hubName";
+
+    /// <summary>A task hub name no other host uses.</summary>
+    public static string NewHubName() => "t" + Guid.NewGuid().ToString("N")[..12];
+
+    /// <summary>Starts a host with the app's own services only.</summary>
+    public static Task<LocalHostInstance> StartAsync(IReadOnlyDictionary<string, string?> settings, CancellationToken cancellationToken) =>
+        StartAsync(settings, configureServices: null, cancellationToken);
+
+    /// <summary>
+    /// Starts a host; a port taken between choosing and binding it (another process won the race) is retried.
+    /// Each host gets a task hub of its own unless the settings name one: hosts sharing a hub share its work,
+    /// and these hosts differ in tables and settings.
+    /// </summary>
+    /// <param name="configureServices">Registrations applied after the app's own (a fake clock, in-memory telemetry exporters).</param>
+    public static async Task<LocalHostInstance> StartAsync(IReadOnlyDictionary<string, string?> settings, Action<IServiceCollection>? configureServices, CancellationToken cancellationToken)
     {
+        if (!settings.ContainsKey(HubSetting))
+        {
+            settings = new Dictionary<string, string?>(settings) { [HubSetting] = NewHubName() };
+        }
+
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await TryStartAsync(settings, cancellationToken);
+                return await TryStartAsync(settings, configureServices, cancellationToken);
             }
             catch (IOException exception) when (attempt < 3 && exception.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
             {
@@ -38,7 +58,7 @@ public sealed class LocalHostInstance : IAsyncDisposable
         }
     }
 
-    private static async Task<LocalHostInstance> TryStartAsync(IReadOnlyDictionary<string, string?> settings, CancellationToken cancellationToken)
+    private static async Task<LocalHostInstance> TryStartAsync(IReadOnlyDictionary<string, string?> settings, Action<IServiceCollection>? configureServices, CancellationToken cancellationToken)
     {
         var app = LocalHostApp.Build(["--urls", "http://127.0.0.1:0"], new LocalHostOptions
         {
@@ -46,6 +66,7 @@ public sealed class LocalHostInstance : IAsyncDisposable
             Settings = settings,
             UseLocalSettingsFile = false,
             PrintFunctionTable = false,
+            ConfigureServices = configureServices,
         });
         try
         {

@@ -9,12 +9,12 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Huntaze.IntegrationTests.Security;
 
 /// <summary>
-/// Every HTTP function the host serves × {anonymous, user, admin, dpo, support}: the answer is 401, 403
+/// Every HTTP function the host serves × {anonymous, user, admin, dpo, support, alert sender}: the answer is 401, 403
 /// or neither exactly as the function's declared access policy says.
 /// </summary>
 public sealed partial class AuthorizationMatrixTests(HostFixture fixture)
 {
-    private static readonly string?[] Callers = [null, Roles.User, Roles.Admin, Roles.Dpo, Roles.Support];
+    private static readonly string?[] Callers = [null, Roles.User, Roles.Admin, Roles.Dpo, Roles.Support, Roles.AlertSender];
 
     [Fact]
     public void EveryHttpFunction_DeclaresAnAccessPolicy()

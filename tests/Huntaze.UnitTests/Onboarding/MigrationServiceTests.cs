@@ -62,6 +62,22 @@ public sealed class MigrationServiceTests
     }
 
     [Fact]
+    public async Task MigratePageAsync_MoreHoldersThanMaxUsers_MigratesMaxUsersAndReturnsToken()
+    {
+        for (var i = 0; i < 25; i++)
+        {
+            await SeedAsync($"u{i:D2}", Completed(1));
+        }
+
+        var first = await _service.MigratePageAsync(new MigrationPageInput("ai", 2, "keep", false, null, 10), Ct);
+        var rest = await _service.MigratePageAsync(new MigrationPageInput("ai", 2, "keep", false, first.ContinuationToken, 100), Ct);
+
+        Assert.Equal(new MigrationCounts(10, 10, 0, 0), first.Counts);
+        Assert.NotNull(first.ContinuationToken);
+        Assert.Equal((new MigrationCounts(15, 15, 0, 0), (string?)null), (rest.Counts, rest.ContinuationToken));
+    }
+
+    [Fact]
     public async Task MigratePageAsync_RunTwice_SecondRunChangesNothing()
     {
         await SeedAsync("u1", Completed(1));

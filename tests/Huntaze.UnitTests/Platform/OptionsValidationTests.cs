@@ -35,7 +35,13 @@ public sealed class OptionsValidationTests
     [InlineData("Flags:AppConfiguration:WriterClientId", "not-a-guid", "Flags:AppConfiguration:WriterClientId is 'not-a-guid';")]
     [InlineData("Security:AllowedOrigins:0", "*", "Security:AllowedOrigins:0 is '*';")]
     [InlineData("Auth:ClockSkewSeconds", "60", "Auth:ClockSkewSeconds is 60;")]
+    [InlineData("AlertRelay:MaxRetries", "0", "AlertRelay:MaxRetries is 0;")]
+    [InlineData("AlertRelay:PagerDutyEventsUrl", "ftp://events.example", "AlertRelay:PagerDutyEventsUrl is 'ftp://events.example';")]
     [InlineData("Auth:Authority", "http://login.example/t/v2.0", "Auth:Authority is 'http://login.example/t/v2.0';")]
+    [InlineData("AzureFunctionsJobHost:extensions:durableTask:hubName", "1hub", "AzureFunctionsJobHost:extensions:durableTask:hubName is '1hub';")]
+    [InlineData("AzureFunctionsJobHost:extensions:durableTask:storageProvider:partitionCount", "17", "AzureFunctionsJobHost:extensions:durableTask:storageProvider:partitionCount is 17;")]
+    [InlineData("AzureFunctionsJobHost:extensions:durableTask:storageProvider:maxQueuePollingInterval", "00:00:00", "AzureFunctionsJobHost:extensions:durableTask:storageProvider:maxQueuePollingInterval is 00:00:00;")]
+    [InlineData("Orchestrations:RetentionDays", "0", "Orchestrations:RetentionDays is 0;")]
     public void Start_SettingOutOfRange_FailureNamesSettingAndValue(string setting, string value, string expected)
     {
         using var services = Build(new() { [setting] = value });

@@ -63,6 +63,11 @@ public sealed class FlagState(TimeProvider time)
                 : now;
             next = new Loaded(snapshot, observedAt);
             _current = next;
+            if (previous is not null)
+            {
+                var active = KillSwitchActive(snapshot);
+                FlagMetrics.Applied(KillSwitchActive(previous.Snapshot) != active, active, now - snapshot.PublishedAt);
+            }
         }
 
         Changed?.Invoke(next.Snapshot);

@@ -55,6 +55,7 @@ public sealed partial class FlagSync(
             Log.SyncFailed(logger, exception);
         }
 
+        FlagMetrics.SyncRun(error is null ? outcome : null);
         await RecordAsync(error, cancellationToken).ConfigureAwait(false);
         return outcome;
     }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Huntaze.Functions.Onboarding.Catalog;
 using Huntaze.Functions.Platform.Http;
+using Huntaze.Functions.Platform.Orchestrations;
 using Huntaze.Functions.Security;
 using Huntaze.Functions.Security.Audit;
 using Microsoft.AspNetCore.Http;
@@ -60,7 +61,7 @@ public sealed class MigrationFunctions(StepCatalog catalog, IAuditLog audit, IOp
         var counts = (instance.RuntimeStatus == OrchestrationRuntimeStatus.Completed ? instance.ReadOutputAs<MigrationCounts>() : instance.ReadCustomStatusAs<MigrationCounts>())
             ?? input?.Counts ?? MigrationCounts.Zero;
         return ApiResult.Ok(new MigrationStatusView(
-            id, ToState(instance.RuntimeStatus), input?.StepId, input?.ToVersion, input?.Policy, input?.DryRun,
+            id, OrchestrationAdminService.ToApiStatus(instance.RuntimeStatus), input?.StepId, input?.ToVersion, input?.Policy, input?.DryRun,
             counts.Scanned, counts.Changed, counts.Unchanged, counts.Failed, counts.Restricted, instance.CreatedAt, instance.LastUpdatedAt,
             instance.FailureDetails?.ErrorMessage));
     }
@@ -109,15 +110,4 @@ public sealed class MigrationFunctions(StepCatalog catalog, IAuditLog audit, IOp
         return new MigrationInput(step!.Id, body.ToVersion!.Value, policy, body.DryRun ?? false, settings.MigrationUsersPerActivity,
             settings.MigrationPagesPerGeneration, caller.UserId, correlationId, null, MigrationCounts.Zero);
     }
-
-    private static string ToState(OrchestrationRuntimeStatus status) => status switch
-    {
-        OrchestrationRuntimeStatus.Pending => "pending",
-        OrchestrationRuntimeStatus.Running => "running",
-        OrchestrationRuntimeStatus.Completed => "completed",
-        OrchestrationRuntimeStatus.Failed => "failed",
-        OrchestrationRuntimeStatus.Terminated => "terminated",
-        OrchestrationRuntimeStatus.Suspended => "suspended",
-        _ => "unknown",
-    };
 }

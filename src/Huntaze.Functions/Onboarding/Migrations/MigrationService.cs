@@ -23,7 +23,7 @@ public sealed class MigrationService(IProgressStore store, TimeProvider time, IO
         var seen = 0;
         do
         {
-            var page = await store.ListStepHoldersAsync(input.StepId, token, 1000, cancellationToken).ConfigureAwait(false);
+            var page = await store.ListStepHoldersAsync(input.StepId, token, Math.Min(1000, input.MaxUsers - seen), cancellationToken).ConfigureAwait(false);
             // The listed entity (with its ETag) is the first read: one conditional update per user
             // unless the user wrote in between, and no read at all for a dry run.
             counts = counts.Add(await MigrateAsync([.. page.Holders.Select(h => (h.UserId, (Stored<StepProgress>?)h.Step))], input, cancellationToken).ConfigureAwait(false));

@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using System.Diagnostics.Metrics;
 using Huntaze.Functions.Observability;
 using Huntaze.Functions.Platform.Hosting;
+using Huntaze.Functions.Security;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
@@ -13,9 +13,6 @@ namespace Huntaze.Functions.Platform.Http;
 /// </summary>
 public sealed partial class HttpPipeline(IEnumerable<IHttpPipelineStep> steps, ILogger<HttpPipeline> logger)
 {
-    private static readonly Histogram<double> Duration = HuntazeDiagnostics.Meter.CreateHistogram<double>(
-        "huntaze.http.server.request.duration", "s", "Duration of HTTP function requests, by route template, method and status.");
-
     private readonly IHttpPipelineStep[] _steps = [.. steps];
 
     public async Task RunAsync(HttpContext http, FunctionDescriptor function, Func<Task> invokeFunction)
@@ -29,6 +26,8 @@ public sealed partial class HttpPipeline(IEnumerable<IHttpPipelineStep> steps, I
             ["FunctionName"] = function.Name,
         });
 
+        var span = Activity.Current;
+        RequestTelemetry.Enrich(span, correlationId, null);
         var invocation = new HttpInvocation(http, function);
         var started = Stopwatch.GetTimestamp();
         try
@@ -57,11 +56,8 @@ public sealed partial class HttpPipeline(IEnumerable<IHttpPipelineStep> steps, I
         }
         finally
         {
-            Duration.Record(
-                Stopwatch.GetElapsedTime(started).TotalSeconds,
-                new("http.route", function.Route),
-                new("http.request.method", http.Request.Method),
-                new("http.response.status_code", http.Response.StatusCode));
+            RequestTelemetry.Record(Stopwatch.GetElapsedTime(started), function.Route, http.Request.Method, http.Response.StatusCode);
+            RequestTelemetry.Enrich(span, correlationId, http.GetCaller()?.UserId);
         }
 
         Task Next(int index) =>

@@ -36,4 +36,6 @@ public static class ProblemTypes
     public static readonly ProblemType Internal = new("internal", "An unexpected error occurred.", 500);
     public static readonly ProblemType Unavailable = new("unavailable", "The service is temporarily unavailable.", 503);
     public static readonly ProblemType DependencyUnavailable = new("dependency-unavailable", "A dependency is unavailable.", 503);
+    public static readonly ProblemType AlertNotCommonSchema = new("alert-not-common-schema", "The body is not an Azure Monitor common-alert-schema notification.", 400);
+    public static readonly ProblemType AlertDeliveryFailed = new("alert-delivery-failed", "The alert could not be delivered to PagerDuty or Slack.", 503);
 }

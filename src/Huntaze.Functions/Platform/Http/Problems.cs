@@ -154,6 +154,16 @@ public static class Problems
         new Dictionary<string, object?> { ["failing"] = failing, ["checks"] = checks },
         RetryAfter(retryAfter));
 
+    /// <summary>The alert relay got JSON that is not an Azure Monitor common-alert-schema notification.</summary>
+    public static ProblemException AlertNotCommonSchema(string detail) => new(ProblemTypes.AlertNotCommonSchema, detail);
+
+    /// <summary>503 so Azure Monitor retries the webhook: <paramref name="sink"/> (PagerDuty or Slack) refused or never answered.</summary>
+    public static ProblemException AlertDeliveryFailed(string detail, string? sink, TimeSpan retryAfter) => new(
+        ProblemTypes.AlertDeliveryFailed,
+        detail,
+        new Dictionary<string, object?> { ["sink"] = sink },
+        RetryAfter(retryAfter));
+
     /// <summary>The answer to anything unexpected: generic, pointing at the correlation id.</summary>
     public static ProblemException Internal() =>
         new(ProblemTypes.Internal, "An unexpected error occurred. Quote the correlation id when reporting it.");

@@ -12,12 +12,16 @@ public static class RequestBody
 {
     public const int MaxBytes = 64 * 1024;
 
-    public static async Task<T> ReadJsonAsync<T>(HttpRequest request, CancellationToken cancellationToken)
+    public static Task<T> ReadJsonAsync<T>(HttpRequest request, CancellationToken cancellationToken) =>
+        ReadJsonAsync<T>(request, MaxBytes, cancellationToken);
+
+    /// <param name="maxBytes">A larger limit for bodies others define (Azure Monitor alerts reach 256 KB).</param>
+    public static async Task<T> ReadJsonAsync<T>(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
     {
         EnsureJsonContentType(request);
-        if (request.ContentLength > MaxBytes)
+        if (request.ContentLength > maxBytes)
         {
-            throw TooLarge();
+            throw Problems.PayloadTooLarge(maxBytes);
         }
 
         using var buffer = new MemoryStream();
@@ -25,9 +29,9 @@ public static class RequestBody
         int read;
         while ((read = await request.Body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
         {
-            if (buffer.Length + read > MaxBytes)
+            if (buffer.Length + read > maxBytes)
             {
-                throw TooLarge();
+                throw Problems.PayloadTooLarge(maxBytes);
             }
 
             buffer.Write(chunk, 0, read);
@@ -60,5 +64,4 @@ public static class RequestBody
         }
     }
 
-    private static ProblemException TooLarge() => Problems.PayloadTooLarge(MaxBytes);
 }

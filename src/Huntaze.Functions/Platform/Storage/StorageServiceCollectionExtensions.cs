@@ -41,7 +41,7 @@ public static class StorageServiceCollectionExtensions
     /// Managed identity in Azure (the user-assigned one when <c>AZURE_CLIENT_ID</c> is set), the
     /// developer's own sign-in elsewhere; never a key.
     /// </summary>
-    private static DefaultAzureCredential CreateCredential(IConfiguration configuration) =>
+    internal static DefaultAzureCredential CreateCredential(IConfiguration configuration) =>
         new(new DefaultAzureCredentialOptions { ManagedIdentityClientId = configuration["AZURE_CLIENT_ID"] });
 
     /// <summary>

@@ -36,6 +36,7 @@ public sealed class RateLimitOptions
         [RateLimitPolicies.PrivacyRequests] = new() { Limit = 3, WindowSeconds = 86_400, FailOpen = false },
         [RateLimitPolicies.Reads] = new() { Limit = 600, WindowSeconds = 60, FailOpen = true },
         [RateLimitPolicies.Anonymous] = new() { Limit = 60, WindowSeconds = 60, FailOpen = true },
+        [RateLimitPolicies.AlertRelay] = new() { Limit = 120, WindowSeconds = 60, FailOpen = true },
     };
 
     /// <summary>The longest window, which decides how long counter tables are kept.</summary>
