@@ -80,6 +80,22 @@ public sealed class ConsentTests(HostFixture fixture)
     }
 
     [Fact]
+    public async Task Anonymous_GetPutAndHistory_CountAgainstTheAnonymousLimit()
+    {
+        using var visitor = new ConsentClient(fixture.Host);
+
+        using var put = await visitor.PutAsync(ConsentClient.Body(analytics: false));
+        using var get = await visitor.GetAsync();
+        using var history = await visitor.GetAsync("/api/consent/history");
+
+        Assert.All([put, get, history], r =>
+        {
+            Assert.True(r.IsSuccessStatusCode, $"{(int)r.StatusCode}");
+            Assert.StartsWith("\"anonymous\";q=", r.Headers.GetValues("RateLimit-Policy").Single(), StringComparison.Ordinal);
+        });
+    }
+
+    [Fact]
     public async Task Put_Anonymous_WithoutCsrfTokenOrFromAForeignOrigin_403AndNothingStored()
     {
         using var visitor = new ConsentClient(fixture.Host);
