@@ -9,6 +9,7 @@ using Huntaze.Functions.Privacy.Consent;
 using Huntaze.Functions.Privacy.Subjects;
 using Huntaze.Functions.Security;
 using Huntaze.IntegrationTests.Infrastructure;
+using Huntaze.IntegrationTests.Onboarding;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Huntaze.IntegrationTests.Privacy;
@@ -103,8 +104,8 @@ public sealed class ConsentTests(HostFixture fixture)
         using var noToken = await visitor.PutAsync(ConsentClient.Body(true), csrf: false);
         using var foreign = await visitor.PutAsync(ConsentClient.Body(true), origin: "https://evil.example");
 
-        await AssertProblemAsync(noToken, HttpStatusCode.Forbidden, "csrf");
-        await AssertProblemAsync(foreign, HttpStatusCode.Forbidden, "csrf");
+        await OnboardingApi.ProblemAsync(noToken, HttpStatusCode.Forbidden, "csrf");
+        await OnboardingApi.ProblemAsync(foreign, HttpStatusCode.Forbidden, "csrf");
         Assert.Null(visitor.ConsentId);
     }
 
@@ -118,7 +119,7 @@ public sealed class ConsentTests(HostFixture fixture)
 
         using var forged = await bob.PutAsync(ConsentClient.Body(true), token: await alice.CsrfTokenAsync());
 
-        await AssertProblemAsync(forged, HttpStatusCode.Forbidden, "csrf");
+        await OnboardingApi.ProblemAsync(forged, HttpStatusCode.Forbidden, "csrf");
         Assert.Single(await bob.HistoryAsync());
     }
 
@@ -137,9 +138,9 @@ public sealed class ConsentTests(HostFixture fixture)
         using var first = await fresh.PutRawAsync(new StringContent(body, Encoding.UTF8, "application/json"));
         using var later = await known.PutRawAsync(new StringContent(body, Encoding.UTF8, "application/json"));
 
-        var problem = await AssertProblemAsync(first, HttpStatusCode.BadRequest, "validation");
+        var problem = await OnboardingApi.ProblemAsync(first, HttpStatusCode.BadRequest, "validation");
         Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), problem.ToString());
-        await AssertProblemAsync(later, HttpStatusCode.BadRequest, "validation");
+        await OnboardingApi.ProblemAsync(later, HttpStatusCode.BadRequest, "validation");
         Assert.Null(fresh.ConsentId);
         Assert.Single(await known.HistoryAsync());
     }
@@ -152,7 +153,7 @@ public sealed class ConsentTests(HostFixture fixture)
 
         using var response = await visitor.PutRawAsync(new StringContent("{\"policyVersion\":\"" + padding + "\"}", Encoding.UTF8, "application/json"));
 
-        await AssertProblemAsync(response, HttpStatusCode.RequestEntityTooLarge, "payload-too-large");
+        await OnboardingApi.ProblemAsync(response, HttpStatusCode.RequestEntityTooLarge, "payload-too-large");
         Assert.Null(visitor.ConsentId);
     }
 
@@ -168,8 +169,8 @@ public sealed class ConsentTests(HostFixture fixture)
         visitor.ConsentId = id;
         using var put = await visitor.PutAsync(ConsentClient.Body(true), token: token);
 
-        await AssertProblemAsync(get, HttpStatusCode.BadRequest, "consent-cookie-unknown");
-        await AssertProblemAsync(put, HttpStatusCode.BadRequest, "consent-cookie-unknown");
+        await OnboardingApi.ProblemAsync(get, HttpStatusCode.BadRequest, "consent-cookie-unknown");
+        await OnboardingApi.ProblemAsync(put, HttpStatusCode.BadRequest, "consent-cookie-unknown");
         Assert.Contains("Max-Age=0", visitor.LastSetCookie, StringComparison.Ordinal);
         Assert.Null(visitor.ConsentId);
         if (id.Length == 32)
@@ -241,7 +242,7 @@ public sealed class ConsentTests(HostFixture fixture)
         Assert.Equal("2027-06-01", asked.GetProperty("policyVersion").GetString());
         Assert.Equal(ConsentClient.Current, asked.GetProperty("record").GetProperty("policyVersion").GetString());
         AssertCategories(asked, analytics: false, marketing: false, personalization: false);
-        await AssertProblemAsync(oldVersion, HttpStatusCode.BadRequest, "validation");
+        await OnboardingApi.ProblemAsync(oldVersion, HttpStatusCode.BadRequest, "validation");
         Assert.False(answered.GetProperty("ask").GetBoolean());
         AssertCategories(answered, analytics: true, marketing: false, personalization: false);
     }
@@ -353,14 +354,6 @@ public sealed class ConsentTests(HostFixture fixture)
         Assert.Equal((analytics, marketing, personalization), (categories.GetProperty("analytics").GetBoolean(), categories.GetProperty("marketing").GetBoolean(), categories.GetProperty("personalization").GetBoolean()));
     }
 
-    private static async Task<JsonElement> AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string type)
-    {
-        var body = await PrivacyApi.JsonAsync(response);
-        Assert.True(response.StatusCode == status, $"{(int)response.StatusCode}: {body}");
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        Assert.Equal("https://huntaze.com/problems/" + type, body.GetProperty("type").GetString());
-        return body;
-    }
 
     private static Caller Caller(string userId) => new(userId, new HashSet<string> { Roles.User }, "FR", CredentialKind.Bearer);
 
