@@ -23,7 +23,7 @@ public sealed class PrivacyOptions
     public RetentionOptions Retention { get; set; } = new();
 }
 
-/// <summary>Retention periods in days (<c>Privacy__Retention__*</c>); the data map names each.</summary>
+/// <summary>Retention periods in days (<c>Privacy__Retention__*</c>); the data map names each. The task hub's is <c>Orchestrations__RetentionDays</c>.</summary>
 public sealed class RetentionOptions
 {
     public int CompletedProgressDays { get; set; } = 730;
@@ -33,8 +33,6 @@ public sealed class RetentionOptions
     public int ClosedRequestDays { get; set; } = 1095;
 
     public int LedgerDays { get; set; } = 400;
-
-    public int OrchestrationDays { get; set; } = 30;
 
     /// <summary>Anonymous consent records, after the visitor's last choice (13 months: longer than the cookie's 6).</summary>
     public int AnonymousConsentDays { get; set; } = 395;

@@ -7,8 +7,19 @@ using Huntaze.IntegrationTests.Infrastructure;
 namespace Huntaze.IntegrationTests.Privacy;
 
 /// <summary>Calls of the privacy API as a user and as a DPO, and waiting for a request to close.</summary>
-public sealed class PrivacyApi(LocalHostInstance host)
+public sealed class PrivacyApi(Func<HttpClient> createClient)
 {
+    public PrivacyApi(LocalHostInstance host)
+        : this((host ?? throw new ArgumentNullException(nameof(host))).CreateClient)
+    {
+    }
+
+    /// <summary>A local host process (restart tests).</summary>
+    public PrivacyApi(LocalHostProcess host)
+        : this((host ?? throw new ArgumentNullException(nameof(host))).CreateClient)
+    {
+    }
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     public HttpClient User(string userId, string market = "FR") => Client(userId, market, "user");
@@ -19,7 +30,7 @@ public sealed class PrivacyApi(LocalHostInstance host)
 
     public HttpClient Client(string userId, string market, params string[] roles)
     {
-        var client = host.CreateClient();
+        var client = createClient();
         client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", HostFixture.CreateToken(userId, market, roles));
         return client;
     }

@@ -5,6 +5,8 @@ using System.Text.Json;
 using Azure.Data.Tables;
 using Huntaze.Functions.Observability;
 using Huntaze.Functions.Platform.Storage;
+using Huntaze.Functions.Privacy.Registry;
+using Huntaze.Functions.Privacy.Requests;
 using Huntaze.IntegrationTests.Infrastructure;
 using Huntaze.IntegrationTests.Onboarding;
 using Microsoft.Extensions.DependencyInjection;
@@ -41,6 +43,55 @@ public sealed class PrivacyMetricsTests(HostFixture fixture)
         Assert.Contains(metrics.Recorded, m => m.Name == "huntaze.privacy.requests_open" && m.Value >= 1);
         Assert.Contains(metrics.Recorded, m => m.Name == "huntaze.privacy.oldest_open_request_age_seconds" && m.Value > 0);
         Assert.Contains(metrics.Recorded, m => m.Name == "huntaze.privacy.requests_overdue");
+    }
+
+    /// <summary>
+    /// A request past its due date: the DPO queue's <c>overdue</c> view lists it (and not one still in time),
+    /// and the sampler timer alone, with nobody listing the queue, brings the gauges up to date.
+    /// </summary>
+    [Fact]
+    public async Task Queue_RequestPastItsDueDate_ListedAsOverdueAndSampledByTheTimer()
+    {
+        using var metrics = new PrivacyInstruments();
+        var api = new PrivacyApi(fixture.Host);
+        using var late = api.User(HostFixture.NewUserId("late"));
+        using var onTime = api.User(HostFixture.NewUserId("ontime"));
+        var lateId = await PrivacyApi.OpenAsync(late, new { type = "rectification", claim = "Late." });
+        var onTimeId = await PrivacyApi.OpenAsync(onTime, new { type = "rectification", claim = "On time." });
+        await api.WaitStatusAsync(lateId, "awaiting_dpo");
+        var storage = fixture.Services.GetRequiredService<StorageClients>();
+        var requests = await storage.GetTableAsync(PrivacyStores.Requests, Ct);
+        var row = (await requests.GetEntityAsync<TableEntity>(RequestIds.SubjectRefOf(lateId), lateId, cancellationToken: Ct)).Value;
+        row["DueAt"] = DateTimeOffset.UtcNow.AddDays(-1);
+        await requests.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, Ct);
+
+        using (var sample = await fixture.Host.CreateClient().PostAsync($"/admin/functions/{OpenRequestsSampler.Name}", null, Ct))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, sample.StatusCode);
+        }
+
+        metrics.Listener.RecordObservableInstruments();
+        Assert.Contains(metrics.Recorded, m => m.Name == "huntaze.privacy.requests_overdue" && m.Value >= 1);
+        Assert.Contains(metrics.Recorded, m => m.Name == "huntaze.privacy.oldest_open_request_age_seconds" && m.Value > 0);
+
+        using var dpo = api.Dpo();
+        using (var overdue = await dpo.GetAsync("/api/admin/dsr?status=overdue", Ct))
+        {
+            var ids = (await PrivacyApi.JsonAsync(overdue)).GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetString()).ToList();
+            Assert.Contains(lateId, ids);
+            Assert.DoesNotContain(onTimeId, ids);
+        }
+
+        using (var mine = await late.GetAsync($"/api/privacy/requests/{lateId}", Ct))
+        {
+            Assert.True((await PrivacyApi.JsonAsync(mine)).GetProperty("overdue").GetBoolean());
+        }
+
+        foreach (var id in new[] { lateId, onTimeId })
+        {
+            using var resolved = await PrivacyApi.PostJsonAsync(dpo, $"/api/admin/dsr/{id}/resolve", new { outcome = "rejected", note = "Test over." });
+            Assert.Equal(HttpStatusCode.OK, resolved.StatusCode);
+        }
     }
 
     /// <summary>

@@ -17,6 +17,24 @@ public sealed partial class OrchestrationPurge(TimeProvider time, IOptions<Orche
     /// <summary>Instances created before this instant are old enough to purge.</summary>
     public DateTimeOffset Cutoff() => time.GetUtcNow().AddDays(-options.Value.RetentionDays);
 
+    /// <summary>
+    /// The instances <see cref="PurgeAsync"/> would purge now, by id (the privacy retention preview lists them
+    /// and its run purges exactly those).
+    /// </summary>
+    public async Task<(DateTimeOffset Cutoff, IReadOnlyList<string> Ids)> ExpiredAsync(DurableTaskClient client, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        var cutoff = Cutoff();
+        var ids = new List<string>();
+        var query = new OrchestrationQuery(CreatedFrom: DateTimeOffset.UnixEpoch, CreatedTo: cutoff, Statuses: TerminalStatuses);
+        await foreach (var instance in client.GetAllInstancesAsync(query).WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            ids.Add(instance.InstanceId);
+        }
+
+        return (cutoff, ids);
+    }
+
     public async Task<int> PurgeAsync(DurableTaskClient client, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);

@@ -326,7 +326,7 @@ public static class HuntazeDataMap
                 new("Output", Linked, "Orchestration outputs (counts)."),
                 new("CustomStatus", Technical, "Progress."),
             ],
-            new("Completed, failed and terminated instances 30 days after they end (Durable purge).", TimeSpan.FromDays(30), "Privacy:Retention:OrchestrationDays"),
+            new("Completed, failed and terminated instances 30 days after they were created (the platform's daily Durable purge; privacy retention applies the same rule).", TimeSpan.FromDays(30), "Orchestrations:RetentionDays"),
             new(ErasureAction.Keep, "Nothing to erase by design; the verification scan checks the task hub too."),
             new(false, "Runtime state; a restore never brings orchestrations back."),
             NameSetting: "AzureFunctionsJobHost:extensions:durableTask:hubName"),

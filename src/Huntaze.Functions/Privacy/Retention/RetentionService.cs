@@ -2,6 +2,7 @@ using System.Globalization;
 using Azure;
 using Azure.Data.Tables;
 using Huntaze.Functions.Onboarding.Progress;
+using Huntaze.Functions.Platform.Orchestrations;
 using Huntaze.Functions.Platform.Storage;
 using Huntaze.Functions.Privacy.Consent;
 using Huntaze.Functions.Privacy.Registry;
@@ -34,6 +35,7 @@ public sealed class RetentionService(
     ConsentStore consent,
     ExportBlobs exports,
     IAuditLog audit,
+    OrchestrationPurge orchestrations,
     IOptions<PrivacyOptions> options,
     TimeProvider time)
 {
@@ -55,7 +57,7 @@ public sealed class RetentionService(
         };
         if (durable is not null)
         {
-            stores.Add(await OrchestrationsAsync(durable, now.AddDays(-periods.OrchestrationDays), cancellationToken).ConfigureAwait(false));
+            stores.Add(await OrchestrationsAsync(durable, cancellationToken).ConfigureAwait(false));
         }
 
         return new RetentionPlan(now, stores);
@@ -140,20 +142,17 @@ public sealed class RetentionService(
         return new(TableAuditLog.TableName, "whole days older than the period (each day's chain goes as a unit)", cutoff, "delete the day", [.. days]);
     }
 
-    private static async Task<RetentionStorePlan> OrchestrationsAsync(DurableTaskClient durable, DateTimeOffset cutoff, CancellationToken cancellationToken)
+    /// <summary>The task hub's rule is the platform's (<see cref="OrchestrationPurge"/>, <c>Orchestrations:RetentionDays</c>).</summary>
+    private async Task<RetentionStorePlan> OrchestrationsAsync(DurableTaskClient durable, CancellationToken cancellationToken)
     {
-        var ids = new List<string>();
+        var (cutoff, ids) = (orchestrations.Cutoff(), (IReadOnlyList<string>)[]);
         try
         {
-            var query = new OrchestrationQuery(CreatedTo: cutoff, Statuses: [OrchestrationRuntimeStatus.Completed, OrchestrationRuntimeStatus.Failed, OrchestrationRuntimeStatus.Terminated]);
-            await foreach (var instance in durable.GetAllInstancesAsync(query).WithCancellation(cancellationToken).ConfigureAwait(false))
-            {
-                ids.Add(instance.InstanceId);
-            }
+            (cutoff, ids) = await orchestrations.ExpiredAsync(durable, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is NotSupportedException or NotImplementedException or Grpc.Core.RpcException)
         {
-            // The in-memory engine has no history queries; the Azure Storage provider does.
+            // The in-memory engine (benchmarks' "before" column) has no history queries; the Azure Storage provider does.
         }
 
         return new(HuntazeDataMap.TaskHub, "instance ended longer than the period ago", cutoff, "purge the instance's history", ids);
