@@ -3,6 +3,7 @@ using Huntaze.Functions.Observability;
 using Huntaze.Functions.Onboarding;
 using Huntaze.Functions.Platform.Health;
 using Huntaze.Functions.Platform.Http;
+using Huntaze.Functions.Platform.OpenApi;
 using Huntaze.Functions.Platform.Orchestrations;
 using Huntaze.Functions.Platform.Storage;
 using Huntaze.Functions.Privacy;
@@ -28,6 +29,7 @@ public static class HuntazeComposition
         services.AddHttpPipeline();
         services.AddStorage(configuration);
         services.AddHealth();
+        services.AddApiContract();
         services.AddOrchestrations();
         services.AddSecurity(configuration);
         services.AddFlags(configuration);

@@ -39,4 +39,7 @@ public sealed class RetentionOptions
 
     /// <summary>Pseudonymised consent records (proof), after the erasure of their subject.</summary>
     public int ErasedConsentDays { get; set; } = 1095;
+
+    /// <summary>The denial stream (<c>auditdenials</c>): refusals per client and minute.</summary>
+    public int DenialDays { get; set; } = 90;
 }

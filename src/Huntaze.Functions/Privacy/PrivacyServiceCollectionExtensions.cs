@@ -54,6 +54,7 @@ public static class PrivacyServiceCollectionExtensions
         services.AddSingleton<ISubjectDataHandler, AuditHandler>();
         services.AddSingleton<ISubjectDataHandler, FlagTargetingHandler>();
         services.AddSingleton<ISubjectDataHandler, RateLimitHandler>();
+        services.AddSingleton<ISubjectDataHandler, DenialsHandler>();
         services.AddSingleton<ISubjectDataHandler, RequestHandler>();
         services.AddSingleton<ISubjectDataHandler, ControlsHandler>();
         services.AddSingleton<ISubjectDataHandler, ExportsHandler>();

@@ -59,7 +59,8 @@ public sealed class ErasureTests(HostFixture fixture)
         Assert.Contains("Hauptstr. 1 " + user, all, StringComparison.Ordinal);       // progress data
         Assert.Contains(flag, Encoding.UTF8.GetString(files["flags.json"]), StringComparison.Ordinal);
         Assert.Contains("objection-analytics", Encoding.UTF8.GetString(files["privacycontrols.json"]), StringComparison.Ordinal);
-        Assert.Contains("access.forbidden", Encoding.UTF8.GetString(files["audit.json"]), StringComparison.Ordinal);
+        // The refused admin call is in the denial stream (i8-security), under client 'user:{id}'.
+        Assert.Contains("access.forbidden", Encoding.UTF8.GetString(files["auditdenials.json"]), StringComparison.Ordinal);
         Assert.NotEmpty(JsonDocument.Parse(files["ratelimits.json"]).RootElement.GetProperty("items").EnumerateArray());
         Assert.DoesNotContain(neighbour, all, StringComparison.Ordinal);
         Assert.Single(JsonDocument.Parse(files["consent.json"]).RootElement.GetProperty("items").EnumerateArray());

@@ -5,6 +5,8 @@ using Azure.Storage.Blobs.Models;
 using Huntaze.Functions.Platform.Storage;
 using Huntaze.Functions.Privacy.Consent;
 using Huntaze.Functions.Privacy.Registry;
+using Huntaze.Functions.Security.Audit;
+using Huntaze.Functions.Security.Audit.Denials;
 using Huntaze.IntegrationTests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -42,7 +44,7 @@ public sealed class RetentionTests(HostFixture fixture)
 
         var after = await PreviewAsync(dpo);
         Assert.All(expected.Keys, store => Assert.Empty(after[store]));
-        Assert.Equal(Kept(), await RemainingAsync(storage));
+        Assert.Equal(Kept(DenialStore.PartitionFor(now.AddDays(-10))), await RemainingAsync(storage));
     }
 
     private static Dictionary<string, string[]> Only(Dictionary<string, string[]> plan, IEnumerable<string> stores) =>
@@ -88,7 +90,16 @@ public sealed class RetentionTests(HostFixture fixture)
 
         var audit = await storage.GetTableAsync("audit", Ct);
         var oldDay = now.AddDays(-1200).UtcDateTime.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture);
-        await audit.AddEntityAsync(new TableEntity(oldDay, "000000000001") { ["Action"] = "old" }, Ct);
+        await audit.AddEntityAsync(new TableEntity(oldDay, "000000000001") { ["Action"] = "old", ["DetailsBlob"] = "old.json" }, Ct);
+        var details = await storage.GetContainerAsync(AuditDetailsBlobs.Container, Ct);
+        await details.GetBlobClient("old.json").UploadAsync(BinaryData.FromString("{}"), Ct);
+        await details.GetBlobClient("current.json").UploadAsync(BinaryData.FromString("{}"), Ct);
+
+        // The denial stream: minutes older than 90 days go, younger ones stay.
+        var denials = await storage.GetTableAsync(DenialStore.TableName, Ct);
+        var (oldMinute, recentMinute) = (DenialStore.PartitionFor(now.AddDays(-100)), DenialStore.PartitionFor(now.AddDays(-10)));
+        await denials.AddEntityAsync(new TableEntity(oldMinute, "c-i") { ["Client"] = "ip:203.0.113.7", ["Total"] = 1L }, Ct);
+        await denials.AddEntityAsync(new TableEntity(recentMinute, "c-i") { ["Client"] = "ip:203.0.113.7", ["Total"] = 1L }, Ct);
         await audit.AddEntityAsync(new TableEntity(oldDay, "~head") { ["Sequence"] = 1L, ["Hash"] = "h" }, Ct);
 
         var anonymous = await storage.GetTableAsync(ConsentStore.AnonymousTable, Ct);
@@ -116,6 +127,7 @@ public sealed class RetentionTests(HostFixture fixture)
             [PrivacyStores.Requests] = [oldRequest],
             [PrivacyStores.Ledger] = ["sold_r1"],
             ["audit"] = [oldDay],
+            [DenialStore.TableName] = [oldMinute],
         };
 
         static TableEntity ConsentRow(string partition, int seq, DateTimeOffset at) =>
@@ -130,8 +142,8 @@ public sealed class RetentionTests(HostFixture fixture)
 
     private static string RequestId() => "s" + Guid.NewGuid().ToString("N") + Guid.NewGuid().ToString("N");
 
-    private static string[] Kept() =>
-        ["blob:current/export.zip", "consent:slive", "consent:snew", "consentanonymous:activevisitor", "ledger:snew_r2", "progress:never-done", "progress:recent-done", "requests:1"];
+    private static string[] Kept(string recentMinute) =>
+        ["blob:current/export.zip", "consent:slive", "consent:snew", "consentanonymous:activevisitor", "denials:" + recentMinute, "details:current.json", "ledger:snew_r2", "progress:never-done", "progress:recent-done", "requests:1"];
 
     /// <summary>What is left of the arranged rows (the run's own audit entry is today's, not counted).</summary>
     private static async Task<string[]> RemainingAsync(StorageClients storage)
@@ -165,6 +177,16 @@ public sealed class RetentionTests(HostFixture fixture)
         await foreach (var blob in (await storage.GetContainerAsync(PrivacyStores.Exports, Ct)).GetBlobsAsync(cancellationToken: Ct))
         {
             left.Add("blob:" + blob.Name);
+        }
+
+        await foreach (var row in (await storage.GetTableAsync(DenialStore.TableName, Ct)).QueryAsync<TableEntity>(cancellationToken: Ct))
+        {
+            left.Add("denials:" + row.PartitionKey);
+        }
+
+        await foreach (var blob in (await storage.GetContainerAsync(AuditDetailsBlobs.Container, Ct)).GetBlobsAsync(cancellationToken: Ct))
+        {
+            left.Add("details:" + blob.Name);
         }
 
         var oldAudit = 0;

@@ -311,7 +311,7 @@ public sealed class RightsTests(HostFixture fixture)
         var body = await PrivacyApi.JsonAsync(response);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var stores = body.GetProperty("stores").EnumerateArray().ToDictionary(s => s.GetProperty("store").GetString()!, s => s.GetProperty("count").GetInt32());
-        Assert.Equal(2, stores["OnboardingProgress"]); // the step and the guide state
+        Assert.Equal(3, stores["OnboardingProgress"]); // the step, the guide state and the write counter (ADR 0007)
         Assert.Equal("delete", body.GetProperty("stores").EnumerateArray().First(s => s.GetProperty("store").GetString() == "OnboardingProgress").GetProperty("action").GetString());
         Assert.Equal(before, await RowsAsync(progress, user));
         using var mine = await Api.User(user).GetAsync("/api/privacy/requests", Ct);

@@ -1,5 +1,6 @@
 using Azure.Data.Tables;
 using Huntaze.Functions.Platform.Storage;
+using Huntaze.Functions.Security.RateLimiting;
 using Microsoft.Extensions.Options;
 
 namespace Huntaze.Functions.Onboarding.Progress;
@@ -19,6 +20,7 @@ public sealed class TableProgressStore(StorageClients storage, IOptions<Onboardi
         var table = await TableAsync(cancellationToken).ConfigureAwait(false);
         var state = new Stored<OnboardingState>(OnboardingState.Empty, null);
         var steps = new Dictionary<string, Stored<StepProgress>>(StringComparer.Ordinal);
+        var counters = new Dictionary<string, Stored<WindowCounter>>(StringComparer.Ordinal);
         await foreach (var entity in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {userId}"), cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             if (entity.RowKey == ProgressEntities.State)
@@ -30,9 +32,13 @@ public sealed class TableProgressStore(StorageClients storage, IOptions<Onboardi
                 var step = ProgressEntities.ToStep(entity);
                 steps[step.Value.StepId] = step;
             }
+            else if (ProgressEntities.IsCounter(entity))
+            {
+                counters[entity.RowKey] = ProgressEntities.ToCounter(entity);
+            }
         }
 
-        return new ProgressSnapshot(userId, state, steps);
+        return new ProgressSnapshot(userId, state, steps) { Counters = counters };
     }
 
     public async Task<Stored<StepProgress>?> ReadStepAsync(string userId, string stepId, CancellationToken cancellationToken)
@@ -52,7 +58,9 @@ public sealed class TableProgressStore(StorageClients storage, IOptions<Onboardi
             removed.Add((ProgressEntities.State, stateETag));
         }
 
-        var writes = (commit.Step is null ? 0 : 1) + (commit.State is null ? 0 : 1);
+        removed.AddRange(commit.RemovedCounters.Select(c => (Key: c.Key, ETag: c.Value.ETag!.Value)));
+
+        var writes = (commit.Step is null ? 0 : 1) + (commit.State is null ? 0 : 1) + (commit.Counted is null ? 0 : 1);
 
         // A reset of more steps than one transaction holds: the state (which raises the revision floor) first,
         // then the steps in transactions of their own, each conditional. A conflict part-way leaves a state
@@ -106,6 +114,10 @@ public sealed class TableProgressStore(StorageClients storage, IOptions<Onboardi
         return new StepHolderPage([], null);
     }
 
+    /// <summary>
+    /// The parts of a commit, all in the user's partition and so in one entity-group transaction. A part added
+    /// later (the point-in-time journal entry of the backups work) is one more conditional entity here.
+    /// </summary>
     private static void AddWrites(TableWriteBatch batch, string userId, ProgressCommit commit)
     {
         if (commit.Step is { } step)
@@ -116,6 +128,11 @@ public sealed class TableProgressStore(StorageClients storage, IOptions<Onboardi
         if (commit.State is { } state)
         {
             batch.Put(ProgressEntities.From(userId, state.Value), state.ETag);
+        }
+
+        if (commit.Counted is { } counted)
+        {
+            batch.Put(ProgressEntities.From(userId, counted.RowKey, counted.Counter.Value), counted.Counter.ETag);
         }
     }
 

@@ -2,6 +2,7 @@ using Huntaze.Functions.Flags.Propagation;
 using Huntaze.Functions.Flags.Stores;
 using Huntaze.Functions.Privacy.Consent;
 using Huntaze.Functions.Security.Audit;
+using Huntaze.Functions.Security.Audit.Denials;
 using Huntaze.Functions.Security.Csrf;
 using Huntaze.Functions.Security.RateLimiting;
 using static Huntaze.Functions.Privacy.Registry.FieldClass;
@@ -24,12 +25,12 @@ public static class HuntazeDataMap
     [
         new(
             OnboardingProgress, StoreKind.Table, "Onboarding",
-            "Each creator's onboarding guide: one entity per step, one state entity.",
+            "Each creator's onboarding guide: one entity per step, one state entity, and the per-user write-limit counters counted with the guide's writes (ADR 0007).",
             [ProcessingActivities.Onboarding],
             SubjectLocator.PartitionKey, "Partition key = user id (one partition per user).",
             [
                 new("PartitionKey", Identifier, "The user id."),
-                new("RowKey", Technical, "'state' or 'step:{stepId}'."),
+                new("RowKey", Technical, "'state', 'step:{stepId}' or 'ratelimit:{policy}' (a write counter)."),
                 new("Status", Linked, "Step status."),
                 new("Revision", Technical, "Change counter (ETag of the API)."),
                 new("StepVersion", Technical, "Catalog version the status was reached under."),
@@ -41,6 +42,8 @@ public static class HuntazeDataMap
                 new("SnoozedUntil", Linked, "Nudges hidden until."),
                 new("WriteId", Technical, "Random id recognising a write's own commit."),
                 new("RequestKey", Technical, "The client's Idempotency-Key of the last write."),
+                new("Window", Technical, "Write counter: the rate-limit window it counts in."),
+                new("Count", Linked, "Write counter: the user's writes counted in that window."),
                 new("StepRevisionFloor", Technical, "Lowest revision a step may restart from after a reset (keeps entity tags unique)."),
             ],
             new("While the account exists; a completed guide 2 years after its completion.", TimeSpan.FromDays(730), "Privacy:Retention:CompletedProgressDays"),
@@ -65,6 +68,8 @@ public static class HuntazeDataMap
                 new("Outcome", Linked, "Result."),
                 new("CorrelationId", Technical, "Request correlation id."),
                 new("Details", Personal, "Free-form details; every user id in them is encrypted under that subject's key."),
+                new("DetailsBlob", Technical, "Instead of Details when they exceed 30,000 characters: the name of their blob in audit-details."),
+                new("WriteId", Technical, "Recognises the append's own commit behind a lost response."),
                 new("PreviousHash", Technical, "Hash chain link."),
                 new("Hash", Technical, "SHA-256 over the entry as stored (ciphertexts included)."),
             ],
@@ -73,6 +78,46 @@ public static class HuntazeDataMap
                 "The subject's key is destroyed: their fields stay in place as unreadable ciphertext, so every hash and the chain still verify.",
                 "Art. 5(2) and 30: the log proves what was done; only its link to the person is removed."),
             new(true, "Evidence; restored entries stay unreadable for erased subjects because their keys are not restored (ledger re-applied).")),
+
+        new(
+            AuditDetailsBlobs.Container, StoreKind.BlobContainer, "Security",
+            "Details of audit entries too long for a table row (e.g. a flag whose targeting lists name a thousand users), one blob per entry's details.",
+            [ProcessingActivities.Security, ProcessingActivities.Requests],
+            SubjectLocator.EncryptedFields,
+            "The details are spilled after protection: user ids in them are encrypted under the subject's key (table subjectkeys), exactly as in the audit table's Details.",
+            [new("{sha256}.json", Personal, "The entry's details (JSON), named by their SHA-256; every user id in them encrypted under that subject's key.")],
+            new("As the audit entries referring to them: deleted with their audit day.", TimeSpan.FromDays(1095), "Privacy:Retention:AuditDays"),
+            new(ErasureAction.CryptoShred,
+                "As the audit table: the subject's key is destroyed, the blob is unchanged, so the entry's hash still verifies.",
+                "Art. 5(2) and 30: part of the audit evidence."),
+            new(true, "Part of the audit log: verification fails at an entry whose details blob is missing.")),
+
+        new(
+            DenialStore.TableName, StoreKind.Table, "Security",
+            "The denial stream: refused requests (401/403) counted per client, UTC minute and instance, apart from the audit chain.",
+            [ProcessingActivities.Security],
+            SubjectLocator.UserIdProperty,
+            "Client = 'user:{user id}' for a signed-in caller (found by a filtered scan on Client); 'ip:{address}' for anonymous callers, which no user id finds (retention removes them); '*' counts the overflow.",
+            [
+                new("PartitionKey", Technical, "UTC minute (yyyyMMddHHmm)."),
+                new("RowKey", Identifier, "SHA-256 of the client (unkeyed: recomputable from a user id or an address) and the instance id."),
+                new("Minute", Linked, "The minute counted."),
+                new("Client", Identifier, "'user:{user id}', 'ip:{client address}' or '*'."),
+                new("Total", Linked, "Refusals in the minute."),
+                new("Count_Unauthenticated", Linked, "Refusals without a valid token (401)."),
+                new("Count_Forbidden", Linked, "Refusals for a missing role (403)."),
+                new("Count_Csrf", Linked, "Refusals by the CSRF check (403)."),
+                new("Functions", Linked, "Up to 8 functions refused."),
+                new("FirstAt", Linked, "First refusal in the minute."),
+                new("LastAt", Linked, "Last refusal in the minute."),
+                new("FirstCorrelationId", Technical, "Correlation id of the first refusal."),
+                new("LastCorrelationId", Technical, "Correlation id of the last refusal."),
+                new("LastReason", Linked, "Why the last one was refused (e.g. token expired), at most 200 characters."),
+                new("Instance", Technical, "Random id of the writing instance."),
+            ],
+            new("90 days (security monitoring); whole minutes are deleted after that.", TimeSpan.FromDays(90), "Privacy:Retention:DenialDays"),
+            new(ErasureAction.Delete, "The subject's rows (Client 'user:{id}') are deleted; address rows are not linked to a user id and expire with retention."),
+            new(false, "Short-lived security telemetry; a restore does not bring it back.")),
 
         new(
             PrivacyStores.SubjectKeys, StoreKind.Table, "Privacy",

@@ -68,6 +68,9 @@ public enum SubjectLocator
     /// <summary>Fields encrypted under the subject's key (crypto-shredding).</summary>
     EncryptedFields,
 
+    /// <summary>A property holds the user id in clear (with a prefix, e.g. <c>user:{id}</c>); a filtered scan finds it.</summary>
+    UserIdProperty,
+
     /// <summary>Named by the subject's request ids (request store).</summary>
     ByRequest,
 

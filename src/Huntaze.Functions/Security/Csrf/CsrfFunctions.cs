@@ -1,4 +1,6 @@
 using Huntaze.Functions.Platform.Http;
+using Huntaze.Functions.Platform.OpenApi;
+using Huntaze.Functions.Security.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -18,6 +20,7 @@ public sealed class CsrfFunctions(CsrfKeyProvider keys, CsrfBindings bindings)
     [Function("CsrfToken")]
     [AllowAnonymousAccess]
     [RateLimit(RateLimitPolicies.Reads)]
+    [ApiResponse(200, typeof(CsrfTokenResponse))]
     public async Task<IActionResult> Get(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "csrf")] HttpRequest request,
         CancellationToken cancellationToken)
