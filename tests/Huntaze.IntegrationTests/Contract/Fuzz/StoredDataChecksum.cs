@@ -2,14 +2,15 @@ using System.Security.Cryptography;
 using System.Text;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
+using Huntaze.Functions.Onboarding.Progress;
 
 namespace Huntaze.IntegrationTests.Contract.Fuzz;
 
 /// <summary>
 /// A hash of the product data a host keeps under its table prefix: every entity (keys, properties and ETag, so
 /// even a rewrite of the same values shows) and every blob (name and ETag). Left out: what a rejected request
-/// writes by design: the audit log (refusals are audited), the rate-limit windows (a 429 counts) and the flag
-/// sync heartbeat (a timer). The task hub lives under its own name, outside the prefix.
+/// writes by design: the audit log (refusals are audited), the rate-limit windows (a 429 counts), the write-budget
+/// counters in a user's onboarding partition (a refused write counts too, ADR 0007) and the flag sync heartbeat (a timer). The task hub lives under its own name, outside the prefix.
 /// </summary>
 public sealed class StoredDataChecksum(TableServiceClient tables, BlobServiceClient blobs, string prefix)
 {
@@ -34,6 +35,11 @@ public sealed class StoredDataChecksum(TableServiceClient tables, BlobServiceCli
         {
             await foreach (var entity in tables.GetTableClient(name).QueryAsync<TableEntity>(cancellationToken: cancellationToken))
             {
+                if (entity.RowKey.StartsWith(ProgressEntities.CounterPrefix, StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
                 Append(hash, $"{entity.PartitionKey}/{entity.RowKey}@{entity.ETag}");
                 foreach (var (key, value) in entity.Where(p => p.Key is not ("odata.etag" or "Timestamp")).OrderBy(p => p.Key, StringComparer.Ordinal))
                 {
