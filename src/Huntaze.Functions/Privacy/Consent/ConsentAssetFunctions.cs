@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Huntaze.Functions.Platform.Http;
+using Huntaze.Functions.Platform.OpenApi;
 using Huntaze.Functions.Security;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -23,17 +24,24 @@ public sealed class ConsentAssetFunctions(SecurityEnvironment environment)
 
     [Function("ConsentBannerScript")]
     [AllowAnonymousAccess]
+    [ApiConditional(ApiConditions.IfNoneMatch)]
+    [ApiResponse(200, MediaType = "text/javascript", ETag = true, Description = "The banner, an ES module (publicly cacheable for 5 minutes).")]
     public static IActionResult ScriptAsset(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "consent/banner.js")] HttpRequest request) => Script;
 
     [Function("ConsentBannerStylesheet")]
     [AllowAnonymousAccess]
+    [ApiConditional(ApiConditions.IfNoneMatch)]
+    [ApiResponse(200, MediaType = "text/css", ETag = true, Description = "The banner's stylesheet (publicly cacheable for 5 minutes).")]
     public static IActionResult StylesheetAsset(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "consent/banner.css")] HttpRequest request) => Stylesheet;
 
     /// <summary>Development only (404 elsewhere): a page showing the banner, for people and the browser test.</summary>
     [Function("ConsentDemo")]
     [AllowAnonymousAccess]
+    [ApiConditional(ApiConditions.IfNoneMatch)]
+    [ApiResponse(200, MediaType = "text/html", ETag = true, Description = "A page showing the banner, with its own Content-Security-Policy (Development only).")]
+    [ApiResponse(404, Description = "Outside Development.")]
     public IActionResult DemoPage(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "consent/demo")] HttpRequest request)
     {

@@ -1,4 +1,5 @@
 using Huntaze.Functions.Platform.Http;
+using Huntaze.Functions.Platform.OpenApi;
 using Huntaze.Functions.Security;
 using Huntaze.Functions.Security.Csrf;
 using Microsoft.AspNetCore.Http;
@@ -16,6 +17,8 @@ public sealed class ConsentFunctions(ConsentService consent)
     [Function("ConsentGet")]
     [AllowAnonymousAccess]
     [RateLimit(RateLimitPolicies.Anonymous)]
+    [ApiResponse(200, typeof(ConsentView), Description = "The caller's latest record and whether the banner should ask; a visitor without the consent cookie gets `ask: true` and no record.")]
+    [ApiResponse(400, Description = "An anonymous caller's consent cookie names no consent record (`consent-cookie-unknown`); the response clears it.")]
     public async Task<IActionResult> GetAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "consent")] HttpRequest request,
         CancellationToken cancellationToken)
@@ -28,6 +31,9 @@ public sealed class ConsentFunctions(ConsentService consent)
     [AllowAnonymousAccess]
     [AnonymousCookieSession]
     [RateLimit(RateLimitPolicies.Anonymous)]
+    [ApiBody(typeof(ConsentPutBody), Description = "The current policy version, the source and a choice for every optional category (`analytics`, `marketing`, `personalization`).")]
+    [ApiResponse(200, typeof(ConsentView), Description = "The record now in force (a repeat of the choice in force appends nothing). An anonymous visitor gets the `__Host-huntaze-consent` cookie.")]
+    [ApiResponse(400, Description = "An anonymous caller's consent cookie names no consent record (`consent-cookie-unknown`); the response clears it.")]
     public async Task<IActionResult> PutAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "consent")] HttpRequest request,
         CancellationToken cancellationToken)
@@ -40,6 +46,8 @@ public sealed class ConsentFunctions(ConsentService consent)
     [Function("ConsentHistory")]
     [AllowAnonymousAccess]
     [RateLimit(RateLimitPolicies.Anonymous)]
+    [ApiResponse(200, typeof(ConsentHistoryView), Description = "Every record of the caller, oldest first (none for a visitor without the consent cookie).")]
+    [ApiResponse(400, Description = "An anonymous caller's consent cookie names no consent record (`consent-cookie-unknown`); the response clears it.")]
     public async Task<IActionResult> HistoryAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "consent/history")] HttpRequest request,
         CancellationToken cancellationToken)
