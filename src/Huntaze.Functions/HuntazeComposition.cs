@@ -7,6 +7,7 @@ using Huntaze.Functions.Platform.OpenApi;
 using Huntaze.Functions.Platform.Orchestrations;
 using Huntaze.Functions.Platform.Storage;
 using Huntaze.Functions.Privacy;
+using Huntaze.Functions.Privacy.Consent;
 using Huntaze.Functions.Security;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Configuration;
@@ -34,6 +35,7 @@ public static class HuntazeComposition
         services.AddFlags(configuration);
         services.AddOnboarding(configuration);
         services.AddPrivacy(configuration);
+        services.AddConsent();
         return services;
     }
 

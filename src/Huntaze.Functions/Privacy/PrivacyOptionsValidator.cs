@@ -22,6 +22,8 @@ internal sealed class PrivacyOptionsValidator : IValidateOptions<PrivacyOptions>
             .Require(retention.DenialDays is >= 1 and <= 3650, "Retention:DenialDays", retention.DenialDays, "must be between 1 and 3650.")
             .Require(retention.ClosedRequestDays is >= 1 and <= 3650, "Retention:ClosedRequestDays", retention.ClosedRequestDays, "must be between 1 and 3650.")
             .Require(retention.LedgerDays is >= 366 and <= 3650, "Retention:LedgerDays", retention.LedgerDays, "must be between 366 and 3650: longer than the oldest backup tier (12 months).")
+            .Require(retention.AnonymousConsentDays is >= 1 and <= 3650, "Retention:AnonymousConsentDays", retention.AnonymousConsentDays, "must be between 1 and 3650.")
+            .Require(retention.ErasedConsentDays is >= 1 and <= 3650, "Retention:ErasedConsentDays", retention.ErasedConsentDays, "must be between 1 and 3650.")
             .ToResult();
     }
 

@@ -47,6 +47,7 @@ public static class SecurityServiceCollectionExtensions
             return new TokenValidator(options, environment.IsDevelopment, metadata, sp.GetRequiredService<TimeProvider>());
         });
         services.AddSingleton<CsrfKeyProvider>();
+        services.AddSingleton<CsrfBindings>();
 
         services.TryAddSingleton<IRateLimitStore, TableRateLimitStore>();
         services.AddSingleton<RateLimiter>();

@@ -2,6 +2,7 @@
 #pragma warning disable CS0618
 using Huntaze.ContractClient.Admin;
 using Huntaze.ContractClient.Alerts;
+using Huntaze.ContractClient.Consent;
 using Huntaze.ContractClient.Csrf;
 using Huntaze.ContractClient.Features;
 using Huntaze.ContractClient.Health;
@@ -35,6 +36,11 @@ namespace Huntaze.ContractClient
         public global::Huntaze.ContractClient.Alerts.AlertsRequestBuilder Alerts
         {
             get => new global::Huntaze.ContractClient.Alerts.AlertsRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The consent property</summary>
+        public global::Huntaze.ContractClient.Consent.ConsentRequestBuilder Consent
+        {
+            get => new global::Huntaze.ContractClient.Consent.ConsentRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The csrf property</summary>
         public global::Huntaze.ContractClient.Csrf.CsrfRequestBuilder Csrf

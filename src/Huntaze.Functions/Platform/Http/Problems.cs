@@ -114,6 +114,15 @@ public static class Problems
     public static ProblemException Gone(string detail, DateTimeOffset expiredAt) =>
         new(ProblemTypes.Gone, detail, new Dictionary<string, object?> { ["expiredAt"] = expiredAt });
 
+    /// <summary>
+    /// 400: the anonymous consent cookie holds an id this service never issued (or whose records were deleted);
+    /// <paramref name="clearCookie"/> (a <c>Set-Cookie</c> that expires it) lets the browser start afresh.
+    /// </summary>
+    public static ProblemException ConsentCookieUnknown(string clearCookie) => new(
+        ProblemTypes.ConsentCookieUnknown,
+        "The consent cookie names no consent record; it has been cleared. Ask for consent again.",
+        headers: new Dictionary<string, string> { ["Set-Cookie"] = clearCookie });
+
     /// <summary>429 with <c>Retry-After</c> and the rate-limit headers of the decision.</summary>
     public static ProblemException TooManyRequests(string policy, int limit, int windowSeconds, int retryAfterSeconds, IReadOnlyDictionary<string, string> rateLimitHeaders)
     {

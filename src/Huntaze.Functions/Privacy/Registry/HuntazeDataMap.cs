@@ -1,5 +1,6 @@
 using Huntaze.Functions.Flags.Propagation;
 using Huntaze.Functions.Flags.Stores;
+using Huntaze.Functions.Privacy.Consent;
 using Huntaze.Functions.Security.Audit;
 using Huntaze.Functions.Security.Audit.Denials;
 using Huntaze.Functions.Security.Csrf;
@@ -309,6 +310,56 @@ public static class HuntazeDataMap
             new("13 months after the erasure: longer than the oldest backup tier (12 months).", TimeSpan.FromDays(400), "Privacy:Retention:LedgerDays"),
             new(ErasureAction.Keep, "Kept as a keyed hash: it is what keeps the erasure effective after a restore.", "Art. 17 and 5(2)."),
             new(true, "A restore must not forget erasures.")),
+
+        new(
+            ConsentStore.UserTable, StoreKind.Table, "Privacy",
+            "Signed-in users' consent records (append-only proof, Art. 7(1)) and the anonymous consent ids linked to them at sign-in.",
+            [ProcessingActivities.Consent],
+            SubjectLocator.SubjectReference, "Partition key = subject reference; one row per record ('r' + inverted sequence, newest first) and one 'link-{consentId}' row per linked anonymous consent id.",
+            [
+                new("PartitionKey", Identifier, "Subject reference."),
+                new("RowKey", Identifier, "'r' + inverted sequence, or 'link-' + a linked anonymous consent id."),
+                new("Seq", Technical, "The record's sequence in the subject's history."),
+                new("Analytics", Linked, "Chosen: analytics."),
+                new("Marketing", Linked, "Chosen: marketing."),
+                new("Personalization", Linked, "Chosen: personalization."),
+                new("PolicyVersion", Linked, "The consent policy version the person was shown."),
+                new("Source", Linked, "Where the choice was made: banner, settings or api."),
+                new("RecordedAt", Linked, "When the choice was made."),
+                new("UserAgentHash", Linked, "SHA-256 of the browser's User-Agent header."),
+                new("UserId", Identifier, "The user id (removed on erasure)."),
+                new("LinkedFrom", Identifier, "The anonymous consent id a record was copied from at sign-in (removed on erasure)."),
+                new("LinkedAt", Linked, "When an anonymous consent id was linked (link rows)."),
+                new("ErasedAt", Technical, "When the subject was erased (the record is pseudonymised proof from then on)."),
+                new("WriteId", Technical, "Random id recognising a write's own commit."),
+            ],
+            new("While the account exists; after erasure the pseudonymised records 3 years (limitation period), then deleted.", TimeSpan.FromDays(1095), "Privacy:Retention:ErasedConsentDays"),
+            new(ErasureAction.Pseudonymise,
+                "Link rows and the linked anonymous partitions are deleted; records lose the user id and linked consent id and keep the choice, policy version, time, source and user-agent hash under the subject reference.",
+                "Art. 7(1) (the controller must be able to demonstrate that consent was given, and when it was withdrawn) and Art. 17(3)(e) (establishment, exercise or defence of legal claims); kept 3 years after erasure."),
+            new(true, "Proof of consent must survive a loss of the table.")),
+
+        new(
+            ConsentStore.AnonymousTable, StoreKind.Table, "Privacy",
+            "Consent records of visitors before sign-in, by anonymous consent id (the cookie " + ConsentCookie.Name + ").",
+            [ProcessingActivities.Consent],
+            SubjectLocator.LinkedIds, "Partition key = anonymous consent id; a signed-in user's are the ids of their link rows in table consent.",
+            [
+                new("PartitionKey", Identifier, "Anonymous consent id (the cookie's value)."),
+                new("RowKey", Technical, "'r' + inverted sequence (newest first)."),
+                new("Seq", Technical, "The record's sequence."),
+                new("Analytics", Linked, "Chosen: analytics."),
+                new("Marketing", Linked, "Chosen: marketing."),
+                new("Personalization", Linked, "Chosen: personalization."),
+                new("PolicyVersion", Linked, "The consent policy version the visitor was shown."),
+                new("Source", Linked, "Where the choice was made."),
+                new("RecordedAt", Linked, "When the choice was made."),
+                new("UserAgentHash", Linked, "SHA-256 of the browser's User-Agent header."),
+                new("WriteId", Technical, "Random id recognising a write's own commit."),
+            ],
+            new("13 months after the visitor's last choice (the cookie lives 6), then the partition is deleted.", TimeSpan.FromDays(395), "Privacy:Retention:AnonymousConsentDays"),
+            new(ErasureAction.Delete, "The partitions linked to the user are deleted (their choices are kept, pseudonymised, in table consent)."),
+            new(true, "Proof of consent for the period the choice governed.")),
 
         new(
             TaskHub, StoreKind.TaskHub, "Platform",

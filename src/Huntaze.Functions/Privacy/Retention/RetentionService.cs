@@ -4,6 +4,7 @@ using Azure.Data.Tables;
 using Huntaze.Functions.Onboarding.Progress;
 using Huntaze.Functions.Platform.Orchestrations;
 using Huntaze.Functions.Platform.Storage;
+using Huntaze.Functions.Privacy.Consent;
 using Huntaze.Functions.Privacy.Registry;
 using Huntaze.Functions.Privacy.Requests;
 using Huntaze.Functions.Privacy.Workflow;
@@ -32,6 +33,7 @@ public sealed class RetentionService(
     DataMap map,
     IProgressStore progress,
     RequestStore requests,
+    ConsentStore consent,
     ExportBlobs exports,
     IAuditLog audit,
     OrchestrationPurge orchestrations,
@@ -52,6 +54,10 @@ public sealed class RetentionService(
             await LedgerAsync(now.AddDays(-periods.LedgerDays), cancellationToken).ConfigureAwait(false),
             await AuditDaysAsync(now.AddDays(-periods.AuditDays), cancellationToken).ConfigureAwait(false),
             await DenialMinutesAsync(now.AddDays(-periods.DenialDays), cancellationToken).ConfigureAwait(false),
+            new(ConsentStore.AnonymousTable, "anonymous consent id whose last choice is older than the period", now.AddDays(-periods.AnonymousConsentDays), "delete the partition",
+                await consent.IdleAnonymousAsync(now.AddDays(-periods.AnonymousConsentDays), cancellationToken).ConfigureAwait(false)),
+            new(ConsentStore.UserTable, "pseudonymised consent record erased longer than the period ago", now.AddDays(-periods.ErasedConsentDays), "delete the record",
+                [.. (await consent.ErasedBeforeAsync(now.AddDays(-periods.ErasedConsentDays), cancellationToken).ConfigureAwait(false)).Select(r => r.Partition + "/" + r.Row)]),
         };
         if (durable is not null)
         {
@@ -76,6 +82,8 @@ public sealed class RetentionService(
                 PrivacyStores.Ledger => await DeleteRowsAsync(PrivacyStores.Ledger, store.Items.Select(i => (Erasure.TableErasureLedger.Partition, i)), cancellationToken).ConfigureAwait(false),
                 TableAuditLog.TableName => await DeleteAuditDaysAsync(store.Items, cancellationToken).ConfigureAwait(false),
                 DenialStore.TableName => await DeletePartitionsAsync(DenialStore.TableName, store.Items, cancellationToken).ConfigureAwait(false),
+                ConsentStore.AnonymousTable => await DeleteIdleConsentAsync(store.Items, store.Cutoff, cancellationToken).ConfigureAwait(false),
+                ConsentStore.UserTable => await DeleteErasedConsentAsync(store.Items, cancellationToken).ConfigureAwait(false),
                 HuntazeDataMap.TaskHub => await PurgeOrchestrationsAsync(durable!, store, cancellationToken).ConfigureAwait(false),
                 _ => [],
             };
@@ -252,6 +260,31 @@ public sealed class RetentionService(
         }
 
         return partitions;
+    }
+
+    /// <summary>Re-reads each visitor's latest choice: one who chose again since the plan keeps everything.</summary>
+    private async Task<IReadOnlyList<string>> DeleteIdleConsentAsync(IReadOnlyList<string> ids, DateTimeOffset cutoff, CancellationToken cancellationToken)
+    {
+        var removed = new List<string>();
+        foreach (var id in ids)
+        {
+            var key = ConsentKey.Anonymous(id);
+            if (await consent.LatestAsync(key, cancellationToken).ConfigureAwait(false) is { } latest && latest.RecordedAt < cutoff &&
+                await consent.DeletePartitionAsync(key, cancellationToken).ConfigureAwait(false) is not null)
+            {
+                removed.Add(id);
+            }
+        }
+
+        return removed;
+    }
+
+    /// <summary>Pseudonymised records are never written again, so the unconditional batch delete fits them.</summary>
+    private async Task<IReadOnlyList<string>> DeleteErasedConsentAsync(IReadOnlyList<string> items, CancellationToken cancellationToken)
+    {
+        var rows = items.Select(i => i.Split('/', 2)).Select(p => (Partition: p[0], Row: p[1])).ToList();
+        await DeleteRowsAsync(ConsentStore.UserTable, rows, cancellationToken).ConfigureAwait(false);
+        return items;
     }
 
     private static async Task<IReadOnlyList<string>> PurgeOrchestrationsAsync(DurableTaskClient durable, RetentionStorePlan store, CancellationToken cancellationToken)

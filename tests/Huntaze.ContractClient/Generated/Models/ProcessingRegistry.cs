@@ -20,6 +20,14 @@ namespace Huntaze.ContractClient.Models
 #else
         public List<global::Huntaze.ContractClient.Models.ProcessingActivity> Activities { get; set; }
 #endif
+        /// <summary>The consentCategories property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public List<global::Huntaze.ContractClient.Models.ConsentCategory>? ConsentCategories { get; set; }
+#nullable restore
+#else
+        public List<global::Huntaze.ContractClient.Models.ConsentCategory> ConsentCategories { get; set; }
+#endif
         /// <summary>The controller property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -71,6 +79,7 @@ namespace Huntaze.ContractClient.Models
             return new Dictionary<string, Action<IParseNode>>
             {
                 { "activities", n => { Activities = n.GetCollectionOfObjectValues<global::Huntaze.ContractClient.Models.ProcessingActivity>(global::Huntaze.ContractClient.Models.ProcessingActivity.CreateFromDiscriminatorValue)?.AsList(); } },
+                { "consentCategories", n => { ConsentCategories = n.GetCollectionOfObjectValues<global::Huntaze.ContractClient.Models.ConsentCategory>(global::Huntaze.ContractClient.Models.ConsentCategory.CreateFromDiscriminatorValue)?.AsList(); } },
                 { "controller", n => { Controller = n.GetObjectValue<global::Huntaze.ContractClient.Models.Party>(global::Huntaze.ContractClient.Models.Party.CreateFromDiscriminatorValue); } },
                 { "cookies", n => { Cookies = n.GetCollectionOfObjectValues<global::Huntaze.ContractClient.Models.CookieDeclaration>(global::Huntaze.ContractClient.Models.CookieDeclaration.CreateFromDiscriminatorValue)?.AsList(); } },
                 { "dataMap", n => { DataMap = n.GetCollectionOfObjectValues<global::Huntaze.ContractClient.Models.StoreDeclaration>(global::Huntaze.ContractClient.Models.StoreDeclaration.CreateFromDiscriminatorValue)?.AsList(); } },
@@ -85,6 +94,7 @@ namespace Huntaze.ContractClient.Models
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
             writer.WriteCollectionOfObjectValues<global::Huntaze.ContractClient.Models.ProcessingActivity>("activities", Activities);
+            writer.WriteCollectionOfObjectValues<global::Huntaze.ContractClient.Models.ConsentCategory>("consentCategories", ConsentCategories);
             writer.WriteObjectValue<global::Huntaze.ContractClient.Models.Party>("controller", Controller);
             writer.WriteCollectionOfObjectValues<global::Huntaze.ContractClient.Models.CookieDeclaration>("cookies", Cookies);
             writer.WriteCollectionOfObjectValues<global::Huntaze.ContractClient.Models.StoreDeclaration>("dataMap", DataMap);

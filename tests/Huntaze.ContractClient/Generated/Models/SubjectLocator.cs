@@ -36,6 +36,10 @@ namespace Huntaze.ContractClient.Models
         #pragma warning disable CS1591
         By_request,
         #pragma warning restore CS1591
+        [EnumMember(Value = "linked_ids")]
+        #pragma warning disable CS1591
+        Linked_ids,
+        #pragma warning restore CS1591
         [EnumMember(Value = "none")]
         #pragma warning disable CS1591
         None,

@@ -10,7 +10,7 @@ namespace Huntaze.IntegrationTests.Contract.Fuzz;
 /// A hash of the product data a host keeps under its table prefix: every entity (keys, properties and ETag, so
 /// even a rewrite of the same values shows) and every blob (name and ETag). Left out: what a rejected request
 /// writes by design: the audit log (refusals are audited), the rate-limit windows (a 429 counts), the write-budget
-/// counters in a user's onboarding partition (a refused write counts too, ADR 0007) and the flag sync heartbeat (a timer). The task hub lives under its own name, outside the prefix.
+/// counters in a user's onboarding partition (a refused write counts too, ADR 0007) and the flag sync heartbeat (a timer); empty tables and containers, which lazy creation makes on a first read. The task hub lives under its own name, outside the prefix.
 /// </summary>
 public sealed class StoredDataChecksum(TableServiceClient tables, BlobServiceClient blobs, string prefix)
 {
@@ -33,6 +33,7 @@ public sealed class StoredDataChecksum(TableServiceClient tables, BlobServiceCli
 
         foreach (var name in names.Order(StringComparer.Ordinal))
         {
+            var rows = 0;
             await foreach (var entity in tables.GetTableClient(name).QueryAsync<TableEntity>(cancellationToken: cancellationToken))
             {
                 if (entity.RowKey.StartsWith(ProgressEntities.CounterPrefix, StringComparison.Ordinal))
@@ -40,6 +41,7 @@ public sealed class StoredDataChecksum(TableServiceClient tables, BlobServiceCli
                     continue;
                 }
 
+                rows++;
                 Append(hash, $"{entity.PartitionKey}/{entity.RowKey}@{entity.ETag}");
                 foreach (var (key, value) in entity.Where(p => p.Key is not ("odata.etag" or "Timestamp")).OrderBy(p => p.Key, StringComparer.Ordinal))
                 {
@@ -47,18 +49,29 @@ public sealed class StoredDataChecksum(TableServiceClient tables, BlobServiceCli
                 }
             }
 
-            hashes["table " + name] = Convert.ToHexStringLower(hash.GetHashAndReset());
+            // An empty table holds no data: a read that creates its table on first use (StorageClients) changes nothing.
+            var tableHash = Convert.ToHexStringLower(hash.GetHashAndReset());
+            if (rows > 0)
+            {
+                hashes["table " + name] = tableHash;
+            }
         }
 
         var containerPrefix = prefix.ToLowerInvariant() + "-";
         await foreach (var container in blobs.GetBlobContainersAsync(prefix: containerPrefix, cancellationToken: cancellationToken))
         {
+            var count = 0;
             await foreach (var blob in blobs.GetBlobContainerClient(container.Name).GetBlobsAsync(cancellationToken: cancellationToken))
             {
+                count++;
                 Append(hash, $"{blob.Name}@{blob.Properties.ETag}");
             }
 
-            hashes["container " + container.Name] = Convert.ToHexStringLower(hash.GetHashAndReset());
+            var containerHash = Convert.ToHexStringLower(hash.GetHashAndReset());
+            if (count > 0)
+            {
+                hashes["container " + container.Name] = containerHash;
+            }
         }
 
         return hashes;
