@@ -4,16 +4,18 @@ using Huntaze.Bench.Backups;
 using Huntaze.Bench.Durable;
 using Huntaze.Bench.Flags;
 using Huntaze.Bench.Onboarding;
+using Huntaze.Bench.Security;
 using Huntaze.Bench.Storage;
 
 // dotnet run -c Release --project bench/Huntaze.Bench -- <benchmark> [args]
-//   onboarding [seconds per measurement, default 10] [levels, default 1,16,64]   API vs raw storage (docs/performance.md)
+//   onboarding [seconds per measurement, default 10] [levels, default 1,16,64]   API vs raw storage, and one user vs many (docs/performance.md)
 //   flags-evaluation [BenchmarkDotNet args]                                        evaluation cost per request (docs/flags.md)
 //   flags-propagation [flips, default 20]                                          kill-switch propagation between two hosts
 //   restore [entities, default 100000] [parallelism, default 8]                     restore vs raw batch inserts (docs/runbooks/restore.md)
 //   azurite-persistence [rounds, default 3]                                        what Azurite's disk store keeps on kill -9 / SIGINT (README)
 //   durable [chains, default 50] [fan-out, default 100] [users, default 10000]     in-memory engine vs Azure Storage provider (docs/performance.md)
 //   privacy [rows, default 1000] [concurrent, default 50] [repeats, default 5]     DSR export/erasure vs raw storage (docs/privacy/dsr-runbook.md)
+//   denials [seconds, default 10] [workers, default 64]                             cost of a junk credential (ADR 0007)
 switch (args.FirstOrDefault())
 {
     case "onboarding":
@@ -45,8 +47,13 @@ switch (args.FirstOrDefault())
             args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 50,
             args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 5);
         break;
+    case "denials":
+        await DenialFlood.RunAsync(
+            args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10,
+            args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 64);
+        break;
     default:
-        Console.WriteLine("usage: onboarding [seconds] [levels] | flags-evaluation [BenchmarkDotNet args] | flags-propagation [flips] | azurite-persistence [rounds] | durable [chains] [fan-out] [users] | restore [entities] [parallelism] | privacy [rows] [concurrent] [repeats]");
+        Console.WriteLine("usage: onboarding [seconds] [levels] | flags-evaluation [BenchmarkDotNet args] | flags-propagation [flips] | denials [seconds] [workers] | azurite-persistence [rounds] | durable [chains] [fan-out] [users] | restore [entities] [parallelism] | privacy [rows] [concurrent] [repeats]");
         return 2;
 }
 
@@ -62,18 +69,39 @@ static async Task RunOnboardingAsync(string[] args)
         "| concurrency | operation | through the API p50 / p95 / p99 (ms) | req/s | errors | raw storage p50 / p95 / p99 (ms) | ops/s | p95 ratio |",
         "|---|---|---|---|---|---|---|---|",
     };
+    var hotUser = new List<string>();
     foreach (var level in levels)
     {
-        foreach (var operation in new[] { "GET /api/onboarding", "PATCH /api/onboarding/steps/{id}" })
+        var results = new Dictionary<string, LoadResult>();
+        var operations = new[] { "GET /api/onboarding", "GET /api/onboarding" + BenchRig.OneUser, "PATCH /api/onboarding/steps/{id}" };
+
+        // Every column of a level in alternating slices: the API and its raw work, and one user against one
+        // user per worker, each pair measured under the same machine load.
+        var measured = await LoadRunner.RunInterleavedAsync(
+            level,
+            TimeSpan.FromSeconds(seconds),
+            [.. operations.SelectMany(o => new Func<int, Func<Task<bool>>>[] { w => rig.ApiOperation(o, level, w), w => rig.RawOperation(o, level, w) })]);
+        for (var i = 0; i < operations.Length; i++)
         {
-            var api = await LoadRunner.RunAsync(level, TimeSpan.FromSeconds(seconds), w => rig.ApiOperation(operation, level, w));
-            var raw = await LoadRunner.RunAsync(level, TimeSpan.FromSeconds(seconds), w => rig.RawOperation(operation, level, w));
+            var (operation, api, raw) = (operations[i], measured[2 * i], measured[(2 * i) + 1]);
+            results[operation] = api;
             var row = $"| {level} | {operation} | {api.P50:0.0} / {api.P95:0.0} / {api.P99:0.0} | {api.Throughput:0} | {api.Errors} | {raw.P50:0.0} / {raw.P95:0.0} / {raw.P99:0.0} | {raw.Throughput:0} | {api.P95 / raw.P95:0.00} |";
             Console.WriteLine(row);
             rows.Add(row);
+        }
+
+        if (level > 1)
+        {
+            var one = results["GET /api/onboarding" + BenchRig.OneUser];
+            var many = results["GET /api/onboarding"];
+            hotUser.Add($"| {level} | {one.P99:0.0} ms, {one.Throughput:0} req/s | {many.P99:0.0} ms, {many.Throughput:0} req/s | {one.P99 / many.P99:0.00} |");
         }
     }
 
     Console.WriteLine();
     Console.WriteLine(string.Join(Environment.NewLine, rows));
+    Console.WriteLine();
+    Console.WriteLine("| concurrency | GET, one user: p99, throughput | GET, one user per worker: p99, throughput | p99 ratio (goal ≤ 1.5) |");
+    Console.WriteLine("|---|---|---|---|");
+    Console.WriteLine(string.Join(Environment.NewLine, hotUser));
 }

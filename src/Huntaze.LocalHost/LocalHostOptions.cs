@@ -14,7 +14,10 @@ public sealed record LocalHostOptions
     /// <summary>Whether to read local.settings.json (tests don't: they state their settings).</summary>
     public bool UseLocalSettingsFile { get; init; } = true;
 
-    /// <summary>Registrations applied after the app's own composition (tests: a fake clock, in-memory telemetry exporters).</summary>
+    /// <summary>
+    /// Registrations applied after the app's own composition: tests add a fake clock or in-memory telemetry
+    /// exporters, or replace a boundary that cannot fail on demand here (a store that hangs), everything else real.
+    /// </summary>
     public Action<IServiceCollection>? ConfigureServices { get; init; }
 
     /// <summary>Whether to print the function table at start.</summary>

@@ -101,6 +101,7 @@ internal static class DurableBench
         settings["RateLimits__step-writes__Limit"] = "100000";
         settings["RateLimits__reads__Limit"] = "100000"; // the status URL is polled every 50 ms
         settings["Logging__LogLevel__Default"] = "Warning";
+        settings["Privacy__RetentionSchedule"] = "0 0 0 1 1 *"; // required like in Azure; once a year, so it never fires here
         var app = LocalHostApp.Build(["--urls", "http://127.0.0.1:0"], new LocalHostOptions
         {
             Settings = BenchTimers.Quiet(settings),

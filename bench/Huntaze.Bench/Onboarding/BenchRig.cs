@@ -21,8 +21,8 @@ namespace Huntaze.Bench.Onboarding;
 /// </summary>
 internal sealed class BenchRig : IAsyncDisposable
 {
-    private const string Issuer = "https://huntaze.local/bench";
-    private const string Audience = "api://huntaze-onboarding";
+    public const string Issuer = "https://huntaze.local/bench";
+    public const string Audience = "api://huntaze-onboarding";
     private const string Step = "creator_assessment";
     private static readonly string SigningKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
 
@@ -41,7 +41,10 @@ internal sealed class BenchRig : IAsyncDisposable
         _rawTable = rawTable;
     }
 
-    public static async Task<BenchRig> StartAsync(CancellationToken cancellationToken)
+    public static Task<BenchRig> StartAsync(CancellationToken cancellationToken) => StartAsync(null, cancellationToken);
+
+    /// <summary><paramref name="configureServices"/> runs after the app's composition (e.g. to count storage requests).</summary>
+    public static async Task<BenchRig> StartAsync(Action<IServiceCollection>? configureServices, CancellationToken cancellationToken)
     {
         var azurite = await AzuriteProcess.StartAsync(AzuritePorts.Free(), location: null, cancellationToken);
         var settings = new Dictionary<string, string?>
@@ -60,7 +63,7 @@ internal sealed class BenchRig : IAsyncDisposable
             ["RateLimits__step-writes__ReservationSize"] = "1",
             ["Logging__LogLevel__Default"] = "Warning",
         };
-        var app = LocalHostApp.Build(["--urls", "http://127.0.0.1:0"], new LocalHostOptions { Settings = BenchTimers.Quiet(settings), UseLocalSettingsFile = false, PrintFunctionTable = false });
+        var app = LocalHostApp.Build(["--urls", "http://127.0.0.1:0"], new LocalHostOptions { Settings = BenchTimers.Quiet(settings), UseLocalSettingsFile = false, PrintFunctionTable = false, ConfigureServices = configureServices });
         await app.StartAsync(cancellationToken);
         var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         // The raw baseline is not app data: it bypasses the data map on purpose, through the service client.
@@ -72,9 +75,12 @@ internal sealed class BenchRig : IAsyncDisposable
         return rig;
     }
 
+    /// <summary>The "(one user)" form of an operation: every worker acts as the same user (tabs, a shared NAT address).</summary>
+    public const string OneUser = " (one user)";
+
     public Func<Task<bool>> ApiOperation(string operation, int level, int worker)
     {
-        var user = $"bench-{level}-{worker}";
+        var user = operation.EndsWith(OneUser, StringComparison.Ordinal) ? $"bench-{level}-one" : $"bench-{level}-{worker}";
         var client = Client(user);
         if (operation.StartsWith("GET", StringComparison.Ordinal))
         {
@@ -106,7 +112,7 @@ internal sealed class BenchRig : IAsyncDisposable
 
     public Func<Task<bool>> RawOperation(string operation, int level, int worker)
     {
-        var user = $"raw-{level}-{worker}";
+        var user = operation.EndsWith(OneUser, StringComparison.Ordinal) ? $"raw-{level}-one" : $"raw-{level}-{worker}";
         if (operation.StartsWith("GET", StringComparison.Ordinal))
         {
             _rawTable.UpsertEntity(new TableEntity(user, "state") { ["Revision"] = 0 });
@@ -133,14 +139,21 @@ internal sealed class BenchRig : IAsyncDisposable
         };
     }
 
-    private HttpClient Client(string user)
+    /// <summary>The bench host's own container.</summary>
+    public IServiceProvider Services => _app.Services;
+
+    public string ConnectionString => _azurite.ConnectionString;
+
+    /// <summary>A client of the bench host (disposed with the rig) sending <paramref name="token"/>, or the user's own development token.</summary>
+    public HttpClient Client(string user, string? token = null)
     {
-        if (!_clients.TryGetValue(user, out var client))
+        var key = token ?? user;
+        if (!_clients.TryGetValue(key, out var client))
         {
             client = new HttpClient { BaseAddress = _baseAddress };
-            var token = DevTokenFactory.Create(new DevTokenRequest(user, ["user"], "US", Issuer, Audience, SigningKey, TimeSpan.FromHours(1)), DateTimeOffset.UtcNow);
-            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-            _clients[user] = client;
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
+                "Bearer", token ?? DevTokenFactory.Create(new DevTokenRequest(user, ["user"], "US", Issuer, Audience, SigningKey, TimeSpan.FromHours(1)), DateTimeOffset.UtcNow));
+            _clients[key] = client;
         }
 
         return client;

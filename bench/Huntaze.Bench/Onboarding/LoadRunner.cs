@@ -5,13 +5,53 @@ namespace Huntaze.Bench.Onboarding;
 /// <summary>Latency percentiles (ms) and throughput of one measurement.</summary>
 internal sealed record LoadResult(double P50, double P95, double P99, double Throughput, int Errors);
 
-/// <summary>Runs one operation from N workers in a closed loop for a fixed time, after a short warm-up.</summary>
+/// <summary>
+/// Runs operations from N workers in a closed loop for a fixed time, after a short warm-up. Operations compared
+/// with each other (the API and the raw storage work it stands for) run in alternating one-second slices, so a
+/// machine shared with other work loads both alike and their ratio holds even when the load moves.
+/// </summary>
 internal static class LoadRunner
 {
+    private static readonly TimeSpan Slice = TimeSpan.FromSeconds(1);
+
+    /// <summary>One operation measured for <paramref name="duration"/> in one go (nothing to compare it with in the same run).</summary>
     public static async Task<LoadResult> RunAsync(int workers, TimeSpan duration, Func<int, Func<Task<bool>>> operationFor)
     {
-        var operations = Enumerable.Range(0, workers).Select(operationFor).ToArray();
-        await Task.WhenAll(operations.Select(async op =>
+        var run = new Run([.. Enumerable.Range(0, workers).Select(operationFor)]);
+        await run.WarmUpAsync();
+        await run.MeasureAsync(duration);
+        return run.Result();
+    }
+
+    /// <summary>Each of <paramref name="operationsFor"/> measured for <paramref name="duration"/> in all, slice by slice in turn.</summary>
+    public static async Task<LoadResult[]> RunInterleavedAsync(int workers, TimeSpan duration, params Func<int, Func<Task<bool>>>[] operationsFor)
+    {
+        var runs = operationsFor.Select(f => new Run([.. Enumerable.Range(0, workers).Select(f)])).ToArray();
+        foreach (var run in runs)
+        {
+            await run.WarmUpAsync();
+        }
+
+        for (var measured = TimeSpan.Zero; measured < duration; measured += Slice)
+        {
+            var slice = duration - measured < Slice ? duration - measured : Slice;
+            foreach (var run in runs)
+            {
+                await run.MeasureAsync(slice);
+            }
+        }
+
+        return [.. runs.Select(r => r.Result())];
+    }
+
+    private sealed class Run(Func<Task<bool>>[] operations)
+    {
+        private readonly List<double> _latencies = [];
+        private TimeSpan _elapsed;
+        private int _errors;
+
+        /// <summary>Five calls per worker before anything is measured.</summary>
+        public Task WarmUpAsync() => Task.WhenAll(operations.Select(async op =>
         {
             for (var i = 0; i < 5; i++)
             {
@@ -19,25 +59,33 @@ internal static class LoadRunner
             }
         }));
 
-        var latencies = new List<double>[workers];
-        var errors = 0;
-        var watch = Stopwatch.StartNew();
-        await Task.WhenAll(Enumerable.Range(0, workers).Select(async w =>
+        public async Task MeasureAsync(TimeSpan duration)
         {
-            latencies[w] = [];
-            while (watch.Elapsed < duration)
+            var perWorker = new List<double>[operations.Length];
+            var watch = Stopwatch.StartNew();
+            await Task.WhenAll(Enumerable.Range(0, operations.Length).Select(async w =>
             {
-                var start = Stopwatch.GetTimestamp();
-                var ok = await operations[w]();
-                latencies[w].Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
-                if (!ok)
+                perWorker[w] = [];
+                while (watch.Elapsed < duration)
                 {
-                    Interlocked.Increment(ref errors);
+                    var start = Stopwatch.GetTimestamp();
+                    var ok = await operations[w]();
+                    perWorker[w].Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                    if (!ok)
+                    {
+                        Interlocked.Increment(ref _errors);
+                    }
                 }
-            }
-        }));
-        var all = latencies.SelectMany(l => l).Order().ToArray();
-        return new LoadResult(Percentile(all, 0.50), Percentile(all, 0.95), Percentile(all, 0.99), all.Length / watch.Elapsed.TotalSeconds, errors);
+            }));
+            _elapsed += watch.Elapsed;
+            _latencies.AddRange(perWorker.SelectMany(l => l));
+        }
+
+        public LoadResult Result()
+        {
+            var all = _latencies.Order().ToArray();
+            return new LoadResult(Percentile(all, 0.50), Percentile(all, 0.95), Percentile(all, 0.99), all.Length / _elapsed.TotalSeconds, _errors);
+        }
     }
 
     private static double Percentile(double[] sorted, double p) =>

@@ -69,16 +69,16 @@ internal static class DsrBenchmark
             var concurrentRows = Math.Max(10, rows / 10);
             var users = Enumerable.Range(0, concurrent).Select(i => $"conc{i}-{Guid.NewGuid():N}"[..20]).ToList();
             await Parallel.ForEachAsync(users, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (u, c) => await seeder.SeedAsync(u, concurrentRows, c, auditEntries: 5));
-            var concurrentExport = (await Task.WhenAll(users.Select(u => TimeRequestAsync(http, "/api/admin/dsr/export", new { userId = u, reason = "bench" }, ct)))).ToList();
-            var concurrentErase = (await Task.WhenAll(users.Select(u => TimeRequestAsync(http, "/api/admin/dsr/delete", new { userId = u, reason = "bench", confirm = true }, ct)))).ToList();
+            var concurrentExport = await Task.WhenAll(users.Select(u => TryTimeRequestAsync(http, "/api/admin/dsr/export", new { userId = u, reason = "bench" }, ct)));
+            var concurrentErase = await Task.WhenAll(users.Select(u => TryTimeRequestAsync(http, "/api/admin/dsr/delete", new { userId = u, reason = "bench", confirm = true }, ct)));
 
             Console.WriteLine();
-            Console.WriteLine("| what | requests | p50 (ms) | p95 (ms) | max (ms) | raw storage p50 (ms) | p50 ratio |");
-            Console.WriteLine("|---|---|---|---|---|---|---|");
+            Console.WriteLine("| what | requests | errors | p50 (ms) | p95 (ms) | max (ms) | raw storage p50 (ms) | p50 ratio |");
+            Console.WriteLine("|---|---|---|---|---|---|---|---|");
             Row($"export, {rows} rows", export, rawExport);
             Row($"erasure, {rows} rows", erase, rawErase);
-            Row($"export, {concurrent} at once ({concurrentRows} rows each)", concurrentExport, null);
-            Row($"erasure, {concurrent} at once ({concurrentRows} rows each)", concurrentErase, null);
+            Row($"export, {concurrent} at once ({concurrentRows} rows each)", [.. concurrentExport.OfType<double>()], null, concurrentExport.Count(t => t is null));
+            Row($"erasure, {concurrent} at once ({concurrentRows} rows each)", [.. concurrentErase.OfType<double>()], null, concurrentErase.Count(t => t is null));
         }
         finally
         {
@@ -87,8 +87,8 @@ internal static class DsrBenchmark
         }
     }
 
-    private static void Row(string what, List<double> samples, List<double>? raw) => Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"| {what} | {samples.Count} | {P(samples, 0.5):0} | {P(samples, 0.95):0} | {samples.Max():0} | {(raw is null ? "" : P(raw, 0.5).ToString("0", CultureInfo.InvariantCulture))} | {(raw is null ? "" : (P(samples, 0.5) / Math.Max(1, P(raw, 0.5))).ToString("0.0", CultureInfo.InvariantCulture))} |"));
+    private static void Row(string what, List<double> samples, List<double>? raw, int errors = 0) => Console.WriteLine(samples.Count == 0 ? $"| {what} | 0 | {errors} | | | | | |" : string.Create(CultureInfo.InvariantCulture,
+        $"| {what} | {samples.Count + errors} | {errors} | {P(samples, 0.5):0} | {P(samples, 0.95):0} | {samples.Max():0} | {(raw is null ? "" : P(raw, 0.5).ToString("0", CultureInfo.InvariantCulture))} | {(raw is null ? "" : (P(samples, 0.5) / Math.Max(1, P(raw, 0.5))).ToString("0.0", CultureInfo.InvariantCulture))} |"));
 
     private static double P(List<double> samples, double q)
     {
@@ -122,6 +122,20 @@ internal static class DsrBenchmark
             }
 
             await Task.Delay(50, ct);
+        }
+    }
+
+    /// <summary>As <see cref="TimeRequestAsync"/>; a request refused (503 under overload, 429) or failed counts as an error, with its reason printed.</summary>
+    private static async Task<double?> TryTimeRequestAsync(HttpClient http, string path, object body, CancellationToken ct)
+    {
+        try
+        {
+            return await TimeRequestAsync(http, path, body, ct);
+        }
+        catch (InvalidOperationException e)
+        {
+            Console.WriteLine($"  error: {e.Message}");
+            return null;
         }
     }
 

@@ -2,6 +2,7 @@ using Huntaze.Functions.Onboarding.Events;
 using Huntaze.Functions.Onboarding.Progress;
 using Huntaze.Functions.Platform.Http;
 using Huntaze.Functions.Security;
+using Huntaze.Functions.Security.RateLimiting;
 using Microsoft.AspNetCore.Http;
 
 namespace Huntaze.Functions.Onboarding;
@@ -15,30 +16,31 @@ public sealed class GuideStateService(
 {
     public const int MaxSnoozeDays = 30;
 
-    public Task<GuideStateView> DismissAsync(Caller caller, Precondition precondition, CancellationToken cancellationToken) =>
-        ChangeAsync(caller, precondition, s => s.DismissedAt is not null ? null : s with { DismissedAt = time.GetUtcNow() }, cancellationToken);
+    public Task<GuideStateView> DismissAsync(Caller caller, Precondition precondition, WriteBudget? budget, CancellationToken cancellationToken) =>
+        ChangeAsync(caller, precondition, budget, s => s.DismissedAt is not null ? null : s with { DismissedAt = time.GetUtcNow() }, cancellationToken);
 
-    public Task<GuideStateView> ResumeAsync(Caller caller, Precondition precondition, CancellationToken cancellationToken) =>
-        ChangeAsync(caller, precondition, s => s.DismissedAt is null && !(s.SnoozedUntil > time.GetUtcNow()) ? null : s with { DismissedAt = null, SnoozedUntil = null }, cancellationToken);
+    public Task<GuideStateView> ResumeAsync(Caller caller, Precondition precondition, WriteBudget? budget, CancellationToken cancellationToken) =>
+        ChangeAsync(caller, precondition, budget, s => s.DismissedAt is null && !(s.SnoozedUntil > time.GetUtcNow()) ? null : s with { DismissedAt = null, SnoozedUntil = null }, cancellationToken);
 
     /// <summary>Hides nudges for 1..30 days; unconditional for the client, conditional on the stored ETag.</summary>
-    public async Task<GuideStateView> SnoozeAsync(Caller caller, int days, CancellationToken cancellationToken)
+    public async Task<GuideStateView> SnoozeAsync(Caller caller, int days, WriteBudget? budget, CancellationToken cancellationToken)
     {
         if (days is < 1 or > MaxSnoozeDays)
         {
             throw Problems.Validation("days", $"days must be between 1 and {MaxSnoozeDays}.");
         }
 
-        var view = await ChangeAsync(caller, null, s => s with { SnoozedUntil = time.GetUtcNow().AddDays(days) }, cancellationToken).ConfigureAwait(false);
+        var view = await ChangeAsync(caller, null, budget, s => s with { SnoozedUntil = time.GetUtcNow().AddDays(days) }, cancellationToken).ConfigureAwait(false);
         await events.PublishAsync(new OnboardingEvent(OnboardingEventKind.NudgeSnoozed, caller.UserId, null, time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
         return view;
     }
 
     /// <summary><paramref name="change"/> returns null when the state already is as asked (idempotent 200).</summary>
-    private async Task<GuideStateView> ChangeAsync(Caller caller, Precondition? precondition, Func<OnboardingState, OnboardingState?> change, CancellationToken cancellationToken)
+    private async Task<GuideStateView> ChangeAsync(
+        Caller caller, Precondition? precondition, WriteBudget? budget, Func<OnboardingState, OnboardingState?> change, CancellationToken cancellationToken)
     {
         await access.EnsureWritableAsync(caller, cancellationToken).ConfigureAwait(false);
-        return await store.UpdateAsync(caller.UserId, snapshot =>
+        return await store.UpdateAsync(caller.UserId, budget, snapshot =>
         {
             var state = snapshot.State.Value;
             var etag = GuideCalculator.StateETag(state.Revision);

@@ -1,4 +1,5 @@
 using Huntaze.Functions.Platform.Http;
+using Huntaze.Functions.Platform.OpenApi;
 using Huntaze.Functions.Security;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -12,6 +13,7 @@ public sealed class OnboardingAdminFunctions(OnboardingAdminService admin)
     [Function("OnboardingAdminUserGet")]
     [RequireRoles(Roles.Admin, Roles.Support)]
     [RateLimit(RateLimitPolicies.Reads)]
+    [ApiResponse(200, typeof(AdminUserProgress))]
     public async Task<IActionResult> GetUser(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "admin/onboarding/users/{userId}")] HttpRequest request,
         string userId,
@@ -21,6 +23,8 @@ public sealed class OnboardingAdminFunctions(OnboardingAdminService admin)
     [Function("OnboardingAdminUserReset")]
     [RequireRoles(Roles.Admin, Roles.Support)]
     [RateLimit(RateLimitPolicies.StepWrites)]
+    [NoApiBody]
+    [ApiResponse(200, typeof(ResetResult))]
     public async Task<IActionResult> ResetUser(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "admin/onboarding/users/{userId}/reset")] HttpRequest request,
         string userId,

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Huntaze.Functions.Onboarding.Progress;
 using Huntaze.Functions.Platform.Http;
 using Huntaze.Functions.Security;
@@ -45,37 +44,34 @@ public sealed partial class OnboardingAdminService(
     }
 
     /// <summary>
-    /// Removes the user's progress (conditionally on what was read; re-read on conflict) and audits it. The state
-    /// entity stays, raised past every revision the user had, so entity tags handed out before the reset never
-    /// match afterwards (docs/api/onboarding.md#entity-tags).
+    /// Removes the user's progress (conditionally on what was read; re-read on conflict), audited before it takes
+    /// effect. The state entity stays, raised past every revision the user had, so entity tags handed out before
+    /// the reset never match afterwards (docs/api/onboarding.md#entity-tags).
     /// </summary>
     public async Task<ResetResult> ResetAsync(Caller actor, string userId, string correlationId, CancellationToken cancellationToken)
     {
         EnsureUserId(userId);
+        // Read once for the entry: what the reset is about to remove (the update below reads again, as it must).
+        var found = (await store.ReadAsync(userId, cancellationToken).ConfigureAwait(false)).Steps.Count;
         var now = time.GetUtcNow();
-        var removed = await store.UpdateAsync(userId, snapshot => snapshot.Steps.Count == 0 && snapshot.State.ETag is null
-            ? ProgressDecision.Unchanged(0)
-            : ProgressDecision.Write(
-                new ProgressCommit(null, new Stored<OnboardingState>(OnboardingState.AfterReset(snapshot, now), snapshot.State.ETag)) { Removed = [.. snapshot.Steps.Values] },
-                snapshot.Steps.Count), cancellationToken).ConfigureAwait(false);
-        await audit.AppendAsync(
-            new AuditRecord(actor.UserId, "onboarding.user.reset", $"user:{userId}", "succeeded", correlationId,
-                new Dictionary<string, string?> { ["stepsRemoved"] = removed.ToString(System.Globalization.CultureInfo.InvariantCulture) }),
+        var removed = await audit.RecordChangeAsync(
+            new AuditRecord(actor.UserId, "onboarding.user.reset", $"user:{userId}", AuditedChange.Accepted, correlationId,
+                new Dictionary<string, string?> { ["stepsFound"] = found.ToString(System.Globalization.CultureInfo.InvariantCulture) }),
+            token => store.UpdateAsync(userId, snapshot => snapshot.Steps.Count == 0 && snapshot.State.ETag is null
+                ? ProgressDecision.Unchanged(0)
+                : ProgressDecision.Write(
+                    new ProgressCommit(null, new Stored<OnboardingState>(OnboardingState.AfterReset(snapshot, now), snapshot.State.ETag)) { Removed = [.. snapshot.Steps.Values] },
+                    snapshot.Steps.Count), token),
             cancellationToken).ConfigureAwait(false);
         return new ResetResult(userId, removed);
     }
 
-    /// <summary>User ids are partition keys: no '/', '\\', '#', '?' or control characters, at most 128 characters.</summary>
+    /// <summary>User ids are partition keys: the same rule as a token's subject (<see cref="UserIds"/>).</summary>
     public static void EnsureUserId(string userId)
     {
-        if (!IsValidUserId(userId))
+        if (!UserIds.IsValid(userId))
         {
             throw Problems.Validation("userId", "userId is not a valid user id.");
         }
     }
-
-    public static bool IsValidUserId(string userId) => UserIdPattern().IsMatch(userId);
-
-    [GeneratedRegex(@"^[A-Za-z0-9._@|:+=\-]{1,128}$", RegexOptions.CultureInvariant)]
-    private static partial Regex UserIdPattern();
 }

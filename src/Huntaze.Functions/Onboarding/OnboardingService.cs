@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text.Json;
 using Huntaze.Functions.Onboarding.Catalog;
 using Huntaze.Functions.Onboarding.Events;
 using Huntaze.Functions.Onboarding.Progress;
@@ -7,9 +5,6 @@ using Huntaze.Functions.Platform.Http;
 using Huntaze.Functions.Security;
 
 namespace Huntaze.Functions.Onboarding;
-
-/// <summary>A representation and its strong ETag.</summary>
-public sealed record Tagged<T>(T Body, string ETag);
 
 /// <summary>The caller's guide, one step, and gates.</summary>
 public sealed class OnboardingService(
@@ -19,31 +14,34 @@ public sealed class OnboardingService(
     IOnboardingEventPublisher events,
     TimeProvider time)
 {
-    /// <summary>The guide, or <c>{enabled:false, reason}</c> while it is off; the ETag hashes the whole body.</summary>
-    public async Task<Tagged<object>> GetViewAsync(Caller caller, CancellationToken cancellationToken)
+    /// <summary>
+    /// The guide, or <c>{enabled:false, reason}</c> while it is off, serialized once: the ETag hashes the bytes
+    /// sent. One <c>guide_viewed</c> event per request answered with the guide, whether the answer is the body
+    /// (200) or "the one you hold is current" (304): both are a client showing the guide (docs/api/onboarding.md#events).
+    /// </summary>
+    public async Task<JsonRepresentation> GetViewAsync(Caller caller, CancellationToken cancellationToken)
     {
         if (await access.DisabledReasonAsync(caller, cancellationToken).ConfigureAwait(false) is { } reason)
         {
-            var disabled = new GuideDisabledView(false, reason);
-            return new Tagged<object>(disabled, HashETag(disabled));
+            return JsonRepresentation.Of(new GuideDisabledView(false, reason));
         }
 
         var offered = await access.OfferedAsync(caller, cancellationToken).ConfigureAwait(false);
         var snapshot = await store.ReadAsync(caller.UserId, cancellationToken).ConfigureAwait(false);
-        var view = GuideCalculator.Build(offered, snapshot, time.GetUtcNow());
+        var view = JsonRepresentation.Of(GuideCalculator.Build(offered, snapshot, time.GetUtcNow()));
         await events.PublishAsync(new OnboardingEvent(OnboardingEventKind.GuideViewed, caller.UserId, null, time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
-        return new Tagged<object>(view, HashETag(view));
+        return view;
     }
 
-    public async Task<Tagged<StepView>> GetStepAsync(Caller caller, string stepId, CancellationToken cancellationToken)
+    /// <summary>One offered step with its data; its ETag is the revision's (<see cref="StepView.ETag"/>).</summary>
+    public async Task<StepView> GetStepAsync(Caller caller, string stepId, CancellationToken cancellationToken)
     {
         await access.EnsureEnabledAsync(caller, cancellationToken).ConfigureAwait(false);
         var offered = await access.OfferedAsync(caller, cancellationToken).ConfigureAwait(false);
         var step = OnboardingAccess.OfferedStep(offered, stepId);
         var snapshot = await store.ReadAsync(caller.UserId, cancellationToken).ConfigureAwait(false);
         var progress = snapshot.Step(step.Id).Value;
-        var view = GuideCalculator.ToView(step, progress, GuideCalculator.BlockedBy(step, offered, snapshot), includeData: true);
-        return new Tagged<StepView>(view, view.ETag);
+        return GuideCalculator.ToView(step, progress, GuideCalculator.BlockedBy(step, offered, snapshot), includeData: true);
     }
 
     /// <summary>Nothing when the gate is open; 409 naming the first missing step and a hint otherwise.</summary>
@@ -74,11 +72,5 @@ public sealed class OnboardingService(
             gate.Id,
             missing.Select(s => (object)new { id = s.Id, title = s.Title, status = snapshot.StatusOf(s.Id) }).ToArray(),
             new { action = "open_step", stepId = first.Id, url = gate.Url ?? $"/onboarding/steps/{first.Id}" });
-    }
-
-    private static string HashETag<T>(T body)
-    {
-        var hash = SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(body, ApiJson.Options));
-        return $"\"{Convert.ToBase64String(hash, 0, 16).TrimEnd('=').Replace('+', '-').Replace('/', '_')}\"";
     }
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Huntaze.Functions.Onboarding.Progress;
 using Huntaze.Functions.Platform.Http;
@@ -11,7 +12,12 @@ public sealed record StepPatchRequest(StepStatus? Status, JsonElement? Data, int
     public const int MaxDataBytes = 4096;
     public const int MaxDataDepth = 8;
 
-    /// <summary>The data as compact JSON, validated: an object, at most 4 KB, at most 8 levels deep.</summary>
+    // Minimal escaping (quotes, backslashes, control characters): the limit counts the UTF-8 bytes of the data,
+    // not \uXXXX escapes of every non-ASCII character. The stored text is only ever re-serialized as JSON
+    // (with the API's default, HTML-safe encoder), never embedded in markup.
+    private static readonly JsonSerializerOptions Compact = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>The data as compact JSON, validated: an object, at most 4,096 bytes of UTF-8, at most 8 levels deep.</summary>
     public string? ValidatedData()
     {
         if (Status is null && Data is null)
@@ -29,7 +35,7 @@ public sealed record StepPatchRequest(StepStatus? Status, JsonElement? Data, int
             throw Invalid("data", "data must be a JSON object.");
         }
 
-        var compact = JsonSerializer.Serialize(data);
+        var compact = JsonSerializer.Serialize(data, Compact);
         if (Encoding.UTF8.GetByteCount(compact) > MaxDataBytes)
         {
             throw Invalid("data", $"data must be at most {MaxDataBytes} bytes.");

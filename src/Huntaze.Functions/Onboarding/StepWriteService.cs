@@ -4,6 +4,7 @@ using Huntaze.Functions.Onboarding.Events;
 using Huntaze.Functions.Onboarding.Progress;
 using Huntaze.Functions.Platform.Http;
 using Huntaze.Functions.Security;
+using Huntaze.Functions.Security.RateLimiting;
 using Microsoft.AspNetCore.Http;
 
 namespace Huntaze.Functions.Onboarding;
@@ -20,7 +21,9 @@ public sealed class StepWriteService(
     TimeProvider time)
 {
     /// <param name="idempotencyKey">The client's Idempotency-Key: a re-send with the same key and change is a 200 that writes nothing.</param>
-    public async Task<StepView> PatchAsync(Caller caller, string stepId, StepPatchRequest patch, Precondition precondition, string? idempotencyKey, CancellationToken cancellationToken)
+    /// <param name="budget">The caller's <c>step-writes</c> budget, counted in the same transaction as the write (ADR 0007).</param>
+    public async Task<StepView> PatchAsync(
+        Caller caller, string stepId, StepPatchRequest patch, Precondition precondition, string? idempotencyKey, WriteBudget? budget, CancellationToken cancellationToken)
     {
         await access.EnsureWritableAsync(caller, cancellationToken).ConfigureAwait(false);
         var offered = await access.OfferedAsync(caller, cancellationToken).ConfigureAwait(false);
@@ -32,7 +35,7 @@ public sealed class StepWriteService(
         }
 
         var now = time.GetUtcNow();
-        var outcome = await store.UpdateAsync(caller.UserId, snapshot => Decide(step, offered, snapshot, patch.Status, data, precondition, idempotencyKey, now), cancellationToken).ConfigureAwait(false);
+        var outcome = await store.UpdateAsync(caller.UserId, budget, snapshot => Decide(step, offered, snapshot, patch.Status, data, precondition, idempotencyKey, now), cancellationToken).ConfigureAwait(false);
         if (outcome.Written is { } written)
         {
             await PublishAsync(caller.UserId, written.Before, written.Next, written.CompletesOnboarding, now, cancellationToken).ConfigureAwait(false);

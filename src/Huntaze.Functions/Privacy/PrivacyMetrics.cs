@@ -5,7 +5,7 @@ namespace Huntaze.Functions.Privacy;
 
 /// <summary>
 /// <c>huntaze.privacy.*</c> instruments: requests opened and closed by type, the age of the oldest open
-/// request and the overdue count (sampled by <see cref="Requests.OpenRequestsSampler"/>), and erasure
+/// request and the overdue count (sampled by <see cref="Requests.OpenRequestsSampler"/> and when the queue is listed), and erasure
 /// verification failures.
 /// </summary>
 public static class PrivacyMetrics
@@ -36,8 +36,9 @@ public static class PrivacyMetrics
     public static void RequestOpened(string type, string channel) =>
         Opened.Add(1, new KeyValuePair<string, object?>("type", type), new KeyValuePair<string, object?>("channel", channel));
 
-    public static void RequestClosed(string type, string status) =>
-        Closed.Add(1, new KeyValuePair<string, object?>("type", type), new KeyValuePair<string, object?>("status", status));
+    /// <summary><c>within_deadline</c> is what the SLO <c>privacy-requests-on-time</c> counts (observability/slo.json).</summary>
+    public static void RequestClosed(string type, string status, bool withinDeadline) =>
+        Closed.Add(1, new KeyValuePair<string, object?>("type", type), new KeyValuePair<string, object?>("status", status), new KeyValuePair<string, object?>("within_deadline", withinDeadline ? "true" : "false"));
 
     public static void ErasureVerificationFailed() => VerificationFailures.Add(1);
 

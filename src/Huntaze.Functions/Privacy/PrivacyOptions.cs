@@ -33,4 +33,13 @@ public sealed class RetentionOptions
     public int ClosedRequestDays { get; set; } = 1095;
 
     public int LedgerDays { get; set; } = 400;
+
+    /// <summary>Anonymous consent records, after the visitor's last choice (13 months: longer than the cookie's 6).</summary>
+    public int AnonymousConsentDays { get; set; } = 395;
+
+    /// <summary>Pseudonymised consent records (proof), after the erasure of their subject.</summary>
+    public int ErasedConsentDays { get; set; } = 1095;
+
+    /// <summary>The denial stream (<c>auditdenials</c>): refusals per client and minute.</summary>
+    public int DenialDays { get; set; } = 90;
 }

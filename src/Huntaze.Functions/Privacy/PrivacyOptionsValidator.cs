@@ -19,8 +19,11 @@ internal sealed class PrivacyOptionsValidator : IValidateOptions<PrivacyOptions>
             .Require(options.ControlsPollSeconds is >= 1 and <= 60, nameof(options.ControlsPollSeconds), options.ControlsPollSeconds, "must be between 1 and 60.")
             .Require(retention.CompletedProgressDays is >= 1 and <= 3650, "Retention:CompletedProgressDays", retention.CompletedProgressDays, "must be between 1 and 3650.")
             .Require(retention.AuditDays is >= 1 and <= 3650, "Retention:AuditDays", retention.AuditDays, "must be between 1 and 3650.")
+            .Require(retention.DenialDays is >= 1 and <= 3650, "Retention:DenialDays", retention.DenialDays, "must be between 1 and 3650.")
             .Require(retention.ClosedRequestDays is >= 1 and <= 3650, "Retention:ClosedRequestDays", retention.ClosedRequestDays, "must be between 1 and 3650.")
             .Require(retention.LedgerDays is >= 366 and <= 3650, "Retention:LedgerDays", retention.LedgerDays, "must be between 366 and 3650: longer than the oldest backup tier (12 months).")
+            .Require(retention.AnonymousConsentDays is >= 1 and <= 3650, "Retention:AnonymousConsentDays", retention.AnonymousConsentDays, "must be between 1 and 3650.")
+            .Require(retention.ErasedConsentDays is >= 1 and <= 3650, "Retention:ErasedConsentDays", retention.ErasedConsentDays, "must be between 1 and 3650.")
             .ToResult();
     }
 

@@ -38,13 +38,15 @@ public static class PrivacyServiceCollectionExtensions
         // Crypto-shredding of the audit log (replaces Security's pass-through protector).
         services.AddSingleton<IAuditProtector, SubjectAuditProtector>();
 
-        // Restriction and objection: one in-memory view answers onboarding, events and flag evaluation.
+        // Restriction and objection: one in-memory view answers onboarding writes; with consent (AddConsent) it
+        // makes the one event filter and the flag gate's objection check.
         services.AddSingleton<ControlsIndexBlob>();
         services.AddSingleton<ControlsView>();
         services.AddHostedService(sp => sp.GetRequiredService<ControlsView>());
         services.AddSingleton<IProcessingRestriction>(sp => sp.GetRequiredService<ControlsView>());
-        services.AddSingleton<IRolloutObjections>(sp => sp.GetRequiredService<ControlsView>());
-        services.AddSingleton<IOnboardingEventFilter>(sp => sp.GetRequiredService<ControlsView>());
+        services.AddSingleton<ProcessingPermissions>();
+        services.AddSingleton<IRolloutObjections>(sp => sp.GetRequiredService<ProcessingPermissions>());
+        services.AddSingleton<IOnboardingEventFilter>(sp => sp.GetRequiredService<ProcessingPermissions>());
         services.AddSingleton<PrivacyControls>();
 
         // Data-subject requests.
@@ -52,9 +54,11 @@ public static class PrivacyServiceCollectionExtensions
         services.AddSingleton<ISubjectDataHandler, AuditHandler>();
         services.AddSingleton<ISubjectDataHandler, FlagTargetingHandler>();
         services.AddSingleton<ISubjectDataHandler, RateLimitHandler>();
+        services.AddSingleton<ISubjectDataHandler, DenialsHandler>();
         services.AddSingleton<ISubjectDataHandler, RequestHandler>();
         services.AddSingleton<ISubjectDataHandler, ControlsHandler>();
         services.AddSingleton<ISubjectDataHandler, ExportsHandler>();
+        services.AddSingleton<ISubjectDataHandler, ConsentHandler>();
         services.AddSingleton<SubjectScanner>();
         services.AddSingleton<RequestStore>();
         services.AddSingleton<ExportBlobs>();

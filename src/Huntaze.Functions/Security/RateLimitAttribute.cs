@@ -27,4 +27,11 @@ public static class RateLimitPolicies
 public sealed class RateLimitAttribute(string policy) : Attribute
 {
     public string Policy { get; } = policy;
+
+    /// <summary>
+    /// The function writes the caller's own partition and counts the policy there, in the same entity-group
+    /// transaction as its write (a <see cref="RateLimiting.WriteBudget"/> it passes to the store), instead of a
+    /// separate limiter round trip. docs/decisions/0007-write-limits-in-the-write-transaction.md.
+    /// </summary>
+    public bool CountedWithWrite { get; init; }
 }

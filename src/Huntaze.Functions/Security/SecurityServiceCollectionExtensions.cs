@@ -1,6 +1,7 @@
 using Huntaze.Functions.Platform.Configuration;
 using Huntaze.Functions.Platform.Http;
 using Huntaze.Functions.Security.Audit;
+using Huntaze.Functions.Security.Audit.Denials;
 using Huntaze.Functions.Security.Authentication;
 using Huntaze.Functions.Security.Authorization;
 using Huntaze.Functions.Security.Cors;
@@ -20,7 +21,7 @@ public static class SecurityServiceCollectionExtensions
 {
     /// <summary>
     /// Identity, the security pipeline steps and the audit log. Step order is pipeline order: CORS (so
-    /// refusals stay readable by allowed front ends), audit of refusals (wrapping everything after it),
+    /// refusals stay readable by allowed front ends), the denial stream (counting refusals of everything after it),
     /// authentication, authorization, CSRF, rate limiting.
     /// </summary>
     public static IServiceCollection AddSecurity(this IServiceCollection services, IConfiguration configuration)
@@ -46,12 +47,20 @@ public static class SecurityServiceCollectionExtensions
             return new TokenValidator(options, environment.IsDevelopment, metadata, sp.GetRequiredService<TimeProvider>());
         });
         services.AddSingleton<CsrfKeyProvider>();
+        services.AddSingleton<CsrfBindings>();
 
         services.TryAddSingleton<IRateLimitStore, TableRateLimitStore>();
         services.AddSingleton<RateLimiter>();
         services.TryAddSingleton<IAuditProtector, UnprotectedAudit>();
+        services.AddValidatedOptions<AuditOptions, AuditOptionsValidator>(AuditOptions.Section);
+        services.AddSingleton<AuditDetailsBlobs>();
         services.TryAddSingleton<IAuditLog, TableAuditLog>();
         services.AddSingleton<AuditReader>();
+        services.AddSingleton<DenialRecorder>();
+        services.AddSingleton<DenialStore>();
+        services.AddSingleton<DenialFlusher>();
+        services.AddHostedService(sp => sp.GetRequiredService<DenialFlusher>());
+        services.AddHostedService<CsrfKeyCheck>();
 
         services.AddHttpPipelineStep<CorsStep>();
         services.AddHttpPipelineStep<AuditDenialsStep>();

@@ -79,9 +79,21 @@ internal sealed partial class AzureStorageSidecar(
         if (_service is not null)
         {
             // Releases the partition leases now, so a restarted host takes them over without waiting for expiry.
-            await _service.StopAsync(isForced: false).WaitAsync(cancellationToken).ConfigureAwait(false);
+            // Best effort: with storage down or slow the host's stop timeout can end the wait, and leases not
+            // released expire on their own; the stop itself must not fail for it.
+            try
+            {
+                await _service.StopAsync(isForced: false).WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                LogLeasesNotReleased(loggerFactory.CreateLogger<AzureStorageSidecar>());
+            }
         }
     }
+
+    [LoggerMessage(EventId = 9205, Level = LogLevel.Warning, Message = "The Durable provider had not released its partition leases when the host's stop timeout ended; they expire on their own")]
+    private static partial void LogLeasesNotReleased(ILogger logger);
 
     public async ValueTask DisposeAsync()
     {

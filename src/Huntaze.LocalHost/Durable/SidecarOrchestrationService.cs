@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Globalization;
+using System.Threading.Channels;
 using DurableTask.Core;
 
 namespace Huntaze.LocalHost.Durable;
@@ -13,6 +15,13 @@ namespace Huntaze.LocalHost.Durable;
 /// never renews them, so an activity running longer than the work-item visibility timeout (10 s locally, to
 /// recover fast after a crash) would be handed out again while still running. The cap mirrors host.json's
 /// functionTimeout: an activity the worker never answers for is handed out again after it.</item>
+/// <item>Two activity work items with the same instance id and task id never run at once. The sidecar hands
+/// an activity's result to the work item waiting under "instance id + task id" (its pending-activity map in
+/// <c>TaskHubGrpcServer</c>) and ignores a second entry under the same key, while task ids restart at 0 in each
+/// generation of an orchestration that continues as new. A previous generation's activity handed out again
+/// (its message reappearing after a kill -9) and the current generation's activity with the same task id
+/// then swapped results: a migration counted a page of generation 0 as a page of generation 5 and scanned
+/// 550 users for 300. The second work item is parked (its lock renewed) until the first one completes.</item>
 /// </list>
 /// Everything else is passed through unchanged.
 /// </summary>
@@ -26,6 +35,10 @@ internal sealed partial class SidecarOrchestrationService(IOrchestrationService 
     // disposed this service, and a disposed source throws there, ending the process.
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<TaskActivityWorkItem, CancellationTokenSource> _renewals = new(ReferenceEqualityComparer.Instance);
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> _activityKeys = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<TaskActivityWorkItem, (string Key, TaskCompletionSource Done)> _claims = new(ReferenceEqualityComparer.Instance);
+    private readonly Channel<TaskActivityWorkItem> _unparked = Channel.CreateUnbounded<TaskActivityWorkItem>();
+    private Task<TaskActivityWorkItem>? _fetching;
     private int _stopped;
     private bool _started;
 
@@ -162,36 +175,135 @@ internal sealed partial class SidecarOrchestrationService(IOrchestrationService 
 
     public Task ReleaseTaskOrchestrationWorkItemAsync(TaskOrchestrationWorkItem workItem) => inner.ReleaseTaskOrchestrationWorkItemAsync(workItem);
 
+    /// <summary>
+    /// The sidecar fetches activity work items from one loop. A work item whose key is taken is parked (its lock
+    /// renewed) instead of holding that loop: other activities keep flowing while it waits, and it is handed out
+    /// by a later call once the work item holding its key completes or is abandoned.
+    /// </summary>
     public async Task<TaskActivityWorkItem> LockNextTaskActivityWorkItem(TimeSpan receiveTimeout, CancellationToken cancellationToken)
     {
-        var workItem = await inner.LockNextTaskActivityWorkItem(receiveTimeout, cancellationToken).ConfigureAwait(false);
-        if (workItem is not null)
+        while (true)
         {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (_unparked.Reader.TryRead(out var unparked))
+            {
+                return unparked;
+            }
+
+            // Only the sidecar's single fetch loop calls this method: a fetch outlives a call that an unparked
+            // work item ended first, and the next call picks it up.
+            var fetching = _fetching ??= inner.LockNextTaskActivityWorkItem(receiveTimeout, cancellationToken);
+            var unparkedReady = _unparked.Reader.WaitToReadAsync(cancellationToken).AsTask();
+            if (await Task.WhenAny(fetching, unparkedReady).ConfigureAwait(false) != fetching)
+            {
+                continue;
+            }
+
+            _fetching = null;
+            if (fetching.IsCanceled && !cancellationToken.IsCancellationRequested)
+            {
+                continue; // Started by a previous fetch loop of the sidecar, since stopped.
+            }
+
+            var workItem = await fetching.ConfigureAwait(false);
+            if (workItem is null)
+            {
+                return null!;
+            }
+
             var renewal = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
             renewal.CancelAfter(MaxActivityLock);
             _renewals[workItem] = renewal;
             _ = RenewUntilDoneAsync(workItem, renewal.Token);
-        }
+            if (TryClaimSidecarKey(workItem))
+            {
+                return workItem;
+            }
 
-        return workItem!;
+            _ = ParkAsync(workItem);
+        }
     }
 
     public Task<TaskActivityWorkItem> RenewTaskActivityWorkItemLockAsync(TaskActivityWorkItem workItem) => inner.RenewTaskActivityWorkItemLockAsync(workItem);
 
     public async Task CompleteTaskActivityWorkItemAsync(TaskActivityWorkItem workItem, TaskMessage responseMessage)
     {
-        await StopRenewingAsync(workItem).ConfigureAwait(false);
-        await inner.CompleteTaskActivityWorkItemAsync(workItem, responseMessage).ConfigureAwait(false);
+        try
+        {
+            await StopRenewingAsync(workItem).ConfigureAwait(false);
+            await inner.CompleteTaskActivityWorkItemAsync(workItem, responseMessage).ConfigureAwait(false);
+        }
+        finally
+        {
+            ReleaseSidecarKey(workItem);
+        }
     }
 
     public async Task AbandonTaskActivityWorkItemAsync(TaskActivityWorkItem workItem)
     {
-        await StopRenewingAsync(workItem).ConfigureAwait(false);
-        await inner.AbandonTaskActivityWorkItemAsync(workItem).ConfigureAwait(false);
+        try
+        {
+            await StopRenewingAsync(workItem).ConfigureAwait(false);
+            await inner.AbandonTaskActivityWorkItemAsync(workItem).ConfigureAwait(false);
+        }
+        finally
+        {
+            ReleaseSidecarKey(workItem);
+        }
     }
 
     /// <summary>Cancels what still runs; see <see cref="_stopping"/> for why nothing is disposed here.</summary>
     public void Dispose() => _stopping.Cancel();
+
+    /// <summary>The key under which the sidecar waits for this activity's result (instance id + task id).</summary>
+    private static string SidecarKey(TaskActivityWorkItem workItem) =>
+        string.Create(CultureInfo.InvariantCulture, $"{workItem.TaskMessage.OrchestrationInstance.InstanceId}_{workItem.TaskMessage.Event.EventId}");
+
+    private bool TryClaimSidecarKey(TaskActivityWorkItem workItem)
+    {
+        var key = SidecarKey(workItem);
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_activityKeys.TryAdd(key, done))
+        {
+            return false;
+        }
+
+        _claims[workItem] = (key, done);
+        return true;
+    }
+
+    /// <summary>Waits until the work item's key is free, claims it, and queues the work item for the next fetch.</summary>
+    private async Task ParkAsync(TaskActivityWorkItem workItem)
+    {
+        var key = SidecarKey(workItem);
+        LogActivityParked(logger, key, workItem.TaskMessage.OrchestrationInstance.ExecutionId);
+        try
+        {
+            while (!TryClaimSidecarKey(workItem))
+            {
+                if (_activityKeys.TryGetValue(key, out var running))
+                {
+                    await running.Task.WaitAsync(_stopping.Token).ConfigureAwait(false);
+                }
+            }
+
+            _unparked.Writer.TryWrite(workItem);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping: its lock is no longer renewed, so its message reappears for the next host.
+            await StopRenewingAsync(workItem).ConfigureAwait(false);
+        }
+    }
+
+    private void ReleaseSidecarKey(TaskActivityWorkItem workItem)
+    {
+        if (_claims.TryRemove(workItem, out var claim))
+        {
+            _activityKeys.TryRemove(KeyValuePair.Create(claim.Key, claim.Done));
+            claim.Done.TrySetResult();
+        }
+    }
 
     private async Task StopRenewingAsync(TaskActivityWorkItem workItem)
     {
@@ -229,6 +341,9 @@ internal sealed partial class SidecarOrchestrationService(IOrchestrationService 
 
     [LoggerMessage(EventId = 9203, Level = LogLevel.Warning, Message = "The Durable provider did not stop cleanly; its partition leases expire on their own")]
     private static partial void LogStopFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 9204, Level = LogLevel.Warning, Message = "Activity {SidecarKey} (execution {ExecutionId}) waits: another work item with the same instance and task id is running")]
+    private static partial void LogActivityParked(ILogger logger, string sidecarKey, string executionId);
 
     [LoggerMessage(EventId = 9202, Level = LogLevel.Warning, Message = "Renewing the lock of activity work item {WorkItemId} failed")]
     private static partial void LogRenewFailed(ILogger logger, Exception exception, string workItemId);

@@ -59,7 +59,10 @@ public sealed class AzuriteProcess : IAsyncDisposable
         return true;
     }
 
-    /// <summary>Starts Azurite on the ports and waits until all three listen.</summary>
+    /// <summary>How long Azurite may take to listen: node starting on a loaded machine took over a minute.</summary>
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(2);
+
+    /// <summary>Starts Azurite on the ports and waits until all three listen (up to <see cref="StartTimeout"/>).</summary>
     /// <param name="location">A data folder, or null for in-memory persistence.</param>
     public static async Task<AzuriteProcess> StartAsync(AzuritePorts ports, string? location, CancellationToken cancellationToken)
     {
@@ -101,7 +104,7 @@ public sealed class AzuriteProcess : IAsyncDisposable
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(TimeSpan.FromSeconds(60));
+            timeout.CancelAfter(StartTimeout);
             while (!await IsListeningAsync(ports, timeout.Token).ConfigureAwait(false))
             {
                 if (process.HasExited)

@@ -15,6 +15,9 @@ internal sealed partial class TimerDispatcher(
     TimeProvider time,
     ILogger<TimerDispatcher> logger) : BackgroundService
 {
+    // Never disposed: a run in flight when the host stops (an admin trigger, or a run past the stop timeout)
+    // releases its gate afterwards, and a disposed gate threw ObjectDisposedException there. Without a wait
+    // handle ever asked for, a SemaphoreSlim holds nothing to release.
     private readonly Dictionary<string, SemaphoreSlim> _running = catalog.Functions
         .Where(f => f.Trigger == TriggerKind.Timer)
         .ToDictionary(f => f.Name, _ => new SemaphoreSlim(1, 1), StringComparer.OrdinalIgnoreCase);
@@ -34,16 +37,6 @@ internal sealed partial class TimerDispatcher(
 
         await InvokeAsync(function, isPastDue: false, cancellationToken).ConfigureAwait(false);
         return true;
-    }
-
-    public override void Dispose()
-    {
-        foreach (var gate in _running.Values)
-        {
-            gate.Dispose();
-        }
-
-        base.Dispose();
     }
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>

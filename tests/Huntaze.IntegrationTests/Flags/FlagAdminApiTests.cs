@@ -89,6 +89,25 @@ public sealed class FlagAdminApiTests(HostFixture fixture)
     }
 
     [Fact]
+    public async Task Put_DocumentLongerThanOneTableProperty_IsStoredAndReadBack()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var admin = fixture.CreateClient(HostFixture.NewUserId("admin"), "FR", "admin");
+        var name = NewFlagName();
+        var users = string.Join(",", Enumerable.Range(0, 1_200).Select(i => $"\"user-{i:D5}-{Guid.Empty:N}\""));
+        var document = $"{{\"id\":\"{name}\",\"enabled\":true,\"conditions\":{{\"client_filters\":[{{\"name\":\"Microsoft.Targeting\",\"parameters\":{{\"Audience\":{{\"Users\":[{users}]}}}}}}]}}}}";
+        Assert.True(document.Length > 32_768);
+
+        using var created = await PutAsync(admin, name, document, ifNoneMatch: "*", ct: ct);
+
+        Assert.Equal(HttpStatusCode.OK, created.StatusCode);
+        using var read = await admin.GetAsync($"/api/admin/feature-flags/{name}", ct);
+        using var body = JsonDocument.Parse(await read.Content.ReadAsStringAsync(ct));
+        Assert.Equal(1_200, body.RootElement.GetProperty("document").GetProperty("conditions").GetProperty("client_filters")[0]
+            .GetProperty("parameters").GetProperty("Audience").GetProperty("Users").GetArrayLength());
+    }
+
+    [Fact]
     public async Task Patch_IfMatchOnAbsentFlag_Returns412AndCreatesNothing()
     {
         var ct = TestContext.Current.CancellationToken;

@@ -56,6 +56,13 @@ public sealed class HostFixture : IAsyncLifetime
         ["Security__AllowedOrigins__0"] = AllowedOrigin,
         // The onboarding experience ships behind its flag; tests start with it on (never changed once it exists).
         ["Flags__SeedEnabled__0"] = "Onboarding",
+        // Denials are written in the background; tests wait for them, so they are written every second.
+        ["Audit__DenialFlushSeconds"] = "1",
+        // Test hosts write to the test run's console: warnings and errors only, and the provider's errors only
+        // (its "partition table exceeded the 2-second timeout" warnings under load were most of the CI log).
+        // A test that needs a host's logs overrides these.
+        ["Logging__LogLevel__Default"] = "Warning",
+        ["Logging__LogLevel__DurableTask.AzureStorage"] = "Error",
     };
 
     private static readonly Lazy<Dictionary<string, string?>> SampleDurableSettings = new(Huntaze.LocalHost.Configuration.LocalSettings.SampleDurableTuning);
@@ -95,7 +102,10 @@ public sealed class HostFixture : IAsyncLifetime
         }
     }
 
-    /// <summary>Another local host over the same storage (another "instance" of the app).</summary>
+    /// <summary>
+    /// Another local host over the same storage (another "instance" of the app). <paramref name="configureServices"/>
+    /// runs after the app's composition, to replace a boundary (e.g. a storage client that injects faults).
+    /// </summary>
     public Task<LocalHostInstance> StartSecondHostAsync(IReadOnlyDictionary<string, string?>? overrides = null, Action<IServiceCollection>? configureServices = null)
     {
         var settings = BaseSettings(Azurite.ConnectionString, TablePrefix);

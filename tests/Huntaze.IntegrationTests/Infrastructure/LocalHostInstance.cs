@@ -37,7 +37,7 @@ public sealed class LocalHostInstance : IAsyncDisposable
     /// Each host gets a task hub of its own unless the settings name one: hosts sharing a hub share its work,
     /// and these hosts differ in tables and settings.
     /// </summary>
-    /// <param name="configureServices">Registrations applied after the app's own (a fake clock, in-memory telemetry exporters).</param>
+    /// <param name="configureServices">Registrations applied after the app's own (a fake clock, in-memory telemetry exporters, storage clients that inject faults).</param>
     public static async Task<LocalHostInstance> StartAsync(IReadOnlyDictionary<string, string?> settings, Action<IServiceCollection>? configureServices, CancellationToken cancellationToken)
     {
         if (!settings.ContainsKey(HubSetting))

@@ -69,7 +69,7 @@ public sealed class LocalHostProcess : IAsyncDisposable
                 {
                     return false; // not listening yet, or too busy starting to answer within the client's timeout
                 }
-            }, TimeSpan.FromSeconds(60), "the local host process answers /api/health", TimeSpan.FromMilliseconds(100));
+            }, TimeSpan.FromSeconds(180), "the local host process answers /api/health", TimeSpan.FromMilliseconds(100));
             return host;
         }
         catch

@@ -139,12 +139,19 @@ public sealed class Outage : HttpPipelinePolicy, IDisposable
     {
         if (Down)
         {
-            Interlocked.Increment(ref _attempts);
-            message.Request.Uri.Host = "127.0.0.1";
-            message.Request.Uri.Port = ((System.Net.IPEndPoint)_busy.LocalEndpoint).Port;
+            Divert(message);
         }
 
         return ProcessNextAsync(message, pipeline);
+    }
+
+    /// <summary>Sends this one attempt to the busy server (503 Server Busy) instead of storage.</summary>
+    public void Divert(HttpMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        Interlocked.Increment(ref _attempts);
+        message.Request.Uri.Host = "127.0.0.1";
+        message.Request.Uri.Port = ((System.Net.IPEndPoint)_busy.LocalEndpoint).Port;
     }
 
     public void Dispose()
@@ -187,4 +194,70 @@ public sealed class Outage : HttpPipelinePolicy, IDisposable
     }
 
     private static bool HeadComplete(byte[] buffer, int length) => buffer.AsSpan(0, length).IndexOf("\r\n\r\n"u8) >= 0;
+}
+
+/// <summary>
+/// Storage that is slow and fails at random, per attempt (so the SDK's one retry layer sees each fault): added
+/// latency, 503 Server Busy without reaching storage, or (writes only) the response lost after storage committed.
+/// Draws come from one seeded <see cref="Random"/>; which request gets which draw depends on thread timing.
+/// </summary>
+public sealed class RandomStorageFaults(int seed) : HttpPipelinePolicy, IDisposable
+{
+    private readonly Random _random = new(seed);
+    private readonly Outage _busy = new();
+    private int _delayed;
+    private int _lost;
+
+    /// <summary>Share of attempts delayed by up to <see cref="MaxLatency"/>.</summary>
+    public double SlowRate { get; set; }
+
+    public TimeSpan MaxLatency { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Share of attempts answered 503 without reaching storage.</summary>
+    public double BusyRate { get; set; }
+
+    /// <summary>Share of write attempts whose response is lost after storage committed them.</summary>
+    public double LostResponseRate { get; set; }
+
+    public bool Enabled { get; set; } = true;
+
+    public int Delayed => _delayed;
+
+    public int Busy => _busy.Attempts;
+
+    public int LostResponses => _lost;
+
+    public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline) => throw new NotSupportedException();
+
+    public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+    {
+        double slow, busy, lose, latency;
+        lock (_random)
+        {
+            (slow, busy, lose, latency) = (_random.NextDouble(), _random.NextDouble(), _random.NextDouble(), _random.NextDouble());
+        }
+
+        if (Enabled && slow < SlowRate)
+        {
+            Interlocked.Increment(ref _delayed);
+            await Task.Delay(MaxLatency * latency, message.CancellationToken);
+        }
+
+        if (Enabled && busy < BusyRate)
+        {
+            _busy.Divert(message);
+            await ProcessNextAsync(message, pipeline);
+            return;
+        }
+
+        var write = message.Request.Method != RequestMethod.Get && message.Request.Method != RequestMethod.Head;
+        await ProcessNextAsync(message, pipeline);
+        if (Enabled && write && lose < LostResponseRate)
+        {
+            Interlocked.Increment(ref _lost);
+            throw new IOException("Injected: the connection dropped after storage answered.");
+        }
+    }
+
+    public void Dispose() => _busy.Dispose();
 }

@@ -69,6 +69,14 @@ public sealed class TelemetryExportTests(HostFixture fixture)
             Assert.Equal(HttpStatusCode.OK, flip.StatusCode);
         }
 
+        // A data-subject request opened and closed (privacy-requests-on-time, dsr-overdue).
+        var privacy = new Privacy.PrivacyApi(capture.Host);
+        using (var subject = privacy.User(HostFixture.NewUserId("tel")))
+        {
+            var request = await Privacy.PrivacyApi.OpenAsync(subject, new { type = "objection", purpose = "analytics" });
+            await privacy.WaitClosedAsync(request);
+        }
+
         var document = SloDocument.Current;
         var active = document.Instruments().Where(i => !i.Pending).Select(i => i.Instrument).ToHashSet();
         var pending = document.Instruments().Where(i => i.Pending).Select(i => i.Instrument).ToHashSet();

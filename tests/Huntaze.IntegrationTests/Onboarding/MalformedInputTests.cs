@@ -91,6 +91,73 @@ public sealed class MalformedInputTests(OnboardingHostFixture host)
     }
 
     [Fact]
+    public async Task Patch_LoneSurrogateEscapeInData_Returns400AndStoresNothing()
+    {
+        using var api = host.Api(HostFixture.NewUserId(), "US");
+
+        using var response = await api.PatchAsync("creator_assessment", """{"status":"in_progress","data":{"note":"\ud800"}}""", "\"step-0\"");
+
+        await ProblemAsync(response, HttpStatusCode.BadRequest, "malformed-json");
+        using var read = await api.GetStepAsync("creator_assessment");
+        Assert.Equal("\"step-0\"", ETagOf(read));
+    }
+
+    [Fact]
+    public async Task Patch_InvalidUtf8InData_Returns400AndStoresNothing()
+    {
+        using var api = host.Api(HostFixture.NewUserId(), "US");
+        byte[] body = [.. """{"status":"in_progress","data":{"note":"a"""u8, 0xFF, 0xFE, .. "\"}}"u8];
+        using var request = new HttpRequestMessage(HttpMethod.Patch, "/api/onboarding/steps/creator_assessment") { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        request.Headers.TryAddWithoutValidation("If-Match", "\"step-0\"");
+
+        using var response = await api.Client.SendAsync(request, TestContext.Current.CancellationToken);
+
+        await ProblemAsync(response, HttpStatusCode.BadRequest, "malformed-json");
+        using var read = await api.GetStepAsync("creator_assessment");
+        Assert.Equal("\"step-0\"", ETagOf(read));
+    }
+
+    /// <summary>The 4 KB limit is UTF-8 bytes: 1,900 "é" are 3,800 bytes (but 11,400 characters as \u00e9 escapes).</summary>
+    [Fact]
+    public async Task Patch_DataLimit_CountsUtf8Bytes()
+    {
+        using var api = host.Api(HostFixture.NewUserId(), "US");
+        var fits = "{\"status\":\"in_progress\",\"data\":{\"note\":\"" + new string('é', 1900) + "\"}}";
+        var tooLarge = "{\"status\":\"in_progress\",\"data\":{\"note\":\"" + new string('é', 2100) + "\"}}";
+
+        using var accepted = await api.PatchAsync("creator_assessment", fits, "\"step-0\"");
+        using var refused = await api.PatchAsync("creator_assessment", tooLarge, ETagOf(accepted));
+
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+        Assert.Equal(new string('é', 1900), (await JsonAsync(accepted)).GetProperty("data").GetProperty("note").GetString());
+        await ProblemAsync(refused, HttpStatusCode.BadRequest, "validation");
+    }
+
+    [Theory]
+    [InlineData("""{"days":"5"}""")]
+    [InlineData("""{"days":"5e0"}""")]
+    public async Task Snooze_NumberSentAsString_Returns400(string body)
+    {
+        using var api = host.Api(HostFixture.NewUserId(), "US");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/onboarding/snooze") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+
+        using var response = await api.Client.SendAsync(request, TestContext.Current.CancellationToken);
+
+        await ProblemAsync(response, HttpStatusCode.BadRequest, "malformed-json");
+    }
+
+    [Fact]
+    public async Task Patch_VersionSentAsString_Returns400()
+    {
+        using var api = host.Api(HostFixture.NewUserId(), "US");
+
+        using var response = await api.PatchAsync("creator_assessment", """{"status":"in_progress","version":"0"}""");
+
+        await ProblemAsync(response, HttpStatusCode.BadRequest, "malformed-json");
+    }
+
+    [Fact]
     public async Task AdminGet_BadUserId_Returns400()
     {
         using var admin = host.Api(HostFixture.NewUserId("admin"), "US", "admin");

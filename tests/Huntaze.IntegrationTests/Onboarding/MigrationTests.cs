@@ -19,11 +19,17 @@ public sealed class MigrationTests(OnboardingHostFixture host)
     private const int AlreadyMigrated = 1_000;
     private const int ConcurrentWriters = 40;
     private const string Step = "ai_assistant_setup";
+    private static readonly TimeSpan StallTimeout = TimeSpan.FromSeconds(120);
 
     [Fact]
     public async Task Migration_10000Users_DryRunThenRealPreservesConcurrentWrites()
     {
-        await using var app = await host.Root.StartSecondHostAsync(host.Overrides("Mig" + Guid.NewGuid().ToString("N")[..10]));
+        var settings = host.Overrides("Mig" + Guid.NewGuid().ToString("N")[..10]);
+        // 10,000 seed writes and the migration load Azurite: on a busy CI box a request took over the 10 s default.
+        // Patience for storage only; every outcome below is still asserted exactly.
+        settings["Storage__NetworkTimeout"] = "00:00:30";
+        settings["Storage__MaxRetries"] = "6";
+        await using var app = await host.Root.StartSecondHostAsync(settings);
         await OnboardingHostFixture.WaitUntilEnabledAsync(app);
         var prefix = "mig-" + Guid.NewGuid().ToString("N")[..8];
         var userIds = Enumerable.Range(0, Users).Select(i => $"{prefix}-{i:D5}").ToArray();
@@ -93,20 +99,33 @@ public sealed class MigrationTests(OnboardingHostFixture host)
         using var start = await admin.PostAsync("/api/admin/onboarding/migrations", new { stepId = Step, toVersion = 2, policy = "keep", dryRun });
         Assert.Equal(HttpStatusCode.Accepted, start.StatusCode);
         var statusUrl = (await JsonAsync(start)).GetProperty("statusUrl").GetString()!;
+        // Done when finished; failed only if it stops making progress. Its duration is the bench's business
+        // (bench/, docs/performance.md): under a loaded CI box the 10,000 users took over 5 minutes while scanning.
         JsonElement status = default;
-        try
+        var scanned = -1L;
+        var sinceProgress = Stopwatch.StartNew();
+        while (true)
         {
-            await Eventually.HoldsAsync(async () =>
+            using (var response = await admin.Client.GetAsync(statusUrl, TestContext.Current.CancellationToken))
             {
-                using var response = await admin.Client.GetAsync(statusUrl, TestContext.Current.CancellationToken);
                 status = await JsonAsync(response);
-                return status.GetProperty("state").GetString() is "completed" or "failed" or "terminated";
-            }, TimeSpan.FromSeconds(90), "the migration finishes", TimeSpan.FromMilliseconds(200));
+            }
+
+            if (status.GetProperty("state").GetString() is "completed" or "failed" or "terminated")
+            {
+                break;
+            }
+
+            if (status.GetProperty("scanned").GetInt64() > scanned)
+            {
+                scanned = status.GetProperty("scanned").GetInt64();
+                sinceProgress.Restart();
+            }
+
+            Assert.True(sinceProgress.Elapsed < StallTimeout, $"The migration made no progress for {StallTimeout.TotalSeconds:0} s. Last status: {status}");
+            await Task.Delay(200, TestContext.Current.CancellationToken);
         }
-        catch (Xunit.Sdk.XunitException exception)
-        {
-            throw new Xunit.Sdk.XunitException($"{exception.Message} Last status: {status}");
-        }
+
         return (status.GetProperty("state").GetString()!, status.GetProperty("scanned").GetInt64(), status.GetProperty("changed").GetInt64(),
             status.GetProperty("unchanged").GetInt64(), status.GetProperty("failed").GetInt64());
     }
@@ -118,7 +137,7 @@ public sealed class MigrationTests(OnboardingHostFixture host)
         var watch = Stopwatch.StartNew();
         while (true)
         {
-            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(60), "a user write kept failing");
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(180), "a user write kept failing");
             using var read = await api.GetStepAsync(Step);
             if (read.StatusCode != HttpStatusCode.OK)
             {

@@ -49,7 +49,7 @@ public sealed class OnboardingHostFixture(HostFixture fixture) : IAsyncLifetime
             using var response = await client.GetAsync("/api/onboarding");
             var text = await response.Content.ReadAsStringAsync();
             return response.IsSuccessStatusCode && !text.Contains("\"enabled\":false", StringComparison.Ordinal);
-        }, TimeSpan.FromSeconds(30), "onboarding is enabled by the seeded flag", TimeSpan.FromMilliseconds(200));
+        }, TimeSpan.FromSeconds(120), "onboarding is enabled by the seeded flag", TimeSpan.FromMilliseconds(200));
     }
 
     public async ValueTask DisposeAsync()

@@ -74,7 +74,7 @@ public abstract class OrchestrationRestartTests(RestartFixture fixture)
             {
                 state = await StatusAsync(admin, statusUrl, ct);
                 return state.GetProperty("scanned").GetInt64() >= 20;
-            }, TimeSpan.FromSeconds(60), "the migration makes progress", TimeSpan.FromMilliseconds(20));
+            }, TimeSpan.FromSeconds(180), "the migration makes progress", TimeSpan.FromMilliseconds(20));
             Assert.Equal("running", state.GetProperty("state").GetString());
             scannedAtStop = state.GetProperty("scanned").GetInt64();
             Assert.True(scannedAtStop < Users, $"the migration finished before the stop ({scannedAtStop} scanned)");
@@ -94,7 +94,7 @@ public abstract class OrchestrationRestartTests(RestartFixture fixture)
         {
             final = await StatusAsync(again, statusUrl, ct);
             return final.GetProperty("state").GetString() is "completed" or "failed" or "terminated";
-        }, TimeSpan.FromSeconds(60), "the migration completes after the restart", TimeSpan.FromMilliseconds(100));
+        }, TimeSpan.FromSeconds(300), "the migration completes after the restart", TimeSpan.FromMilliseconds(100));
 
         Assert.True(final.GetProperty("state").GetString() == "completed" && final.GetProperty("scanned").GetInt64() == Users,
             $"stopped at {scannedAtStop} scanned; final status {final}");

@@ -30,6 +30,17 @@ public sealed class ErasureTests(HostFixture fixture)
         var (user, neighbour) = (stem + "1", stem + "10");
         await OnboardingHostFixture.WaitUntilEnabledAsync(fixture.Host);
         var flag = await SeedAsync(api, user, neighbour);
+        var devices = new Dictionary<string, string>();
+        foreach (var id in new[] { user, neighbour })
+        {
+            // A choice made before sign-in, linked to the account by the first signed-in consent call.
+            using var browser = new ConsentClient(fixture.Host);
+            await browser.ChooseAsync(analytics: true);
+            browser.UserId = id;
+            await browser.StateAsync();
+            devices[id] = browser.ConsentId!;
+        }
+
         var (userRef, neighbourRef) = (await references.OfAsync(user, Ct), await references.OfAsync(neighbour, Ct));
         var neighbourBefore = await RawScan.FindAsync(storage, neighbour, neighbourRef);
         Assert.NotEmpty(await RawScan.FindAsync(storage, user, userRef));
@@ -48,9 +59,12 @@ public sealed class ErasureTests(HostFixture fixture)
         Assert.Contains("Hauptstr. 1 " + user, all, StringComparison.Ordinal);       // progress data
         Assert.Contains(flag, Encoding.UTF8.GetString(files["flags.json"]), StringComparison.Ordinal);
         Assert.Contains("objection-analytics", Encoding.UTF8.GetString(files["privacycontrols.json"]), StringComparison.Ordinal);
-        Assert.Contains("access.forbidden", Encoding.UTF8.GetString(files["audit.json"]), StringComparison.Ordinal);
+        // The refused admin call is in the denial stream (i8-security), under client 'user:{id}'.
+        Assert.Contains("access.forbidden", Encoding.UTF8.GetString(files["auditdenials.json"]), StringComparison.Ordinal);
         Assert.NotEmpty(JsonDocument.Parse(files["ratelimits.json"]).RootElement.GetProperty("items").EnumerateArray());
         Assert.DoesNotContain(neighbour, all, StringComparison.Ordinal);
+        Assert.Single(JsonDocument.Parse(files["consent.json"]).RootElement.GetProperty("items").EnumerateArray());
+        Assert.Contains(devices[user], Encoding.UTF8.GetString(files["consentanonymous.json"]), StringComparison.Ordinal);
 
         // Erasure, asked by the user.
         var erasureId = await PrivacyApi.OpenAsync(userClient, new { type = "erasure" });
@@ -62,6 +76,14 @@ public sealed class ErasureTests(HostFixture fixture)
         var left = await RawScan.FindAsync(storage, user, userRef);
         Assert.True(left.Count == 0, "Still stored after erasure: " + string.Join(", ", left));
         Assert.Equal(neighbourBefore.Order(), (await RawScan.FindAsync(storage, neighbour, neighbourRef)).Order());
+
+        // Consent: the proof stays, pseudonymised (Art. 7(1), 17(3)(e)); the linked device's records are gone.
+        var consent = fixture.Services.GetRequiredService<Huntaze.Functions.Privacy.Consent.ConsentStore>();
+        var proof = await consent.RowsAsync(Huntaze.Functions.Privacy.Consent.ConsentKey.User(userRef), Ct);
+        Assert.Single(proof);
+        Assert.All(proof, r => Assert.True(r.ContainsKey("ErasedAt") && !r.ContainsKey("UserId") && !r.ContainsKey("LinkedFrom")));
+        Assert.Empty(await consent.RowsAsync(Huntaze.Functions.Privacy.Consent.ConsentKey.Anonymous(devices[user]), Ct));
+        Assert.NotEmpty(await consent.RowsAsync(Huntaze.Functions.Privacy.Consent.ConsentKey.Anonymous(devices[neighbour]), Ct));
 
         using var admin = api.Admin();
         using (var verify = await admin.GetAsync("/api/admin/audit/verify", Ct))
@@ -125,6 +147,20 @@ public sealed class ErasureTests(HostFixture fixture)
             Assert.Equal(HttpStatusCode.OK, search.StatusCode);
             Assert.Contains(user, await search.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal); // revealed while the key exists
         }
+
+        // The refused call is counted in memory and reaches the denial stream at the next flush (every second in
+        // test hosts): wait for its row, or the export below may run before it exists.
+        await Eventually.HoldsAsync(async () =>
+        {
+            using var denials = await dpo.GetAsync($"/api/admin/audit/denials?client={Uri.EscapeDataString("user:" + user)}", Ct);
+            if (denials.StatusCode != HttpStatusCode.OK)
+            {
+                return false;
+            }
+
+            using var page = JsonDocument.Parse(await denials.Content.ReadAsStringAsync(Ct));
+            return page.RootElement.GetProperty("items").GetArrayLength() > 0;
+        }, TimeSpan.FromSeconds(60), "the refused call reaches the denial stream");
 
         return flag;
     }

@@ -39,7 +39,7 @@ public sealed class PrivacyMetricsTests(HostFixture fixture)
         }
 
         Assert.Contains(metrics.Recorded, m => m.Name == "huntaze.privacy.requests_opened" && m.Tags["type"] == "rectification" && m.Tags["channel"] == "user");
-        Assert.Contains(metrics.Recorded, m => m.Name == "huntaze.privacy.requests_closed" && m.Tags["type"] == "rectification" && m.Tags["status"] == "completed");
+        Assert.Contains(metrics.Recorded, m => m.Name == "huntaze.privacy.requests_closed" && m.Tags["type"] == "rectification" && m.Tags["status"] == "completed" && m.Tags["within_deadline"] == "true");
         Assert.Contains(metrics.Recorded, m => m.Name == "huntaze.privacy.requests_open" && m.Value >= 1);
         Assert.Contains(metrics.Recorded, m => m.Name == "huntaze.privacy.oldest_open_request_age_seconds" && m.Value > 0);
         Assert.Contains(metrics.Recorded, m => m.Name == "huntaze.privacy.requests_overdue");

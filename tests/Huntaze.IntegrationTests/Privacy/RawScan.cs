@@ -12,8 +12,8 @@ namespace Huntaze.IntegrationTests.Privacy;
 /// the app's handlers — so an erasure is proven by scanning, not by trusting the code that did it. A hit
 /// is the user id as a whole id (u1 is not found in u10) in any key, property or blob; a rate-limit
 /// partition hashed from the user id; or the subject reference anywhere except where the data map keeps
-/// it as pseudonymous evidence: the erasure ledger, the partition of the request records, and request ids
-/// (reference + 32 hex digits).
+/// it as pseudonymous evidence: the erasure ledger, the partition of the request records and of the consent
+/// records (proof of consent), and request ids (reference + 32 hex digits).
 /// </summary>
 public static class RawScan
 {
@@ -34,12 +34,13 @@ public static class RawScan
 
             var ledger = table.Name == storage.TableName(PrivacyStores.Ledger);
             var requests = table.Name == storage.TableName(PrivacyStores.Requests);
+            var consent = table.Name == storage.TableName(Huntaze.Functions.Privacy.Consent.ConsentStore.UserTable);
             await foreach (var row in storage.TableService.GetTableClient(table.Name).QueryAsync<TableEntity>(cancellationToken: Ct))
             {
                 foreach (var (name, value) in row.Where(p => p.Key != "odata.etag"))
                 {
                     var text = Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? "";
-                    var refKept = ledger || (requests && name == "PartitionKey");
+                    var refKept = ledger || ((requests || consent) && name == "PartitionKey");
                     if (idPattern.IsMatch(text) || (!refKept && refPattern.IsMatch(text)) || (name == "PartitionKey" && text.EndsWith("_" + hashed, StringComparison.Ordinal)))
                     {
                         hits.Add($"{table.Name}[{row.PartitionKey}/{row.RowKey}].{name}");

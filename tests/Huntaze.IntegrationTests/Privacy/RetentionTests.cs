@@ -3,7 +3,10 @@ using System.Text.Json;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs.Models;
 using Huntaze.Functions.Platform.Storage;
+using Huntaze.Functions.Privacy.Consent;
 using Huntaze.Functions.Privacy.Registry;
+using Huntaze.Functions.Security.Audit;
+using Huntaze.Functions.Security.Audit.Denials;
 using Huntaze.IntegrationTests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -41,7 +44,7 @@ public sealed class RetentionTests(HostFixture fixture)
 
         var after = await PreviewAsync(dpo);
         Assert.All(expected.Keys, store => Assert.Empty(after[store]));
-        Assert.Equal(Kept(), await RemainingAsync(storage));
+        Assert.Equal(Kept(DenialStore.PartitionFor(now.AddDays(-10))), await RemainingAsync(storage));
     }
 
     private static Dictionary<string, string[]> Only(Dictionary<string, string[]> plan, IEnumerable<string> stores) =>
@@ -87,17 +90,51 @@ public sealed class RetentionTests(HostFixture fixture)
 
         var audit = await storage.GetTableAsync("audit", Ct);
         var oldDay = now.AddDays(-1200).UtcDateTime.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture);
-        await audit.AddEntityAsync(new TableEntity(oldDay, "000000000001") { ["Action"] = "old" }, Ct);
+        await audit.AddEntityAsync(new TableEntity(oldDay, "000000000001") { ["Action"] = "old", ["DetailsBlob"] = "old.json" }, Ct);
+        var details = await storage.GetContainerAsync(AuditDetailsBlobs.Container, Ct);
+        await details.GetBlobClient("old.json").UploadAsync(BinaryData.FromString("{}"), Ct);
+        await details.GetBlobClient("current.json").UploadAsync(BinaryData.FromString("{}"), Ct);
+
+        // The denial stream: minutes older than 90 days go, younger ones stay.
+        var denials = await storage.GetTableAsync(DenialStore.TableName, Ct);
+        var (oldMinute, recentMinute) = (DenialStore.PartitionFor(now.AddDays(-100)), DenialStore.PartitionFor(now.AddDays(-10)));
+        await denials.AddEntityAsync(new TableEntity(oldMinute, "c-i") { ["Client"] = "ip:203.0.113.7", ["Total"] = 1L }, Ct);
+        await denials.AddEntityAsync(new TableEntity(recentMinute, "c-i") { ["Client"] = "ip:203.0.113.7", ["Total"] = 1L }, Ct);
         await audit.AddEntityAsync(new TableEntity(oldDay, "~head") { ["Sequence"] = 1L, ["Hash"] = "h" }, Ct);
+
+        var anonymous = await storage.GetTableAsync(ConsentStore.AnonymousTable, Ct);
+        await anonymous.AddEntityAsync(ConsentRow("idlevisitor", 1, now.AddDays(-400)), Ct);
+        await anonymous.AddEntityAsync(ConsentRow("activevisitor", 1, now.AddDays(-400)), Ct);
+        await anonymous.AddEntityAsync(ConsentRow("activevisitor", 2, now.AddDays(-10)), Ct);
+        var consent = await storage.GetTableAsync(ConsentStore.UserTable, Ct);
+        var erasedLongAgo = ConsentRow("sold", 1, now.AddDays(-1500));
+        erasedLongAgo["ErasedAt"] = now.AddDays(-1100);
+        var erasedRecently = ConsentRow("snew", 1, now.AddDays(-200));
+        erasedRecently["ErasedAt"] = now.AddDays(-10);
+        var live = ConsentRow("slive", 1, now.AddDays(-2000));
+        live["UserId"] = "someone";
+        foreach (var row in new[] { erasedLongAgo, erasedRecently, live })
+        {
+            await consent.AddEntityAsync(row, Ct);
+        }
 
         return new Dictionary<string, string[]>
         {
+            [ConsentStore.AnonymousTable] = ["idlevisitor"],
+            [ConsentStore.UserTable] = ["sold/" + erasedLongAgo.RowKey],
             [HuntazeDataMap.OnboardingProgress] = ["old-done"],
             ["blob:" + PrivacyStores.Exports] = ["expired/export.zip"],
             [PrivacyStores.Requests] = [oldRequest],
             [PrivacyStores.Ledger] = ["sold_r1"],
             ["audit"] = [oldDay],
+            [DenialStore.TableName] = [oldMinute],
         };
+
+        static TableEntity ConsentRow(string partition, int seq, DateTimeOffset at) =>
+            new(partition, "r" + (9_999_999_999 - seq).ToString("D10", System.Globalization.CultureInfo.InvariantCulture))
+            {
+                ["Seq"] = seq, ["Analytics"] = true, ["Marketing"] = false, ["Personalization"] = false, ["PolicyVersion"] = "2026-12-01", ["Source"] = "banner", ["RecordedAt"] = at,
+            };
 
         static TableEntity Request(string id, string status, DateTimeOffset closed) =>
             new(id[..33], id) { ["Type"] = "access", ["Status"] = status, ["OpenedAt"] = closed.AddDays(-1), ["ClosedAt"] = closed, ["DueAt"] = closed.AddMonths(1) };
@@ -105,7 +142,8 @@ public sealed class RetentionTests(HostFixture fixture)
 
     private static string RequestId() => "s" + Guid.NewGuid().ToString("N") + Guid.NewGuid().ToString("N");
 
-    private static string[] Kept() => ["blob:current/export.zip", "ledger:snew_r2", "progress:never-done", "progress:recent-done", "requests:1"];
+    private static string[] Kept(string recentMinute) =>
+        ["blob:current/export.zip", "consent:slive", "consent:snew", "consentanonymous:activevisitor", "denials:" + recentMinute, "details:current.json", "ledger:snew_r2", "progress:never-done", "progress:recent-done", "requests:1"];
 
     /// <summary>What is left of the arranged rows (the run's own audit entry is today's, not counted).</summary>
     private static async Task<string[]> RemainingAsync(StorageClients storage)
@@ -121,6 +159,14 @@ public sealed class RetentionTests(HostFixture fixture)
             left.Add("ledger:" + row.RowKey);
         }
 
+        foreach (var table in new[] { ConsentStore.UserTable, ConsentStore.AnonymousTable })
+        {
+            await foreach (var row in (await storage.GetTableAsync(table, Ct)).QueryAsync<TableEntity>(cancellationToken: Ct))
+            {
+                left.Add(table + ":" + row.PartitionKey);
+            }
+        }
+
         var requests = 0;
         await foreach (var _ in (await storage.GetTableAsync(PrivacyStores.Requests, Ct)).QueryAsync<TableEntity>(cancellationToken: Ct))
         {
@@ -131,6 +177,16 @@ public sealed class RetentionTests(HostFixture fixture)
         await foreach (var blob in (await storage.GetContainerAsync(PrivacyStores.Exports, Ct)).GetBlobsAsync(cancellationToken: Ct))
         {
             left.Add("blob:" + blob.Name);
+        }
+
+        await foreach (var row in (await storage.GetTableAsync(DenialStore.TableName, Ct)).QueryAsync<TableEntity>(cancellationToken: Ct))
+        {
+            left.Add("denials:" + row.PartitionKey);
+        }
+
+        await foreach (var blob in (await storage.GetContainerAsync(AuditDetailsBlobs.Container, Ct)).GetBlobsAsync(cancellationToken: Ct))
+        {
+            left.Add("details:" + blob.Name);
         }
 
         var oldAudit = 0;

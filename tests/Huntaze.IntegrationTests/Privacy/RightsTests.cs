@@ -112,6 +112,7 @@ public sealed class RightsTests(HostFixture fixture)
     {
         var user = HostFixture.NewUserId("restr");
         await SeedOnboardingAsync(user);
+        await ConsentToAnalyticsAsync(user); // without it no event is allowed in the first place
         using var client = Api.User(user);
         Assert.Equal("completed", (await Api.WaitClosedAsync(await PrivacyApi.OpenAsync(client, new { type = "restriction" }))).GetProperty("status").GetString());
 
@@ -163,6 +164,7 @@ public sealed class RightsTests(HostFixture fixture)
 
         var anEvent = new OnboardingEvent(OnboardingEventKind.StepCompleted, user, "creator_assessment", DateTimeOffset.UtcNow);
         var filters = fixture.Services.GetServices<IOnboardingEventFilter>().ToList();
+        await ConsentToAnalyticsAsync(user); // without it no event is allowed in the first place
         Assert.True(await AllowedAsync(filters, anEvent));
         Assert.Equal("completed", (await Api.WaitClosedAsync(await PrivacyApi.OpenAsync(client, new { type = "objection", purpose = "analytics" }))).GetProperty("status").GetString());
         Assert.False(await AllowedAsync(filters, anEvent));
@@ -309,7 +311,7 @@ public sealed class RightsTests(HostFixture fixture)
         var body = await PrivacyApi.JsonAsync(response);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var stores = body.GetProperty("stores").EnumerateArray().ToDictionary(s => s.GetProperty("store").GetString()!, s => s.GetProperty("count").GetInt32());
-        Assert.Equal(2, stores["OnboardingProgress"]); // the step and the guide state
+        Assert.Equal(3, stores["OnboardingProgress"]); // the step, the guide state and the write counter (ADR 0007)
         Assert.Equal("delete", body.GetProperty("stores").EnumerateArray().First(s => s.GetProperty("store").GetString() == "OnboardingProgress").GetProperty("action").GetString());
         Assert.Equal(before, await RowsAsync(progress, user));
         using var mine = await Api.User(user).GetAsync("/api/privacy/requests", Ct);
@@ -331,6 +333,12 @@ public sealed class RightsTests(HostFixture fixture)
         Assert.Equal("privacy-requests", problem.GetProperty("policy").GetString());
         using var mine = await client.GetAsync("/api/privacy/requests", Ct);
         Assert.Equal(3, (await PrivacyApi.JsonAsync(mine)).GetProperty("items").GetArrayLength());
+    }
+
+    private async Task ConsentToAnalyticsAsync(string user)
+    {
+        using var browser = new ConsentClient(fixture.Host) { UserId = user };
+        await browser.ChooseAsync(analytics: true);
     }
 
     private static async Task<bool> AllowedAsync(IEnumerable<IOnboardingEventFilter> filters, OnboardingEvent domainEvent)

@@ -98,7 +98,7 @@ public sealed class StoredPropertiesTests(HostFixture fixture)
             ? System.Text.RegularExpressions.Regex.IsMatch(name, "^" + System.Text.RegularExpressions.Regex.Replace(System.Text.RegularExpressions.Regex.Escape(declared), @"\\\{[^}]+}", "[^/]+") + "$")
             : declared == name;
 
-    /// <summary>Uses each feature once: onboarding with step data, a flag naming users, an audited refusal, rate-limit counters.</summary>
+    /// <summary>Uses each feature once: onboarding with step data, a flag naming users, an audited refusal, rate-limit counters, consent.</summary>
     private async Task SeedAsync()
     {
         await OnboardingHostFixture.WaitUntilEnabledAsync(fixture.Host);
@@ -121,5 +121,11 @@ public sealed class StoredPropertiesTests(HostFixture fixture)
 
         using var refused = await fixture.CreateClient(user).GetAsync("/api/admin/privacy/registry", Ct);
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+
+        // Consent: a choice before sign-in, linked at sign-in (records in both tables, a link row).
+        using var browser = new ConsentClient(fixture.Host);
+        await browser.ChooseAsync(analytics: true);
+        browser.UserId = user;
+        await browser.StateAsync();
     }
 }

@@ -9,7 +9,7 @@ namespace Huntaze.IntegrationTests.Security;
 public sealed class AuditTests(HostFixture fixture)
 {
     [Fact]
-    public async Task Forbidden_IsAuditedWithActorAndCorrelationId()
+    public async Task Forbidden_IsRecordedInTheDenialStreamNotTheChain()
     {
         var user = HostFixture.NewUserId();
         using var denied = fixture.CreateClient(user, "FR", "support");
@@ -21,23 +21,24 @@ public sealed class AuditTests(HostFixture fixture)
         }
 
         using var dpo = fixture.CreateClient(HostFixture.NewUserId(), "FR", "dpo");
-        var items = await QueryAsync(dpo, $"/api/admin/audit?actor={user}");
+        var row = await SingleDenialRowAsync(dpo, "user:" + user);
 
-        var entry = Assert.Single(items.Items);
-        Assert.Equal("access.forbidden", entry.GetProperty("action").GetString());
-        Assert.Equal("function:AuditQuery", entry.GetProperty("target").GetString());
-        Assert.Equal("audit-" + user[^12..], entry.GetProperty("correlationId").GetString());
+        Assert.Equal(1, row.GetProperty("total").GetInt64());
+        Assert.Equal(1, row.GetProperty("byAction").GetProperty("access.forbidden").GetInt64());
+        Assert.Equal(["AuditQuery"], row.GetProperty("functions").EnumerateArray().Select(f => f.GetString()));
+        Assert.Equal("audit-" + user[^12..], row.GetProperty("lastCorrelationId").GetString());
+        Assert.Empty((await QueryAsync(dpo, $"/api/admin/audit?actor={user}")).Items);
     }
 
     [Fact]
     public async Task Query_PageSizeTwo_PagesThroughWithContinuation()
     {
-        var user = HostFixture.NewUserId();
-        using var denied = fixture.CreateClient(user, "FR", "user");
+        var reader = HostFixture.NewUserId("dpo");
+        using var dpo = fixture.CreateClient(reader, "FR", "dpo");
         for (var i = 0; i < 3; i++)
         {
-            using var response = await denied.GetAsync("/api/admin/audit", TestContext.Current.CancellationToken);
-            Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+            using var response = await dpo.GetAsync("/api/admin/audit/verify?from=2000-01-01&to=2000-01-02", TestContext.Current.CancellationToken);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
 
         using var admin = fixture.CreateClient(HostFixture.NewUserId(), "FR", "admin");
@@ -46,7 +47,7 @@ public sealed class AuditTests(HostFixture fixture)
         var pages = 0;
         do
         {
-            var page = await QueryAsync(admin, $"/api/admin/audit?actor={user}&pageSize=2" + (continuation is null ? "" : "&continuation=" + continuation));
+            var page = await QueryAsync(admin, $"/api/admin/audit?actor={reader}&pageSize=2" + (continuation is null ? "" : "&continuation=" + continuation));
             Assert.True(page.Items.Count <= 2);
             seen += page.Items.Count;
             continuation = page.Continuation;
@@ -56,6 +57,22 @@ public sealed class AuditTests(HostFixture fixture)
 
         Assert.Equal(3, seen);
         Assert.True(pages >= 2);
+    }
+
+    [Fact]
+    public async Task Query_DateOnlyTo_IncludesThatWholeDay()
+    {
+        var reader = HostFixture.NewUserId("dpo");
+        using var dpo = fixture.CreateClient(reader, "FR", "dpo");
+        using (var response = await dpo.GetAsync("/api/admin/audit/verify?from=2000-01-01&to=2000-01-02", TestContext.Current.CancellationToken))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        var today = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var items = (await QueryAsync(dpo, $"/api/admin/audit?actor={reader}&from={today}&to={today}")).Items;
+
+        Assert.Equal("audit.verify", Assert.Single(items).GetProperty("action").GetString());
     }
 
     [Fact]
@@ -75,6 +92,9 @@ public sealed class AuditTests(HostFixture fixture)
     [InlineData("/api/admin/audit?continuation=!!!")]
     [InlineData("/api/admin/audit?continuation=%%LONG%%")]
     [InlineData("/api/admin/audit?actor=%%LONG%%")]
+    [InlineData("/api/admin/audit/denials?client=%%LONG%%")]
+    [InlineData("/api/admin/audit/denials?to=2026-13-01")]
+    [InlineData("/api/admin/audit/denials?pageSize=0")]
     public async Task Query_MalformedParameters_Returns400NotA500(string path)
     {
         using var admin = fixture.CreateClient(HostFixture.NewUserId(), "FR", "admin");
@@ -90,12 +110,12 @@ public sealed class AuditTests(HostFixture fixture)
         // Its own tables, so that breaking the chain cannot disturb other tests.
         var prefix = "v" + Guid.NewGuid().ToString("N")[..8];
         await using var host = await fixture.StartSecondHostAsync(new Dictionary<string, string?> { ["Storage__TablePrefix"] = prefix });
-        using var denied = host.CreateClient();
-        denied.DefaultRequestHeaders.Authorization = new("Bearer", HostFixture.CreateToken(HostFixture.NewUserId(), "FR", ["user"]));
+        using var reader = host.CreateClient();
+        reader.DefaultRequestHeaders.Authorization = new("Bearer", HostFixture.CreateToken(HostFixture.NewUserId(), "FR", ["dpo"]));
         for (var i = 0; i < 3; i++)
         {
-            using var response = await denied.GetAsync("/api/admin/audit/verify", TestContext.Current.CancellationToken);
-            Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+            using var response = await reader.GetAsync("/api/admin/audit/denials", TestContext.Current.CancellationToken);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
 
         using var admin = host.CreateClient();
@@ -117,18 +137,18 @@ public sealed class AuditTests(HostFixture fixture)
     }
 
     [Fact]
-    public async Task Append_ConcurrentDenials_ChainStaysValidWithEveryEntry()
+    public async Task Append_ConcurrentAdminReads_ChainStaysValidWithEveryEntry()
     {
         var prefix = "c" + Guid.NewGuid().ToString("N")[..8];
         await using var host = await fixture.StartSecondHostAsync(new Dictionary<string, string?> { ["Storage__TablePrefix"] = prefix });
-        using var denied = host.CreateClient();
-        denied.DefaultRequestHeaders.Authorization = new("Bearer", HostFixture.CreateToken(HostFixture.NewUserId(), "FR", ["support"]));
+        using var reader = host.CreateClient();
+        reader.DefaultRequestHeaders.Authorization = new("Bearer", HostFixture.CreateToken(HostFixture.NewUserId(), "FR", ["dpo"]));
 
         var stopwatch = System.Diagnostics.Stopwatch.StartNew();
-        var responses = await Task.WhenAll(Enumerable.Range(0, 30).Select(_ => denied.GetAsync("/api/admin/audit", TestContext.Current.CancellationToken)));
-        TestContext.Current.TestOutputHelper?.WriteLine($"30 concurrent audited 403s in {stopwatch.ElapsedMilliseconds} ms");
+        var responses = await Task.WhenAll(Enumerable.Range(0, 30).Select(_ => reader.GetAsync("/api/admin/audit/denials", TestContext.Current.CancellationToken)));
+        TestContext.Current.TestOutputHelper?.WriteLine($"30 concurrent audited reads in {stopwatch.ElapsedMilliseconds} ms");
 
-        Assert.All(responses, r => Assert.Equal(HttpStatusCode.Forbidden, r.StatusCode));
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
         using var admin = host.CreateClient();
         admin.DefaultRequestHeaders.Authorization = new("Bearer", HostFixture.CreateToken(HostFixture.NewUserId(), "FR", ["admin"]));
         var result = await VerifyAsync(admin);
@@ -140,14 +160,27 @@ public sealed class AuditTests(HostFixture fixture)
         }
     }
 
-    private static async Task<JsonElement> VerifyAsync(HttpClient admin)
+    /// <summary>Denials are written in the background: waits for the client's row (one instance, one minute here).</summary>
+    internal static async Task<JsonElement> SingleDenialRowAsync(HttpClient reader, string client)
+    {
+        JsonElement row = default;
+        await Eventually.HoldsAsync(async () =>
+        {
+            var items = (await QueryAsync(reader, "/api/admin/audit/denials?client=" + Uri.EscapeDataString(client))).Items;
+            row = items.SingleOrDefault();
+            return items.Count == 1;
+        }, TimeSpan.FromSeconds(30), $"the denial stream has a row for {client}", TimeSpan.FromMilliseconds(250));
+        return row;
+    }
+
+    internal static async Task<JsonElement> VerifyAsync(HttpClient admin)
     {
         using var response = await admin.GetAsync("/api/admin/audit/verify", TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).RootElement.Clone();
     }
 
-    private static async Task<(List<JsonElement> Items, string? Continuation)> QueryAsync(HttpClient client, string url)
+    internal static async Task<(List<JsonElement> Items, string? Continuation)> QueryAsync(HttpClient client, string url)
     {
         using var response = await client.GetAsync(url, TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);

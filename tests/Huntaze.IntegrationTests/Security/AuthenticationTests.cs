@@ -72,6 +72,40 @@ public sealed class AuthenticationTests(HostFixture fixture)
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
+    public static TheoryData<string, string> UnusableSubjects => new()
+    {
+        { "a/b", "'/' (U+002F) at position 2" },
+        { "a#b", "'#' (U+0023) at position 2" },
+        { "a?b", "'?' (U+003F) at position 2" },
+        { "a\\b", "'\\' (U+005C) at position 2" },
+        { "ab\n", "U+000A at position 3" },
+        { "a\u0000b", "U+0000 at position 2" },
+        { "a\u007fb", "U+007F at position 2" },
+        { "caf\u00e9", "U+00E9 at position 4" },
+        { new string('u', 129), "129 characters long" },
+    };
+
+    /// <summary>A validly signed token whose subject cannot be a user id (a partition key, an admin route segment) is refused at authentication, saying why.</summary>
+    [Theory]
+    [MemberData(nameof(UnusableSubjects))]
+    public async Task UserFunction_SignedTokenWithUnusableSubject_Returns401NamingWhy(string subject, string expected)
+    {
+        using var client = fixture.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", HostFixture.CreateToken(subject, "FR", ["user"]));
+
+        using var response = await client.GetAsync("/api/onboarding", TestContext.Current.CancellationToken);
+
+        var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        await RoutingTests.AssertProblemAsync(response, HttpStatusCode.Unauthorized, "unauthenticated");
+        using var body = System.Text.Json.JsonDocument.Parse(text);
+        var detail = body.RootElement.GetProperty("detail").GetString()!;
+        Assert.Contains("'sub'", detail, StringComparison.Ordinal);
+        Assert.Contains(expected, detail, StringComparison.Ordinal);
+        Assert.DoesNotContain(detail, char.IsControl);
+        Assert.DoesNotContain(subject, detail, StringComparison.Ordinal);
+        Assert.StartsWith("Bearer", response.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
+    }
+
     private static string? AttackToken(string attack)
     {
         var now = DateTimeOffset.UtcNow;

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using Huntaze.Functions.Platform.Hosting;
 using Huntaze.Functions.Security;
+using Huntaze.Functions.Security.Csrf;
 using Huntaze.IntegrationTests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -66,6 +67,13 @@ public sealed partial class AuthorizationMatrixTests(HostFixture fixture)
                     request.Content = JsonContent.Create(new { });
                 }
 
+                if (role is null && function.GetAttribute<AnonymousCookieSessionAttribute>() is not null)
+                {
+                    // Anonymous cookie sessions (consent) get the CSRF rules: pass them, so a 403 here is authorization's.
+                    request.Headers.TryAddWithoutValidation("Origin", HostFixture.AllowedOrigin);
+                    request.Headers.TryAddWithoutValidation("X-CSRF-Token", await CsrfTokenAsync(client));
+                }
+
                 using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
                 var expected = Expected(policy, role);
                 var actual = (int)response.StatusCode;
@@ -83,6 +91,13 @@ public sealed partial class AuthorizationMatrixTests(HostFixture fixture)
         }
 
         Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
+    }
+
+    private static async Task<string> CsrfTokenAsync(HttpClient client)
+    {
+        using var response = await client.GetAsync("/api/csrf", TestContext.Current.CancellationToken);
+        using var body = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        return body.RootElement.GetProperty("token").GetString()!;
     }
 
     private static int Expected(AccessPolicyAttribute? policy, string? role) => policy switch

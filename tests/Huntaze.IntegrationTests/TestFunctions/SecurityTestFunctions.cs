@@ -14,4 +14,11 @@ public static class SecurityTestFunctions
     [RateLimit(RateLimitPolicies.StepWrites)]
     public static IActionResult Write([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "test/step-write")] HttpRequest request) =>
         ApiResult.NoContent();
+
+    /// <summary>A user read under the fail-open <c>reads</c> policy that touches no storage itself.</summary>
+    [Function("TestRead")]
+    [RequireUser]
+    [RateLimit(RateLimitPolicies.Reads)]
+    public static IActionResult Read([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "test/read")] HttpRequest request) =>
+        ApiResult.NoContent();
 }

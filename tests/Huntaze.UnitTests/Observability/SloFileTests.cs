@@ -54,7 +54,7 @@ public sealed class SloFileTests
     {
         var pending = Document.Slos.Where(s => s.IsPending).ToList();
 
-        Assert.Equal(["backup-verified", "privacy-requests-on-time"], pending.Select(s => s.Id));
+        Assert.Equal(["backup-verified"], pending.Select(s => s.Id));
         Assert.All(pending.SelectMany(s => s.Sli.Instruments), i => Assert.Matches(@"^huntaze\.(backup|privacy)\.", i));
         Assert.All(pending, s => Assert.False(string.IsNullOrWhiteSpace(s.PendingOn)));
     }

@@ -4,6 +4,7 @@ using Huntaze.Functions.Onboarding.Events;
 using Huntaze.Functions.Onboarding.Progress;
 using Huntaze.Functions.Security;
 using Huntaze.Functions.Security.Audit;
+using Huntaze.Functions.Security.RateLimiting;
 
 namespace Huntaze.UnitTests.Onboarding;
 
@@ -65,9 +66,11 @@ internal sealed class InMemoryProgressStore : IProgressStore
         lock (_rows)
         {
             var state = _rows.TryGetValue((userId, "state"), out var s) ? new Stored<OnboardingState>((OnboardingState)s.Value, s.ETag) : new Stored<OnboardingState>(OnboardingState.Empty, null);
-            var steps = _rows.Where(r => r.Key.User == userId && r.Key.Key != "state")
+            var steps = _rows.Where(r => r.Key.User == userId && r.Value.Value is StepProgress)
                 .ToDictionary(r => r.Key.Key, r => new Stored<StepProgress>((StepProgress)r.Value.Value, r.Value.ETag));
-            return Task.FromResult(new ProgressSnapshot(userId, state, steps));
+            var counters = _rows.Where(r => r.Key.User == userId && r.Value.Value is WindowCounter)
+                .ToDictionary(r => r.Key.Key, r => new Stored<WindowCounter>((WindowCounter)r.Value.Value, r.Value.ETag));
+            return Task.FromResult(new ProgressSnapshot(userId, state, steps) { Counters = counters });
         }
     }
 
@@ -93,6 +96,11 @@ internal sealed class InMemoryProgressStore : IProgressStore
             if (commit.State is { } state)
             {
                 writes.Add(((userId, "state"), state.Value, state.ETag));
+            }
+
+            if (commit.Counted is { } counted)
+            {
+                writes.Add(((userId, counted.RowKey), counted.Counter.Value, counted.Counter.ETag));
             }
 
             foreach (var (key, _, expected) in writes)
@@ -131,7 +139,7 @@ internal sealed class InMemoryProgressStore : IProgressStore
     {
         lock (_rows)
         {
-            var holders = _rows.Where(r => r.Key.Key == stepId).OrderBy(r => r.Key.User, StringComparer.Ordinal)
+            var holders = _rows.Where(r => r.Key.Key == stepId && r.Value.Value is StepProgress).OrderBy(r => r.Key.User, StringComparer.Ordinal)
                 .Select(r => new StepHolder(r.Key.User, new Stored<StepProgress>((StepProgress)r.Value.Value, r.Value.ETag))).ToList();
             var start = continuationToken is null ? 0 : int.Parse(continuationToken, System.Globalization.CultureInfo.InvariantCulture);
             var page = holders.Skip(start).Take(pageSize).ToList();

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Huntaze.Functions.Flags;
 using Huntaze.Functions.Onboarding;
+using Huntaze.Functions.Onboarding.Events;
 using Huntaze.Functions.Onboarding.Progress;
 using Huntaze.Functions.Platform.Http;
 using static Huntaze.UnitTests.Onboarding.OnboardingHarness;
@@ -14,7 +15,7 @@ public sealed class OnboardingServiceTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private Task<StepView> Complete(string stepId, string market = "US") =>
-        _h.Writes.PatchAsync(User(market), stepId, new StepPatchRequest(StepStatus.Completed, null, null), IfMatch("\"step-0\""), null, Ct);
+        _h.Writes.PatchAsync(User(market), stepId, new StepPatchRequest(StepStatus.Completed, null, null), IfMatch("\"step-0\""), null, null, Ct);
 
     [Fact]
     public async Task GetViewAsync_Unchanged_ReturnsSameETag()
@@ -37,13 +38,22 @@ public sealed class OnboardingServiceTests
     }
 
     [Fact]
+    public async Task GetViewAsync_EachRequest_RecordsOneGuideViewed()
+    {
+        await _h.Guide.GetViewAsync(User(), Ct);
+        await _h.Guide.GetViewAsync(User(), Ct);
+
+        Assert.Equal(2, _h.Events.Events.Count(e => e.Kind == OnboardingEventKind.GuideViewed));
+    }
+
+    [Fact]
     public async Task GetViewAsync_KillSwitchActive_ReturnsDisabledWithReason()
     {
         _h.KillSwitch.Current = new(true, "maintenance", null);
 
         var view = await _h.Guide.GetViewAsync(User(), Ct);
 
-        Assert.Equal(new GuideDisabledView(false, "maintenance"), view.Body);
+        Assert.Equal(new GuideDisabledView(false, "maintenance"), view.Value);
     }
 
     [Fact]
@@ -53,7 +63,7 @@ public sealed class OnboardingServiceTests
 
         var view = await _h.Guide.GetViewAsync(User(), Ct);
 
-        Assert.Equal(new GuideDisabledView(false, OnboardingAccess.NotEnabledReason), view.Body);
+        Assert.Equal(new GuideDisabledView(false, OnboardingAccess.NotEnabledReason), view.Value);
     }
 
     [Fact]
@@ -88,7 +98,7 @@ public sealed class OnboardingServiceTests
     [Fact]
     public async Task SnoozeAsync_SevenDays_HidesUntilThen()
     {
-        var state = await _h.State.SnoozeAsync(User(), 7, Ct);
+        var state = await _h.State.SnoozeAsync(User(), 7, null, Ct);
 
         Assert.Equal(_h.Time.GetUtcNow().AddDays(7), state.SnoozedUntil);
     }
@@ -98,7 +108,7 @@ public sealed class OnboardingServiceTests
     [InlineData(31)]
     public async Task SnoozeAsync_DaysOutOfRange_Throws400(int days)
     {
-        var problem = await Assert.ThrowsAsync<ProblemException>(() => _h.State.SnoozeAsync(User(), days, Ct));
+        var problem = await Assert.ThrowsAsync<ProblemException>(() => _h.State.SnoozeAsync(User(), days, null, Ct));
 
         Assert.Equal(400, problem.Type.Status);
     }
@@ -106,9 +116,9 @@ public sealed class OnboardingServiceTests
     [Fact]
     public async Task DismissAsync_StaleStateETag_Throws412()
     {
-        await _h.State.SnoozeAsync(User(), 1, Ct);
+        await _h.State.SnoozeAsync(User(), 1, null, Ct);
 
-        var problem = await Assert.ThrowsAsync<ProblemException>(() => _h.State.DismissAsync(User(), IfMatch("\"state-0\""), Ct));
+        var problem = await Assert.ThrowsAsync<ProblemException>(() => _h.State.DismissAsync(User(), IfMatch("\"state-0\""), null, Ct));
 
         Assert.Equal(412, problem.Type.Status);
     }
@@ -116,9 +126,9 @@ public sealed class OnboardingServiceTests
     [Fact]
     public async Task ResumeAsync_AfterDismiss_ClearsDismissed()
     {
-        var dismissed = await _h.State.DismissAsync(User(), IfMatch("\"state-0\""), Ct);
+        var dismissed = await _h.State.DismissAsync(User(), IfMatch("\"state-0\""), null, Ct);
 
-        var resumed = await _h.State.ResumeAsync(User(), IfMatch(dismissed.ETag), Ct);
+        var resumed = await _h.State.ResumeAsync(User(), IfMatch(dismissed.ETag), null, Ct);
 
         Assert.False(resumed.Dismissed);
         Assert.Equal(2, resumed.Version);

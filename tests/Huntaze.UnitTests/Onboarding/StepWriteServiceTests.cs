@@ -15,7 +15,7 @@ public sealed class StepWriteServiceTests
         new(status, data is null ? null : JsonSerializer.Deserialize<JsonElement>(data), version);
 
     private Task<StepView> PatchAsync(string stepId, StepPatchRequest patch, Precondition precondition, string market = "US", string? key = null) =>
-        _h.Writes.PatchAsync(User(market), stepId, patch, precondition, key, TestContext.Current.CancellationToken);
+        _h.Writes.PatchAsync(User(market), stepId, patch, precondition, key, null, TestContext.Current.CancellationToken);
 
     [Fact]
     public async Task PatchAsync_MatchingIfMatch_BumpsVersion()
@@ -152,8 +152,8 @@ public sealed class StepWriteServiceTests
     [Fact]
     public async Task PatchAsync_OnlyStateMovedMeanwhile_RetriesAndSucceeds()
     {
-        await _h.State.SnoozeAsync(User(), 1, TestContext.Current.CancellationToken);
-        _h.Store.BeforeCommit = () => _h.State.SnoozeAsync(User(), 2, CancellationToken.None).GetAwaiter().GetResult();
+        await _h.State.SnoozeAsync(User(), 1, null, TestContext.Current.CancellationToken);
+        _h.Store.BeforeCommit = () => _h.State.SnoozeAsync(User(), 2, null, CancellationToken.None).GetAwaiter().GetResult();
 
         var view = await PatchAsync("assessment", Patch(StepStatus.InProgress), IfMatch("\"step-0\""));
 
@@ -176,12 +176,12 @@ public sealed class StepWriteServiceTests
         await PatchAsync("assessment", Patch(StepStatus.Completed), IfMatch("\"step-0\""));
         await PatchAsync("goals", Patch(StepStatus.Completed), IfMatch("\"step-0\""));
         await PatchAsync("team", Patch(StepStatus.Completed), IfMatch("\"step-0\""));
-        var completedAt = ((GuideView)(await _h.Guide.GetViewAsync(User(), TestContext.Current.CancellationToken)).Body).State.CompletedAt;
+        var completedAt = ((GuideView)(await _h.Guide.GetViewAsync(User(), TestContext.Current.CancellationToken)).Value).State.CompletedAt;
 
         // A later write while every required step is still completed must not complete onboarding again.
         await PatchAsync("team", Patch(StepStatus.Completed, """{"seats":3}"""), IfMatch("\"step-1\""));
 
-        var view = (GuideView)(await _h.Guide.GetViewAsync(User(), TestContext.Current.CancellationToken)).Body;
+        var view = (GuideView)(await _h.Guide.GetViewAsync(User(), TestContext.Current.CancellationToken)).Value;
         Assert.True(view.State.Completed);
         Assert.Equal(completedAt, view.State.CompletedAt);
         Assert.Single(_h.Events.Events, e => e.Kind == OnboardingEventKind.OnboardingCompleted);

@@ -11,6 +11,12 @@ internal sealed class InMemoryRateLimitStore : IRateLimitStore
 
     public Exception? Failure { get; set; }
 
+    /// <summary>Added to every call, as a network round trip would be (so concurrent callers overlap).</summary>
+    public TimeSpan Latency { get; set; }
+
+    /// <summary>Runs before every create or replace (e.g. to hang until cancelled).</summary>
+    public Func<CancellationToken, Task>? WriteHook { get; set; }
+
     public int Conflicts;
 
     /// <summary>Committed creates and replaces: the storage writes a limiter caused.</summary>
@@ -19,16 +25,31 @@ internal sealed class InMemoryRateLimitStore : IRateLimitStore
     /// <summary>Counter reads.</summary>
     public int Reads;
 
-    public Task<CounterSnapshot?> GetAsync(CounterKey key, CancellationToken cancellationToken)
+    public async Task<CounterSnapshot?> GetAsync(CounterKey key, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref Reads);
         ThrowIfFailing();
-        return Task.FromResult<CounterSnapshot?>(_counters.TryGetValue(key, out var c) ? new CounterSnapshot(c.Count, c.ETag) : null);
+        if (Latency > TimeSpan.Zero)
+        {
+            await Task.Delay(Latency, cancellationToken);
+        }
+
+        return _counters.TryGetValue(key, out var c) ? new CounterSnapshot(c.Count, c.ETag) : null;
     }
 
     public async Task<string?> TryCreateAsync(CounterKey key, int count, CancellationToken cancellationToken)
     {
         ThrowIfFailing();
+        if (WriteHook is { } hook)
+        {
+            await hook(cancellationToken);
+        }
+
+        if (Latency > TimeSpan.Zero)
+        {
+            await Task.Delay(Latency, cancellationToken);
+        }
+
         await Task.Yield();
         var etag = NextETag();
         var created = _counters.TryAdd(key, (count, etag));
@@ -40,6 +61,16 @@ internal sealed class InMemoryRateLimitStore : IRateLimitStore
     public async Task<string?> TryReplaceAsync(CounterKey key, int count, string etag, CancellationToken cancellationToken)
     {
         ThrowIfFailing();
+        if (WriteHook is { } hook)
+        {
+            await hook(cancellationToken);
+        }
+
+        if (Latency > TimeSpan.Zero)
+        {
+            await Task.Delay(Latency, cancellationToken);
+        }
+
         await Task.Yield();
         var next = NextETag();
         if (_counters.TryGetValue(key, out var current) && current.ETag == etag && _counters.TryUpdate(key, (count, next), current))

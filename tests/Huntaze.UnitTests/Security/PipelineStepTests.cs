@@ -99,7 +99,7 @@ public sealed class PipelineStepTests
             Microsoft.Extensions.Options.Options.Create(new AuthOptions()),
             new SecurityEnvironment("Production"),
             storage: null!); // a configured key never touches storage
-        return new CsrfStep(keys, Microsoft.Extensions.Options.Options.Create(options));
+        return new CsrfStep(keys, new CsrfBindings([]), Microsoft.Extensions.Options.Options.Create(options));
     }
 
     private static DefaultHttpContext CookiePost(string session)

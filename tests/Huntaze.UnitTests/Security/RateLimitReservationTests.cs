@@ -117,6 +117,24 @@ public sealed class RateLimitReservationTests
         Assert.True(store.Conflicts > 0, "each instance's hint went stale when the other wrote");
     }
 
+    /// <summary>One user, many concurrent requests (tabs, a NAT address): they share refills instead of racing each other for the counter.</summary>
+    [Fact]
+    public async Task AcquireAsync_64ConcurrentFromOneSubject_NoRacesWithinTheInstance()
+    {
+        var store = new InMemoryRateLimitStore { Latency = TimeSpan.FromMilliseconds(5) };
+        var options = new RateLimitOptions();
+        options.Policies[RateLimitPolicies.Reads].Limit = 100_000;
+        options.Policies[RateLimitPolicies.Reads].ReservationSize = 12;
+        var limiter = Limiter(store, new FrozenClock(Noon), options);
+
+        var decisions = await Task.WhenAll(Enumerable.Range(0, 64).Select(_ => Task.Run(() => limiter.AcquireAsync(RateLimitPolicies.Reads, "user:u1", CancellationToken.None))));
+
+        Assert.All(decisions, d => Assert.True(d.Admitted));
+        Assert.Equal(0, store.Conflicts);
+        Assert.InRange(store.Writes, 1, 8);
+        Assert.InRange(store.CountOf(_ => true), 64, 64 + 11); // every admission counted; less than one reservation left over
+    }
+
     private static RateLimiter Limiter(InMemoryRateLimitStore store, TimeProvider time, RateLimitOptions? options = null) =>
         new(store, Options.Create(options ?? new RateLimitOptions()), time, NullLogger<RateLimiter>.Instance);
 

@@ -137,6 +137,31 @@ public sealed class RateLimiterTests
         Assert.True(decision.StoreUnavailable);
     }
 
+    /// <summary>ADR 0003: a store that answered once and then stops answering is an outage, not contention.</summary>
+    [Theory]
+    [InlineData(RateLimitPolicies.Reads, true)]
+    [InlineData(RateLimitPolicies.Anonymous, true)]
+    [InlineData(RateLimitPolicies.StepWrites, false)]
+    public async Task AcquireAsync_StoreAnswersThenHangsPastBudget_PolicyFailureModeApplies(string policy, bool admitted)
+    {
+        var (limiter, store, time) = Create();
+        var hanging = new TaskCompletionSource();
+        store.WriteHook = async ct =>
+        {
+            hanging.TrySetResult();
+            await Task.Delay(Timeout.Infinite, ct);
+        };
+
+        var pending = limiter.AcquireAsync(policy, "user:u1", CancellationToken.None);
+        await hanging.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        time.Advance(RateLimiter.StoreTimeout);
+        var decision = await pending.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+
+        Assert.Equal(1, store.Reads);
+        Assert.Equal(admitted, decision.Admitted);
+        Assert.True(decision.StoreUnavailable);
+    }
+
     [Fact]
     public void Headers_Decision_IetfDraftFormat()
     {

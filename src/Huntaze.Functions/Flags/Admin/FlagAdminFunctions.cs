@@ -3,6 +3,7 @@ using System.Text.Json;
 using Huntaze.Functions.Flags.Admin.Contracts;
 using Huntaze.Functions.Flags.Stores;
 using Huntaze.Functions.Platform.Http;
+using Huntaze.Functions.Platform.OpenApi;
 using Huntaze.Functions.Security;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -15,6 +16,7 @@ public sealed class FlagAdminFunctions(FlagAdminService flags, IKillSwitch killS
 {
     [Function("AdminFeatureFlagsList")]
     [RequireRoles(Roles.Admin)]
+    [ApiResponse(200, typeof(FlagListResponse))]
     public async Task<IActionResult> List(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "admin/feature-flags")] HttpRequest request, CancellationToken cancellationToken)
     {
@@ -24,6 +26,7 @@ public sealed class FlagAdminFunctions(FlagAdminService flags, IKillSwitch killS
 
     [Function("AdminFeatureFlagsGet")]
     [RequireRoles(Roles.Admin)]
+    [ApiResponse(200, typeof(FlagResponse), ETag = true)]
     public async Task<IActionResult> Get(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "admin/feature-flags/{name}")] HttpRequest request, string name, CancellationToken cancellationToken)
     {
@@ -33,10 +36,14 @@ public sealed class FlagAdminFunctions(FlagAdminService flags, IKillSwitch killS
 
     [Function("AdminFeatureFlagsPut")]
     [RequireRoles(Roles.Admin)]
+    [ApiBody(typeof(JsonElement), Description = "A feature flag in the Microsoft FeatureManagement v2 schema (as the Azure portal writes it), at most 64 KB.")]
+    [ApiConditional(ApiConditions.IfMatch | ApiConditions.CreateOnly)]
+    [ApiResponse(200, typeof(FlagResponse), ETag = true)]
+    [ApiResponse(409)]
     public async Task<IActionResult> Put(
         [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "admin/feature-flags/{name}")] HttpRequest request, string name, CancellationToken cancellationToken)
     {
-        var document = await ReadRawJsonAsync(request, cancellationToken).ConfigureAwait(false);
+        var document = await RequestBody.ReadJsonTextAsync(request, cancellationToken).ConfigureAwait(false);
         var createOnly = request.Headers.IfNoneMatch.ToString().Trim() == "*";
         var saved = await flags.PutAsync(name, document, HttpETag.IfMatch(request), createOnly, Actor(request), cancellationToken).ConfigureAwait(false);
         return ApiResult.Ok(FlagResponse.From(saved), HttpETag.Format(saved.ETag));
@@ -44,6 +51,10 @@ public sealed class FlagAdminFunctions(FlagAdminService flags, IKillSwitch killS
 
     [Function("AdminFeatureFlagsPatch")]
     [RequireRoles(Roles.Admin)]
+    [ApiBody(typeof(FlagPatchRequest))]
+    [ApiConditional(ApiConditions.IfMatch)]
+    [ApiResponse(200, typeof(FlagResponse), ETag = true)]
+    [ApiResponse(409)]
     public async Task<IActionResult> Patch(
         [HttpTrigger(AuthorizationLevel.Anonymous, "patch", Route = "admin/feature-flags/{name}")] HttpRequest request, string name, CancellationToken cancellationToken)
     {
@@ -54,6 +65,9 @@ public sealed class FlagAdminFunctions(FlagAdminService flags, IKillSwitch killS
 
     [Function("AdminFeatureFlagsRollout")]
     [RequireRoles(Roles.Admin)]
+    [ApiBody(typeof(RolloutRequest))]
+    [ApiResponse(200, typeof(FlagResponse), ETag = true)]
+    [ApiResponse(409)]
     public async Task<IActionResult> Rollout(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "admin/feature-flags/{name}/rollout")] HttpRequest request, string name, CancellationToken cancellationToken)
     {
@@ -64,6 +78,8 @@ public sealed class FlagAdminFunctions(FlagAdminService flags, IKillSwitch killS
 
     [Function("AdminKillSwitchSet")]
     [RequireRoles(Roles.Admin)]
+    [ApiBody(typeof(KillSwitchRequest))]
+    [ApiResponse(200, typeof(KillSwitchResponse))]
     public async Task<IActionResult> SetKillSwitch(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "admin/kill-switch")] HttpRequest request, CancellationToken cancellationToken)
     {
@@ -79,6 +95,7 @@ public sealed class FlagAdminFunctions(FlagAdminService flags, IKillSwitch killS
 
     [Function("AdminKillSwitchGet")]
     [RequireRoles(Roles.Admin)]
+    [ApiResponse(200, typeof(KillSwitchResponse))]
     public IActionResult GetKillSwitch(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "admin/kill-switch")] HttpRequest request)
     {
@@ -90,28 +107,6 @@ public sealed class FlagAdminFunctions(FlagAdminService flags, IKillSwitch killS
     private static string InstanceId => Environment.GetEnvironmentVariable("WEBSITE_INSTANCE_ID") ?? Environment.MachineName;
 
     private static AdminActor Actor(HttpRequest request) => new(request.RequireCaller().UserId, Correlation.Get(request.HttpContext));
-
-    /// <summary>The PUT body is validated by the flag parser (to name each problem), so it is read raw here: JSON media type, at most 64 KB.</summary>
-    private static async Task<string> ReadRawJsonAsync(HttpRequest request, CancellationToken cancellationToken)
-    {
-        RequestBody.EnsureJsonContentType(request);
-        if (request.ContentLength > RequestBody.MaxBytes)
-        {
-            throw Problems.PayloadTooLarge(RequestBody.MaxBytes);
-        }
-
-        using var reader = new StreamReader(request.Body, Encoding.UTF8);
-        var buffer = new char[RequestBody.MaxBytes + 1];
-        var length = await reader.ReadBlockAsync(buffer.AsMemory(), cancellationToken).ConfigureAwait(false);
-        if (length > RequestBody.MaxBytes)
-        {
-            throw Problems.PayloadTooLarge(RequestBody.MaxBytes);
-        }
-
-        return length == 0
-            ? throw Problems.MalformedJson("The request body is empty; a flag document is required.")
-            : new string(buffer, 0, length);
-    }
 }
 
 /// <summary>ETags on the wire: stores' ETags are sent quoted (Table ETags already are), and If-Match is passed back as received.</summary>

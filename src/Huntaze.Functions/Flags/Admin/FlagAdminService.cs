@@ -14,9 +14,9 @@ public sealed record AdminActor(string UserId, string CorrelationId);
 public sealed record KillSwitchReport(bool Active, string? Reason, DateTimeOffset? ObservedAt, bool Propagated);
 
 /// <summary>
-/// Flag changes by administrators: validated, written to the source with the caller's ETag, audited with
-/// before/after, then published to the snapshot at once (and applied on this instance) rather than waiting
-/// for the next sync. Edits keep every member of the document they do not touch.
+/// Flag changes by administrators: validated, audited with before/after (before the write: no entry, no
+/// change), written to the source with the caller's ETag, then published to the snapshot at once (and applied
+/// on this instance) rather than waiting for the next sync. Edits keep every member of the document they do not touch.
 /// </summary>
 public sealed partial class FlagAdminService(
     IFlagStore store,
@@ -133,28 +133,32 @@ public sealed partial class FlagAdminService(
         StoredDocument? before, FeatureFlag after, IReadOnlyDictionary<string, string> tags, FlagWriteCondition condition,
         string action, AdminActor actor, IReadOnlyDictionary<string, string?>? extra, CancellationToken cancellationToken)
     {
-        StoredFlag saved;
-        try
-        {
-            saved = await Unavailable(() => store.SaveAsync(after, tags, condition, cancellationToken)).ConfigureAwait(false);
-        }
-        catch (FlagConflictException)
-        {
-            throw Problems.PreconditionFailed($"The flag '{after.Id}' has changed since it was read (or already exists); read it again.");
-        }
-        catch (FlagTooLargeException exception)
-        {
-            throw Problems.Validation("document", exception.Message);
-        }
-
         var details = new Dictionary<string, string?>(extra ?? new Dictionary<string, string?>())
         {
             ["before"] = before?.Text,
-            ["after"] = FlagDocument.Serialize(saved.Flag),
+            ["after"] = FlagDocument.Serialize(after),
         };
         // Targeting lists name users: the audit log stores those ids protected (erasable).
-        string[] named = [.. new[] { before?.Flag, saved.Flag }.SelectMany(f => f?.Targeting is { } a ? a.Users.Concat(a.ExcludedUsers) : [])];
-        await audit.AppendAsync(new AuditRecord(actor.UserId, action, "feature-flag:" + after.Id, "succeeded", actor.CorrelationId, details, named), cancellationToken).ConfigureAwait(false);
+        string[] named = [.. new[] { before?.Flag, after }.SelectMany(f => f?.Targeting is { } a ? a.Users.Concat(a.ExcludedUsers) : [])];
+        // Audited before it is written: no audit entry, no change (503).
+        var saved = await audit.RecordChangeAsync(
+            new AuditRecord(actor.UserId, action, "feature-flag:" + after.Id, AuditedChange.Accepted, actor.CorrelationId, details, named),
+            async token =>
+            {
+                try
+                {
+                    return await Unavailable(() => store.SaveAsync(after, tags, condition, token)).ConfigureAwait(false);
+                }
+                catch (FlagConflictException)
+                {
+                    throw Problems.PreconditionFailed($"The flag '{after.Id}' has changed since it was read (or already exists); read it again.");
+                }
+                catch (FlagTooLargeException exception)
+                {
+                    throw Problems.Validation("document", exception.Message);
+                }
+            },
+            cancellationToken).ConfigureAwait(false);
         await PropagateAsync(cancellationToken).ConfigureAwait(false);
         return saved;
     }

@@ -25,10 +25,10 @@ public sealed class FeatureGate(IVariantFeatureManager features, IKillSwitch kil
             return false;
         }
 
-        // An objection to experimentation (Art. 21) takes the caller out of every percentage: only a
-        // by-name listing (and no exclusion) still turns a targeted flag on.
+        // An objection to experimentation (Art. 21), or a missing consent the flag needs, takes the caller out of
+        // every percentage: only a by-name listing (and no exclusion) still turns a targeted flag on.
         if (snapshot.TryGet(feature, out var flag) && flag.Targeting is { } audience && objections is not null &&
-            await objections.ObjectsAsync(caller.UserId, cancellationToken).ConfigureAwait(false))
+            await objections.ObjectsAsync(feature, caller.UserId, cancellationToken).ConfigureAwait(false))
         {
             return flag.Enabled && audience.Users.Contains(caller.UserId, StringComparer.Ordinal) && !audience.ExcludedUsers.Contains(caller.UserId, StringComparer.Ordinal);
         }

@@ -1,5 +1,6 @@
 using Huntaze.Functions.Flags.Admin.Contracts;
 using Huntaze.Functions.Platform.Http;
+using Huntaze.Functions.Platform.OpenApi;
 using Huntaze.Functions.Security;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -14,6 +15,7 @@ public sealed class FeaturesFunction(IFeatureGate gate, IOptions<FlagsOptions> o
     [Function("Features")]
     [RequireUser]
     [RateLimit(RateLimitPolicies.Reads)]
+    [ApiResponse(200, typeof(FeaturesResponse))]
     public async Task<IActionResult> Get(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "features")] HttpRequest request, CancellationToken cancellationToken)
     {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Huntaze.Functions.Platform.Http;
+using Huntaze.Functions.Platform.OpenApi;
 using Huntaze.Functions.Security;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -19,6 +20,8 @@ public sealed class AlertRelayFunction(AlertRelayService relay)
     [Function("AlertRelay")]
     [RequireRoles(Roles.AlertSender)]
     [RateLimit(RateLimitPolicies.AlertRelay)]
+    [ApiBody(typeof(JsonElement), Description = "An Azure Monitor notification in the common alert schema (at most 256 KiB).")]
+    [ApiResponse(200, typeof(RelayOutcome))]
     public async Task<IActionResult> Relay(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "alerts/relay")] HttpRequest request,
         CancellationToken cancellationToken)

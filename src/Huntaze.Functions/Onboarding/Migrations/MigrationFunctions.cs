@@ -1,6 +1,7 @@
 using System.Globalization;
 using Huntaze.Functions.Onboarding.Catalog;
 using Huntaze.Functions.Platform.Http;
+using Huntaze.Functions.Platform.OpenApi;
 using Huntaze.Functions.Platform.Orchestrations;
 using Huntaze.Functions.Security;
 using Huntaze.Functions.Security.Audit;
@@ -21,6 +22,9 @@ public sealed class MigrationFunctions(StepCatalog catalog, IAuditLog audit, IOp
     [Function("OnboardingMigrationStart")]
     [RequireRoles(Roles.Admin)]
     [RateLimit(RateLimitPolicies.StepWrites)]
+    [ApiBody(typeof(MigrationRequest))]
+    [ApiResponse(202, typeof(MigrationStarted), Location = true)]
+    [ApiResponse(409)]
     public async Task<IActionResult> StartAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = StatusRoute)] HttpRequest request,
         [DurableClient] DurableTaskClient client,
@@ -30,19 +34,20 @@ public sealed class MigrationFunctions(StepCatalog catalog, IAuditLog audit, IOp
         var body = await RequestBody.ReadJsonAsync<MigrationRequest>(request, cancellationToken).ConfigureAwait(false);
         var input = Validate(body, caller, Correlation.Get(request.HttpContext));
         var id = "onboarding-migration-" + Guid.NewGuid().ToString("N");
-        await client.ScheduleNewOrchestrationInstanceAsync(
-            MigrationOrchestration.Orchestrator, input, new StartOrchestrationOptions(id), cancellationToken).ConfigureAwait(false);
-        await audit.AppendAsync(
+        // Audited before the orchestration exists: no audit entry, no migration (503).
+        await audit.RecordChangeAsync(
             new AuditRecord(caller.UserId, input.DryRun ? "onboarding.migration.dry_run_started" : "onboarding.migration.started",
-                $"step:{input.StepId}", "accepted", input.CorrelationId, Details(id, input, null)),
+                $"step:{input.StepId}", AuditedChange.Accepted, input.CorrelationId, Details(id, input, null)),
+            token => client.ScheduleNewOrchestrationInstanceAsync(MigrationOrchestration.Orchestrator, input, new StartOrchestrationOptions(id), token),
             cancellationToken).ConfigureAwait(false);
         var location = $"/api/{StatusRoute}/{id}";
-        return ApiResult.Accepted(new { id, statusUrl = location, stepId = input.StepId, toVersion = input.ToVersion, policy = input.Policy, dryRun = input.DryRun }, location);
+        return ApiResult.Accepted(new MigrationStarted(id, location, input.StepId, input.ToVersion, input.Policy, input.DryRun), location);
     }
 
     [Function("OnboardingMigrationStatus")]
     [RequireRoles(Roles.Admin)]
     [RateLimit(RateLimitPolicies.Reads)]
+    [ApiResponse(200, typeof(MigrationStatusView))]
     public static async Task<IActionResult> StatusAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = StatusRoute + "/{id}")] HttpRequest request,
         string id,

@@ -62,3 +62,6 @@ public enum MigrationOutcome
     /// <summary>Skipped: the user restricted processing (Art. 18).</summary>
     Restricted,
 }
+
+/// <summary>202 answer of POST /api/admin/onboarding/migrations: where to follow the migration.</summary>
+public sealed record MigrationStarted(string Id, string StatusUrl, string StepId, int ToVersion, string Policy, bool DryRun);

@@ -1,4 +1,5 @@
 using Azure.Data.Tables;
+using Huntaze.Functions.Security.RateLimiting;
 
 namespace Huntaze.Functions.Onboarding.Progress;
 
@@ -10,6 +11,7 @@ internal static class ProgressEntities
 {
     public const string State = "state";
     public const string StepPrefix = "step:";
+    public const string CounterPrefix = "ratelimit:";
 
     public static string StepKey(string stepId) => StepPrefix + stepId;
 
@@ -35,7 +37,17 @@ internal static class ProgressEntities
         ["StepRevisionFloor"] = state.StepRevisionFloor,
     };
 
+    public static TableEntity From(string userId, string rowKey, WindowCounter counter) => new(userId, rowKey)
+    {
+        ["Window"] = counter.Window,
+        ["Count"] = counter.Count,
+    };
+
     public static bool IsStep(TableEntity entity) => entity.RowKey.StartsWith(StepPrefix, StringComparison.Ordinal);
+
+    public static bool IsCounter(TableEntity entity) => entity.RowKey.StartsWith(CounterPrefix, StringComparison.Ordinal);
+
+    public static Stored<WindowCounter> ToCounter(TableEntity e) => new(new WindowCounter(e.GetInt64("Window") ?? -1, e.GetInt32("Count") ?? 0), e.ETag);
 
     public static Stored<StepProgress> ToStep(TableEntity e) => new(
         new StepProgress(

@@ -1,4 +1,5 @@
 using Azure;
+using Huntaze.Functions.Security.RateLimiting;
 
 namespace Huntaze.Functions.Onboarding.Progress;
 
@@ -59,9 +60,14 @@ public sealed record OnboardingState(
 /// <summary>A value as stored, with the storage ETag it was read with (null: not stored yet).</summary>
 public sealed record Stored<T>(T Value, ETag? ETag);
 
-/// <summary>Everything stored for one user, read in one partition query.</summary>
+/// <summary>
+/// Everything stored for one user, read in one partition query: the state, the steps, and the rate-limit
+/// counters of policies counted with the user's writes (by row key, ADR 0007).
+/// </summary>
 public sealed record ProgressSnapshot(string UserId, Stored<OnboardingState> State, IReadOnlyDictionary<string, Stored<StepProgress>> Steps)
 {
+    public IReadOnlyDictionary<string, Stored<WindowCounter>> Counters { get; init; } = new Dictionary<string, Stored<WindowCounter>>();
+
     public Stored<StepProgress> Step(string stepId) =>
         Steps.TryGetValue(stepId, out var stored) ? stored : new Stored<StepProgress>(StepProgress.Empty(stepId) with { Revision = State.Value.StepRevisionFloor }, null);
 
@@ -72,14 +78,22 @@ public sealed record ProgressSnapshot(string UserId, Stored<OnboardingState> Sta
 /// Entities written together in one partition transaction. An entry with a null expected ETag is
 /// inserted (fails if it exists); otherwise it replaces the entity only if its ETag still matches.
 /// <see cref="Removed"/> are deleted in the same transaction, each only if unchanged since read, and so is
-/// the state entity when <see cref="RemovedState"/> gives the ETag it was read with (erasure and retention
-/// remove the whole partition).
+/// the state entity when <see cref="RemovedState"/> gives the ETag it was read with, and the counters of
+/// <see cref="RemovedCounters"/> (erasure and retention remove the whole partition).
 /// </summary>
 public sealed record ProgressCommit(Stored<StepProgress>? Step, Stored<OnboardingState>? State)
 {
     public IReadOnlyList<Stored<StepProgress>> Removed { get; init; } = [];
 
     public ETag? RemovedState { get; init; }
+
+    /// <summary>Rate-limit counters (by row key) deleted with the partition, each only if unchanged since read.</summary>
+    public IReadOnlyDictionary<string, Stored<WindowCounter>> RemovedCounters { get; init; } = new Dictionary<string, Stored<WindowCounter>>();
+
+    /// <summary>A rate-limit counter (by row key) counted with this write, in the same transaction (ADR 0007).</summary>
+    public (string RowKey, Stored<WindowCounter> Counter)? Counted { get; init; }
+
+    public bool IsEmpty => Step is null && State is null && Removed.Count == 0 && RemovedState is null && RemovedCounters.Count == 0 && Counted is null;
 }
 
 /// <summary>How a commit ended.</summary>

@@ -1,4 +1,5 @@
 using Huntaze.Functions.Platform.Http;
+using Huntaze.Functions.Security.RateLimiting;
 
 namespace Huntaze.Functions.Onboarding.Progress;
 
@@ -21,31 +22,47 @@ public static class ProgressDecision
 /// </summary>
 public static class ProgressUpdates
 {
-    public static async Task<T> UpdateAsync<T>(this IProgressStore store, string userId, Func<ProgressSnapshot, ProgressDecision<T>> decide, CancellationToken cancellationToken)
+    public static Task<T> UpdateAsync<T>(this IProgressStore store, string userId, Func<ProgressSnapshot, ProgressDecision<T>> decide, CancellationToken cancellationToken) =>
+        store.UpdateAsync(userId, null, decide, cancellationToken);
+
+    /// <param name="budget">
+    /// The request's rate-limit budget counted with the write (ADR 0007): charged on every round's read, 429 when
+    /// spent, and committed with the decision's write. A request that writes nothing (a re-send) or is refused
+    /// by its decision (a 412, a 409) still counts, in a transaction of the counter alone.
+    /// </param>
+    public static Task<T> UpdateAsync<T>(
+        this IProgressStore store, string userId, WriteBudget? budget, Func<ProgressSnapshot, ProgressDecision<T>> decide, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(store);
-        ArgumentNullException.ThrowIfNull(decide);
-        return await RunAsync(
+        if (budget is not null && budget.UserId != userId)
+        {
+            throw new InvalidOperationException($"The write budget {budget} can only be counted in its own user's partition.");
+        }
+
+        return RunAsync(
             store,
+            userId,
             ct => store.ReadAsync(userId, ct),
             decide,
-            userId,
+            budget is null ? null : snapshot => snapshot.Counters.GetValueOrDefault(budget.RowKey),
+            budget,
             () => throw Problems.Unavailable("Too many simultaneous changes to this onboarding progress; retry shortly.", TimeSpan.FromSeconds(1)),
-            cancellationToken).ConfigureAwait(false);
+            cancellationToken);
     }
 
     /// <summary>
     /// The same loop over one step (migrations, which touch a single entity): <paramref name="firstRead"/> is used for
     /// the first round when the caller has already read it; <paramref name="exhausted"/> answers when every round lost.
     /// </summary>
-    public static async Task<T> UpdateStepAsync<T>(
+    public static Task<T> UpdateStepAsync<T>(
         this IProgressStore store, string userId, string stepId, Stored<StepProgress>? firstRead,
         Func<Stored<StepProgress>?, ProgressDecision<T>> decide, Func<T> exhausted, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(store);
         var first = firstRead;
-        return await RunAsync(
+        return RunAsync(
             store,
+            userId,
             async ct =>
             {
                 var read = first ?? await store.ReadStepAsync(userId, stepId, ct).ConfigureAwait(false);
@@ -53,24 +70,88 @@ public static class ProgressUpdates
                 return read;
             },
             decide,
-            userId,
+            null,
+            null,
             exhausted,
-            cancellationToken).ConfigureAwait(false);
+            cancellationToken);
     }
 
+    /// <summary>The loop itself: read, charge the budget, decide, commit (with the counter), re-read on conflict.</summary>
     private static async Task<T> RunAsync<TRead, T>(
-        IProgressStore store, Func<CancellationToken, Task<TRead>> read, Func<TRead, ProgressDecision<T>> decide, string userId, Func<T> exhausted, CancellationToken cancellationToken)
+        IProgressStore store,
+        string userId,
+        Func<CancellationToken, Task<TRead>> read,
+        Func<TRead, ProgressDecision<T>> decide,
+        Func<TRead, Stored<WindowCounter>?>? counterOf,
+        WriteBudget? budget,
+        Func<T> exhausted,
+        CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(decide);
         for (var round = 0; round < store.ConflictRounds; round++)
         {
-            var decision = decide(await read(cancellationToken).ConfigureAwait(false));
-            if (decision.Commit is null ||
-                await store.CommitAsync(userId, decision.Commit, cancellationToken).ConfigureAwait(false) == CommitStatus.Committed)
+            var current = await read(cancellationToken).ConfigureAwait(false);
+            (string RowKey, Stored<WindowCounter> Counter)? counted = null;
+            if (budget is not null && counterOf is not null)
             {
+                var stored = counterOf(current);
+                counted = (budget.RowKey, new Stored<WindowCounter>(budget.Charge(stored?.Value), stored?.ETag));
+            }
+
+            ProgressDecision<T> decision;
+            try
+            {
+                decision = decide(current);
+            }
+            catch (ProblemException) when (counted is { } refused)
+            {
+                // Refused requests spend the budget too, or an unlimited stream of 412s would cost a read each.
+                if (!await CountRefusalAsync(store, userId, read, counterOf!, budget!, refused, cancellationToken).ConfigureAwait(false))
+                {
+                    // Not counted after every round: answering the refusal uncounted could let a burst exceed
+                    // the limit; a 429 cannot, and is what the separate limiter answers a contended window.
+                    throw budget!.Refused();
+                }
+
+                throw;
+            }
+
+            var commit = (decision.Commit ?? new ProgressCommit(null, null)) with { Counted = counted };
+            if (commit.IsEmpty || await store.CommitAsync(userId, commit, cancellationToken).ConfigureAwait(false) == CommitStatus.Committed)
+            {
+                if (counted is { } done)
+                {
+                    budget!.Committed(done.Counter.Value);
+                }
+
                 return decision.Result;
             }
         }
 
         return exhausted();
+    }
+
+    /// <summary>
+    /// Counts a request its decision refused, in a transaction of the counter alone; a race re-reads the counter
+    /// and counts again, and a budget spent meanwhile turns the refusal into a 429 (as a separate limiter would have).
+    /// False when every round lost its race.
+    /// </summary>
+    private static async Task<bool> CountRefusalAsync<TRead>(
+        IProgressStore store, string userId, Func<CancellationToken, Task<TRead>> read, Func<TRead, Stored<WindowCounter>?> counterOf,
+        WriteBudget budget, (string RowKey, Stored<WindowCounter> Counter) counted, CancellationToken cancellationToken)
+    {
+        for (var round = 0; round < store.ConflictRounds; round++)
+        {
+            if (await store.CommitAsync(userId, new ProgressCommit(null, null) { Counted = counted }, cancellationToken).ConfigureAwait(false) == CommitStatus.Committed)
+            {
+                budget.Committed(counted.Counter.Value);
+                return true;
+            }
+
+            var stored = counterOf(await read(cancellationToken).ConfigureAwait(false));
+            counted = (budget.RowKey, new Stored<WindowCounter>(budget.Charge(stored?.Value), stored?.ETag));
+        }
+
+        return false;
     }
 }

@@ -1,6 +1,7 @@
 using Azure.Data.Tables;
 using Huntaze.Functions.Backups.Journal;
 using Huntaze.Functions.Platform.Storage;
+using Huntaze.Functions.Security.RateLimiting;
 using Microsoft.Extensions.Options;
 
 namespace Huntaze.Functions.Onboarding.Progress;
@@ -24,6 +25,7 @@ public sealed class TableProgressStore(StorageClients storage, IOptions<Onboardi
         var table = await TableAsync(cancellationToken).ConfigureAwait(false);
         var state = new Stored<OnboardingState>(OnboardingState.Empty, null);
         var steps = new Dictionary<string, Stored<StepProgress>>(StringComparer.Ordinal);
+        var counters = new Dictionary<string, Stored<WindowCounter>>(StringComparer.Ordinal);
         await foreach (var entity in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {userId} and RowKey lt {JournalEntity.DataRowsBelow}"), cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             if (entity.RowKey == ProgressEntities.State)
@@ -35,9 +37,13 @@ public sealed class TableProgressStore(StorageClients storage, IOptions<Onboardi
                 var step = ProgressEntities.ToStep(entity);
                 steps[step.Value.StepId] = step;
             }
+            else if (ProgressEntities.IsCounter(entity))
+            {
+                counters[entity.RowKey] = ProgressEntities.ToCounter(entity);
+            }
         }
 
-        return new ProgressSnapshot(userId, state, steps);
+        return new ProgressSnapshot(userId, state, steps) { Counters = counters };
     }
 
     public async Task<Stored<StepProgress>?> ReadStepAsync(string userId, string stepId, CancellationToken cancellationToken)
@@ -57,7 +63,9 @@ public sealed class TableProgressStore(StorageClients storage, IOptions<Onboardi
             removed.Add((ProgressEntities.State, stateETag));
         }
 
-        var writes = (commit.Step is null ? 0 : 1) + (commit.State is null ? 0 : 1);
+        removed.AddRange(commit.RemovedCounters.Select(c => (Key: c.Key, ETag: c.Value.ETag!.Value)));
+
+        var writes = (commit.Step is null ? 0 : 1) + (commit.State is null ? 0 : 1) + (commit.Counted is null ? 0 : 1);
 
         // A commit that only removes is erasure or retention removing the user's onboarding: the journal rows, which
         // copy the data, go first (a conflict below leaves them gone and the caller's next round removes the rows a
@@ -157,6 +165,10 @@ public sealed class TableProgressStore(StorageClients storage, IOptions<Onboardi
         }
     }
 
+    /// <summary>
+    /// The parts of a commit, all in the user's partition and so in one entity-group transaction; the
+    /// point-in-time journal row joins them through <see cref="AppendJournal"/>.
+    /// </summary>
     private static void AddWrites(TableWriteBatch batch, string userId, ProgressCommit commit)
     {
         if (commit.Step is { } step)
@@ -167,6 +179,11 @@ public sealed class TableProgressStore(StorageClients storage, IOptions<Onboardi
         if (commit.State is { } state)
         {
             batch.Put(ProgressEntities.From(userId, state.Value), state.ETag);
+        }
+
+        if (commit.Counted is { } counted)
+        {
+            batch.Put(ProgressEntities.From(userId, counted.RowKey, counted.Counter.Value), counted.Counter.ETag);
         }
     }
 

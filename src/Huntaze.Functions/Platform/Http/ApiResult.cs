@@ -16,6 +16,13 @@ public sealed class ApiResult(int status, object? body, IReadOnlyDictionary<stri
 
     public static ApiResult Ok(object body, string? etag = null) => new(StatusCodes.Status200OK, body, Tag(etag));
 
+    /// <summary>200 with a body already serialized (and tagged) once.</summary>
+    public static ApiResult Ok(JsonRepresentation representation)
+    {
+        ArgumentNullException.ThrowIfNull(representation);
+        return new(StatusCodes.Status200OK, representation, Tag(representation.ETag));
+    }
+
     public static ApiResult Accepted(object body, string location) =>
         new(StatusCodes.Status202Accepted, body, new Dictionary<string, string> { ["Location"] = location });
 
@@ -32,7 +39,13 @@ public sealed class ApiResult(int status, object? body, IReadOnlyDictionary<stri
             response.Headers[name] = value;
         }
 
-        if (Body is not null)
+        if (Body is JsonRepresentation representation)
+        {
+            response.ContentType = "application/json; charset=utf-8";
+            response.ContentLength = representation.Utf8.Length;
+            await response.Body.WriteAsync(representation.Utf8, context.HttpContext.RequestAborted).ConfigureAwait(false);
+        }
+        else if (Body is not null)
         {
             response.ContentType = "application/json; charset=utf-8";
             await JsonSerializer.SerializeAsync(response.Body, Body, Body.GetType(), ApiJson.Options, context.HttpContext.RequestAborted).ConfigureAwait(false);

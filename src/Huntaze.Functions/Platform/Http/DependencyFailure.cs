@@ -13,6 +13,8 @@ public static class DependencyFailure
 {
     public static bool IsOutage(Exception exception, CancellationToken requestAborted) => exception switch
     {
+        // Kestrel's framing errors are IOExceptions too, but the caller's fault (RequestBody answers them).
+        Microsoft.AspNetCore.Http.BadHttpRequestException => false,
         RequestFailedException failed => failed.Status is 0 or 408 or 429 or >= 500,
         AggregateException aggregate => aggregate.InnerExceptions.Count > 0 && aggregate.InnerExceptions.All(e => IsOutage(e, requestAborted)),
         TimeoutException or HttpRequestException or IOException => true,

@@ -42,6 +42,11 @@ public sealed partial class HttpPipeline(IEnumerable<IHttpPipelineStep> steps, I
         {
             // The caller went away: there is nobody to answer.
         }
+        catch (BadHttpRequestException)
+        {
+            // Framing errors met outside RequestBody (which names them): still the caller's fault.
+            await ProblemWriter.WriteAsync(http, Problems.BadRequest("The request is malformed (its body framing or headers).")).ConfigureAwait(false);
+        }
         catch (Exception exception) when (DependencyFailure.IsOutage(exception, http.RequestAborted))
         {
             // Storage calls are retried once, by the SDK's pipeline (docs/decisions/0006-one-retry-layer.md);

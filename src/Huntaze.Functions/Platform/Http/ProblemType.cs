@@ -32,6 +32,7 @@ public static class ProblemTypes
     public static readonly ProblemType Gone = new("gone", "The resource existed but has been deleted.", 410);
     public static readonly ProblemType ProcessingRestricted = new("processing-restricted", "Processing of this data is restricted (Art. 18 GDPR).", 409);
     public static readonly ProblemType LegalHold = new("legal-hold", "A legal hold prevents erasure.", 409);
+    public static readonly ProblemType ConsentCookieUnknown = new("consent-cookie-unknown", "The consent cookie names no consent record.", 400);
     public static readonly ProblemType Internal = new("internal", "An unexpected error occurred.", 500);
     public static readonly ProblemType Unavailable = new("unavailable", "The service is temporarily unavailable.", 503);
     public static readonly ProblemType DependencyUnavailable = new("dependency-unavailable", "A dependency is unavailable.", 503);

@@ -13,6 +13,9 @@ public static class Problems
 
     public static ProblemException BadRequest(string detail) => new(ProblemTypes.BadRequest, detail);
 
+    /// <summary>The member of a validation problem mapping each invalid field to its messages (also in the OpenAPI schema).</summary>
+    public const string ErrorsMember = "errors";
+
     /// <summary>One invalid field: <c>errors</c> is <c>{ field: [message] }</c> and the message is the detail.</summary>
     public static ProblemException Validation(string field, string message) =>
         Validation(new Dictionary<string, string[]>(StringComparer.Ordinal) { [field] = [message] }, message);
@@ -24,7 +27,7 @@ public static class Problems
         return new ProblemException(
             ProblemTypes.Validation,
             detail ?? string.Join(" ", errors.Values.SelectMany(m => m)),
-            new Dictionary<string, object?> { ["errors"] = errors });
+            new Dictionary<string, object?> { [ErrorsMember] = errors });
     }
 
     /// <summary>The body is not the JSON we accept; <paramref name="path"/> is the JSON path of the problem when known.</summary>
@@ -36,10 +39,13 @@ public static class Problems
 
     public static ProblemException UnsupportedMediaType() => new(ProblemTypes.UnsupportedMediaType, "Send the body as application/json.");
 
-    /// <summary>401 with <c>WWW-Authenticate</c> (RFC 6750 §3); the reason a credential was refused is never disclosed.</summary>
-    public static ProblemException Unauthenticated(bool invalidCredential) => new(
+    /// <summary>
+    /// 401 with <c>WWW-Authenticate</c> (RFC 6750 §3). The reason a credential was refused is not disclosed,
+    /// except <paramref name="disclosable"/>: a validly signed token whose content we cannot use (its subject).
+    /// </summary>
+    public static ProblemException Unauthenticated(bool invalidCredential, string? disclosable = null) => new(
         ProblemTypes.Unauthenticated,
-        invalidCredential ? "The access token is missing, invalid or expired." : "Authentication is required.",
+        disclosable ?? (invalidCredential ? "The access token is missing, invalid or expired." : "Authentication is required."),
         headers: new Dictionary<string, string> { ["WWW-Authenticate"] = invalidCredential ? "Bearer error=\"invalid_token\"" : "Bearer" });
 
     public static ProblemException Forbidden(string detail) => new(ProblemTypes.Forbidden, detail);
@@ -107,6 +113,15 @@ public static class Problems
     /// <summary>410: the resource existed and was deleted (an export past its expiry).</summary>
     public static ProblemException Gone(string detail, DateTimeOffset expiredAt) =>
         new(ProblemTypes.Gone, detail, new Dictionary<string, object?> { ["expiredAt"] = expiredAt });
+
+    /// <summary>
+    /// 400: the anonymous consent cookie holds an id this service never issued (or whose records were deleted);
+    /// <paramref name="clearCookie"/> (a <c>Set-Cookie</c> that expires it) lets the browser start afresh.
+    /// </summary>
+    public static ProblemException ConsentCookieUnknown(string clearCookie) => new(
+        ProblemTypes.ConsentCookieUnknown,
+        "The consent cookie names no consent record; it has been cleared. Ask for consent again.",
+        headers: new Dictionary<string, string> { ["Set-Cookie"] = clearCookie });
 
     /// <summary>429 with <c>Retry-After</c> and the rate-limit headers of the decision.</summary>
     public static ProblemException TooManyRequests(string policy, int limit, int windowSeconds, int retryAfterSeconds, IReadOnlyDictionary<string, string> rateLimitHeaders)

@@ -9,6 +9,7 @@ namespace Huntaze.Functions.Platform.Http;
 public static class ResponseHeaders
 {
     private static readonly object Key = new();
+    private static readonly object PolicyKey = new();
 
     private static readonly KeyValuePair<string, string>[] Security =
     [
@@ -21,6 +22,16 @@ public static class ResponseHeaders
         new("Cross-Origin-Opener-Policy", "same-origin"),
         new("Cross-Origin-Resource-Policy", "same-site"),
     ];
+
+    /// <summary>
+    /// A document the API serves itself (the consent demo page) needs scripts and styles from its own origin; every
+    /// other response keeps the deny-all policy. The other security headers stay as they are.
+    /// </summary>
+    public static void UseContentSecurityPolicy(HttpContext http, string policy)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        http.Items[PolicyKey] = policy;
+    }
 
     /// <summary>Arranges for the headers to be written when the response starts; idempotent.</summary>
     public static void Register(HttpContext http)
@@ -37,6 +48,11 @@ public static class ResponseHeaders
             foreach (var (name, value) in Security)
             {
                 headers[name] = value;
+            }
+
+            if (context.Items.TryGetValue(PolicyKey, out var policy) && policy is string own)
+            {
+                headers.ContentSecurityPolicy = own;
             }
 
             headers[Correlation.Header] = Correlation.Get(context);

@@ -1,4 +1,5 @@
 using Huntaze.Functions.Platform.Http;
+using Huntaze.Functions.Platform.OpenApi;
 using Huntaze.Functions.Security;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -14,6 +15,10 @@ public sealed class OrchestrationAdminFunctions(OrchestrationAdminService admin)
     [Function("OrchestrationList")]
     [RequireRoles(Roles.Admin)]
     [RateLimit(RateLimitPolicies.Reads)]
+    [ApiQuery("status", typeof(string), "Comma-separated statuses: pending, running, suspended, completed, failed, terminated (default: all).")]
+    [ApiQuery("pageSize", typeof(int), "1 to 100 (default 50).")]
+    [ApiQuery("continuation", typeof(string), "The continuationToken of the previous page.")]
+    [ApiResponse(200, typeof(OrchestrationPage))]
     public async Task<IActionResult> ListAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = OrchestrationAdminService.Route)] HttpRequest request,
         [DurableClient] DurableTaskClient client,
@@ -27,6 +32,7 @@ public sealed class OrchestrationAdminFunctions(OrchestrationAdminService admin)
     [Function("OrchestrationGet")]
     [RequireRoles(Roles.Admin)]
     [RateLimit(RateLimitPolicies.Reads)]
+    [ApiResponse(200, typeof(OrchestrationView))]
     public static async Task<IActionResult> GetAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = OrchestrationAdminService.Route + "/{id}")] HttpRequest request,
         string id,
@@ -37,6 +43,10 @@ public sealed class OrchestrationAdminFunctions(OrchestrationAdminService admin)
     [Function("OrchestrationTerminate")]
     [RequireRoles(Roles.Admin)]
     [RateLimit(RateLimitPolicies.StepWrites)]
+    [NoApiBody]
+    [ApiQuery("reason", typeof(string), "Why (1 to 200 characters; audited).")]
+    [ApiResponse(202, typeof(TerminationAccepted), Location = true)]
+    [ApiResponse(409, Description = "The orchestration has already completed, failed or been terminated.")]
     public async Task<IActionResult> TerminateAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = OrchestrationAdminService.Route + "/{id}/terminate")] HttpRequest request,
         string id,

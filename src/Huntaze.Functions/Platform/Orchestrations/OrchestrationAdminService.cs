@@ -62,11 +62,11 @@ public sealed class OrchestrationAdminService(IAuditLog audit)
             throw Problems.Conflict($"The orchestration is already {ToApiStatus(instance.RuntimeStatus)}.");
         }
 
-        await audit.AppendAsync(
-            new AuditRecord(caller.UserId, "orchestration.terminate", "orchestration:" + id, "accepted", correlationId,
+        await audit.RecordChangeAsync(
+            new AuditRecord(caller.UserId, "orchestration.terminate", "orchestration:" + id, AuditedChange.Accepted, correlationId,
                 new Dictionary<string, string?> { ["name"] = instance.Name, ["previousStatus"] = ToApiStatus(instance.RuntimeStatus), ["reason"] = reason }),
+            token => client.TerminateInstanceAsync(id, new TerminateInstanceOptions { Output = $"Terminated by an admin ({correlationId})." }, token),
             cancellationToken).ConfigureAwait(false);
-        await client.TerminateInstanceAsync(id, new TerminateInstanceOptions { Output = $"Terminated by an admin ({correlationId})." }, cancellationToken).ConfigureAwait(false);
         return new TerminationAccepted(id, ToApiStatus(instance.RuntimeStatus), StatusUrl(id));
     }
 

@@ -1,7 +1,5 @@
 using Huntaze.Functions.Platform.Http;
-using Huntaze.Functions.Flags.Evaluation;
 using Huntaze.Functions.Onboarding;
-using Huntaze.Functions.Onboarding.Events;
 using Huntaze.Functions.Privacy.Subjects;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -10,8 +8,8 @@ using Microsoft.Extensions.Options;
 namespace Huntaze.Functions.Privacy.Controls;
 
 /// <summary>
-/// The restrictions and objections in force, in memory on every instance: onboarding writes, the event
-/// filter and flag evaluation ask it without a storage call. It polls <c>privacy/controls.json</c> every
+/// The restrictions and objections in force, in memory on every instance: onboarding writes and
+/// <see cref="ProcessingPermissions"/> (the event filter and flag evaluation) ask it without a storage call. It polls <c>privacy/controls.json</c> every
 /// <see cref="PrivacyOptions.ControlsPollSeconds"/> (a 304 almost always) and takes changes made on this
 /// instance at once, so another instance applies a change within one poll interval.
 /// </summary>
@@ -20,7 +18,7 @@ public sealed partial class ControlsView(
     SubjectReferences references,
     IOptions<PrivacyOptions> options,
     TimeProvider time,
-    ILogger<ControlsView> logger) : BackgroundService, IProcessingRestriction, IRolloutObjections, IOnboardingEventFilter
+    ILogger<ControlsView> logger) : BackgroundService, IProcessingRestriction
 {
     private readonly SemaphoreSlim _firstLoad = new(1, 1);
     private volatile ControlsSnapshot? _current;
@@ -44,34 +42,6 @@ public sealed partial class ControlsView(
         catch (ControlsUnavailableException)
         {
             throw Problems.DependencyUnavailable("Processing restrictions cannot be read from storage; changes are refused until they can.");
-        }
-    }
-
-    /// <summary>Unknown controls count as an objection: the flag's default, never a percentage, while in doubt.</summary>
-    public async ValueTask<bool> ObjectsAsync(string userId, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await HasAsync(ControlKind.ObjectionExperimentation, userId, cancellationToken).ConfigureAwait(false);
-        }
-        catch (ControlsUnavailableException)
-        {
-            return true;
-        }
-    }
-
-    /// <summary>No events for a restricted user, nor for one who objected to analytics; none while the controls are unknown.</summary>
-    public async ValueTask<bool> AllowsAsync(OnboardingEvent domainEvent, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(domainEvent);
-        try
-        {
-            return !await HasAsync(ControlKind.Restriction, domainEvent.UserId, cancellationToken).ConfigureAwait(false) &&
-                   !await HasAsync(ControlKind.ObjectionAnalytics, domainEvent.UserId, cancellationToken).ConfigureAwait(false);
-        }
-        catch (ControlsUnavailableException)
-        {
-            return false;
         }
     }
 

@@ -13,13 +13,14 @@ namespace Huntaze.Functions.Privacy.Handlers;
 /// erasure destroys the key (crypto-shredding), so the entries and the chain stay exactly as hashed.
 /// Verification also scans, in plain text, the entries written since the request opened.
 /// </summary>
-public sealed class AuditHandler(StorageClients storage, SubjectKeys keys, TimeProvider time) : ISubjectDataHandler
+public sealed class AuditHandler(StorageClients storage, SubjectKeys keys, AuditReader reader, TimeProvider time) : ISubjectDataHandler
 {
     private static readonly string[] PersonFields = ["Actor", "Target", "Details"];
 
     public string Key => "audit";
 
-    public IReadOnlyList<string> Stores { get; } = [TableAuditLog.TableName, PrivacyStores.SubjectKeys];
+    // Spilled details (audit-details) hold the same protected ids as the entries referring to them: shredded by the same key.
+    public IReadOnlyList<string> Stores { get; } = [TableAuditLog.TableName, PrivacyStores.SubjectKeys, "blob:" + AuditDetailsBlobs.Container];
 
     public int ErasureWave => 1;
 
@@ -82,7 +83,7 @@ public sealed class AuditHandler(StorageClients storage, SubjectKeys keys, TimeP
         var filter = TableClient.CreateQueryFilter($"RowKey lt {TableAuditLog.HeadRowKey} and (Actor eq {token} or Target eq {"user:" + token})");
         await foreach (var row in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
-            found.Add(TableAuditLog.FromEntity(row));
+            found.Add(await reader.ReadStoredAsync(row, cancellationToken).ConfigureAwait(false));
         }
 
         return found;
@@ -96,7 +97,15 @@ public sealed class AuditHandler(StorageClients storage, SubjectKeys keys, TimeP
         var count = 0;
         await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey ge {from} and PartitionKey le {to}"), cancellationToken: cancellationToken).ConfigureAwait(false))
         {
-            count += PersonFields.Any(p => SubjectCipher.Mentions(row.GetString(p), userId)) ? 1 : 0;
+            var mentioned = PersonFields.Any(p => SubjectCipher.Mentions(row.GetString(p), userId));
+            if (!mentioned && row.GetString("DetailsBlob") is not null)
+            {
+                // Details spilled to audit-details: read them from their blob.
+                var entry = await reader.ReadStoredAsync(row, cancellationToken).ConfigureAwait(false);
+                mentioned = entry.Details.Values.Any(v => SubjectCipher.Mentions(v, userId));
+            }
+
+            count += mentioned ? 1 : 0;
         }
 
         return count;

@@ -48,6 +48,17 @@ public sealed class ProgressHandler(IProgressStore store) : ISubjectDataHandler
             });
         }
 
+        foreach (var (rowKey, counter) in snapshot.Counters.OrderBy(c => c.Key, StringComparer.Ordinal))
+        {
+            items.Add(new JsonObject
+            {
+                ["kind"] = "write_counter",
+                ["policy"] = rowKey[ProgressEntities.CounterPrefix.Length..],
+                ["window"] = counter.Value.Window,
+                ["count"] = counter.Value.Count,
+            });
+        }
+
         return [new(HuntazeDataMap.OnboardingProgress, items)];
     }
 
@@ -55,11 +66,11 @@ public sealed class ProgressHandler(IProgressStore store) : ISubjectDataHandler
     public async Task<IReadOnlyList<StoreCount>> EraseAsync(Subject subject, CancellationToken cancellationToken) =>
         [new(HuntazeDataMap.OnboardingProgress, await store.UpdateAsync(subject.UserId, Remove, cancellationToken).ConfigureAwait(false))];
 
-    /// <summary>The whole partition, each entity only if unchanged since read; nothing when it is empty.</summary>
+    /// <summary>The whole partition (state, steps, write counters), each entity only if unchanged since read; nothing when it is empty.</summary>
     internal static ProgressDecision<int> Remove(ProgressSnapshot snapshot) =>
         Count(snapshot) == 0
             ? ProgressDecision.Unchanged(0)
-            : ProgressDecision.Write(new ProgressCommit(null, null) { Removed = [.. snapshot.Steps.Values], RemovedState = snapshot.State.ETag }, Count(snapshot));
+            : ProgressDecision.Write(new ProgressCommit(null, null) { Removed = [.. snapshot.Steps.Values], RemovedState = snapshot.State.ETag, RemovedCounters = snapshot.Counters }, Count(snapshot));
 
-    private static int Count(ProgressSnapshot snapshot) => snapshot.Steps.Count + (snapshot.State.ETag is null ? 0 : 1);
+    private static int Count(ProgressSnapshot snapshot) => snapshot.Steps.Count + (snapshot.State.ETag is null ? 0 : 1) + snapshot.Counters.Count;
 }

@@ -2,7 +2,9 @@ using Huntaze.Functions.Backups;
 using Huntaze.Functions.Backups.Journal;
 using Huntaze.Functions.Flags.Propagation;
 using Huntaze.Functions.Flags.Stores;
+using Huntaze.Functions.Privacy.Consent;
 using Huntaze.Functions.Security.Audit;
+using Huntaze.Functions.Security.Audit.Denials;
 using Huntaze.Functions.Security.Csrf;
 using Huntaze.Functions.Security.RateLimiting;
 using static Huntaze.Functions.Privacy.Registry.FieldClass;
@@ -25,12 +27,12 @@ public static class HuntazeDataMap
     [
         new(
             OnboardingProgress, StoreKind.Table, "Onboarding",
-            "Each creator's onboarding guide: one entity per step, one state entity.",
+            "Each creator's onboarding guide: one entity per step, one state entity, and the per-user write-limit counters counted with the guide's writes (ADR 0007).",
             [ProcessingActivities.Onboarding],
             SubjectLocator.PartitionKey, "Partition key = user id (one partition per user).",
             [
                 new("PartitionKey", Identifier, "The user id."),
-                new("RowKey", Technical, "'state' or 'step:{stepId}'."),
+                new("RowKey", Technical, "'state', 'step:{stepId}', 'ratelimit:{policy}' (a write counter) or '~j{ticks}{writeId}' (a point-in-time journal row)."),
                 new("Status", Linked, "Step status."),
                 new("Revision", Technical, "Change counter (ETag of the API)."),
                 new("StepVersion", Technical, "Catalog version the status was reached under."),
@@ -41,8 +43,10 @@ public static class HuntazeDataMap
                 new("DismissedAt", Linked, "When the guide was dismissed."),
                 new("SnoozedUntil", Linked, "Nudges hidden until."),
                 new("WriteId", Technical, "Random id recognising a write's own commit."),
-                new("StepRevisionFloor", Technical, "State row: the lowest revision a step may take after a reset (entity tags stay unique)."),
                 new("RequestKey", Technical, "The client's Idempotency-Key of the last write."),
+                new("Window", Technical, "Write counter: the rate-limit window it counts in."),
+                new("Count", Linked, "Write counter: the user's writes counted in that window."),
+                new("StepRevisionFloor", Technical, "Lowest revision a step may restart from after a reset (keeps entity tags unique)."),
                 new(JournalEntity.TableProperty, Technical, "Journal rows ('~j{ticks}{writeId}', issue 12): the table the change was made in."),
                 new(JournalEntity.TimeProperty, Linked, "Journal rows: when the change was made."),
                 new(JournalEntity.ChangesProperty, Personal, "Journal rows: the entities written (new values, step answers included) or deleted, kept 7 days for point-in-time restore."),
@@ -69,6 +73,8 @@ public static class HuntazeDataMap
                 new("Outcome", Linked, "Result."),
                 new("CorrelationId", Technical, "Request correlation id."),
                 new("Details", Personal, "Free-form details; every user id in them is encrypted under that subject's key."),
+                new("DetailsBlob", Technical, "Instead of Details when they exceed 30,000 characters: the name of their blob in audit-details."),
+                new("WriteId", Technical, "Recognises the append's own commit behind a lost response."),
                 new("PreviousHash", Technical, "Hash chain link."),
                 new("Hash", Technical, "SHA-256 over the entry as stored (ciphertexts included)."),
             ],
@@ -77,6 +83,46 @@ public static class HuntazeDataMap
                 "The subject's key is destroyed: their fields stay in place as unreadable ciphertext, so every hash and the chain still verify.",
                 "Art. 5(2) and 30: the log proves what was done; only its link to the person is removed."),
             new(true, "Evidence; restored entries stay unreadable for erased subjects because their keys are not restored (ledger re-applied).")),
+
+        new(
+            AuditDetailsBlobs.Container, StoreKind.BlobContainer, "Security",
+            "Details of audit entries too long for a table row (e.g. a flag whose targeting lists name a thousand users), one blob per entry's details.",
+            [ProcessingActivities.Security, ProcessingActivities.Requests],
+            SubjectLocator.EncryptedFields,
+            "The details are spilled after protection: user ids in them are encrypted under the subject's key (table subjectkeys), exactly as in the audit table's Details.",
+            [new("{sha256}.json", Personal, "The entry's details (JSON), named by their SHA-256; every user id in them encrypted under that subject's key.")],
+            new("As the audit entries referring to them: deleted with their audit day.", TimeSpan.FromDays(1095), "Privacy:Retention:AuditDays"),
+            new(ErasureAction.CryptoShred,
+                "As the audit table: the subject's key is destroyed, the blob is unchanged, so the entry's hash still verifies.",
+                "Art. 5(2) and 30: part of the audit evidence."),
+            new(true, "Part of the audit log: verification fails at an entry whose details blob is missing.")),
+
+        new(
+            DenialStore.TableName, StoreKind.Table, "Security",
+            "The denial stream: refused requests (401/403) counted per client, UTC minute and instance, apart from the audit chain.",
+            [ProcessingActivities.Security],
+            SubjectLocator.UserIdProperty,
+            "Client = 'user:{user id}' for a signed-in caller (found by a filtered scan on Client); 'ip:{address}' for anonymous callers, which no user id finds (retention removes them); '*' counts the overflow.",
+            [
+                new("PartitionKey", Technical, "UTC minute (yyyyMMddHHmm)."),
+                new("RowKey", Identifier, "SHA-256 of the client (unkeyed: recomputable from a user id or an address) and the instance id."),
+                new("Minute", Linked, "The minute counted."),
+                new("Client", Identifier, "'user:{user id}', 'ip:{client address}' or '*'."),
+                new("Total", Linked, "Refusals in the minute."),
+                new("Count_Unauthenticated", Linked, "Refusals without a valid token (401)."),
+                new("Count_Forbidden", Linked, "Refusals for a missing role (403)."),
+                new("Count_Csrf", Linked, "Refusals by the CSRF check (403)."),
+                new("Functions", Linked, "Up to 8 functions refused."),
+                new("FirstAt", Linked, "First refusal in the minute."),
+                new("LastAt", Linked, "Last refusal in the minute."),
+                new("FirstCorrelationId", Technical, "Correlation id of the first refusal."),
+                new("LastCorrelationId", Technical, "Correlation id of the last refusal."),
+                new("LastReason", Linked, "Why the last one was refused (e.g. token expired), at most 200 characters."),
+                new("Instance", Technical, "Random id of the writing instance."),
+            ],
+            new("90 days (security monitoring); whole minutes are deleted after that.", TimeSpan.FromDays(90), "Privacy:Retention:DenialDays"),
+            new(ErasureAction.Delete, "The subject's rows (Client 'user:{id}') are deleted; address rows are not linked to a user id and expire with retention."),
+            new(false, "Short-lived security telemetry; a restore does not bring it back.")),
 
         new(
             PrivacyStores.SubjectKeys, StoreKind.Table, "Privacy",
@@ -271,12 +317,62 @@ public static class HuntazeDataMap
             new(true, "A restore must not forget erasures.")),
 
         new(
+            ConsentStore.UserTable, StoreKind.Table, "Privacy",
+            "Signed-in users' consent records (append-only proof, Art. 7(1)) and the anonymous consent ids linked to them at sign-in.",
+            [ProcessingActivities.Consent],
+            SubjectLocator.SubjectReference, "Partition key = subject reference; one row per record ('r' + inverted sequence, newest first) and one 'link-{consentId}' row per linked anonymous consent id.",
+            [
+                new("PartitionKey", Identifier, "Subject reference."),
+                new("RowKey", Identifier, "'r' + inverted sequence, or 'link-' + a linked anonymous consent id."),
+                new("Seq", Technical, "The record's sequence in the subject's history."),
+                new("Analytics", Linked, "Chosen: analytics."),
+                new("Marketing", Linked, "Chosen: marketing."),
+                new("Personalization", Linked, "Chosen: personalization."),
+                new("PolicyVersion", Linked, "The consent policy version the person was shown."),
+                new("Source", Linked, "Where the choice was made: banner, settings or api."),
+                new("RecordedAt", Linked, "When the choice was made."),
+                new("UserAgentHash", Linked, "SHA-256 of the browser's User-Agent header."),
+                new("UserId", Identifier, "The user id (removed on erasure)."),
+                new("LinkedFrom", Identifier, "The anonymous consent id a record was copied from at sign-in (removed on erasure)."),
+                new("LinkedAt", Linked, "When an anonymous consent id was linked (link rows)."),
+                new("ErasedAt", Technical, "When the subject was erased (the record is pseudonymised proof from then on)."),
+                new("WriteId", Technical, "Random id recognising a write's own commit."),
+            ],
+            new("While the account exists; after erasure the pseudonymised records 3 years (limitation period), then deleted.", TimeSpan.FromDays(1095), "Privacy:Retention:ErasedConsentDays"),
+            new(ErasureAction.Pseudonymise,
+                "Link rows and the linked anonymous partitions are deleted; records lose the user id and linked consent id and keep the choice, policy version, time, source and user-agent hash under the subject reference.",
+                "Art. 7(1) (the controller must be able to demonstrate that consent was given, and when it was withdrawn) and Art. 17(3)(e) (establishment, exercise or defence of legal claims); kept 3 years after erasure."),
+            new(true, "Proof of consent must survive a loss of the table.")),
+
+        new(
+            ConsentStore.AnonymousTable, StoreKind.Table, "Privacy",
+            "Consent records of visitors before sign-in, by anonymous consent id (the cookie " + ConsentCookie.Name + ").",
+            [ProcessingActivities.Consent],
+            SubjectLocator.LinkedIds, "Partition key = anonymous consent id; a signed-in user's are the ids of their link rows in table consent.",
+            [
+                new("PartitionKey", Identifier, "Anonymous consent id (the cookie's value)."),
+                new("RowKey", Technical, "'r' + inverted sequence (newest first)."),
+                new("Seq", Technical, "The record's sequence."),
+                new("Analytics", Linked, "Chosen: analytics."),
+                new("Marketing", Linked, "Chosen: marketing."),
+                new("Personalization", Linked, "Chosen: personalization."),
+                new("PolicyVersion", Linked, "The consent policy version the visitor was shown."),
+                new("Source", Linked, "Where the choice was made."),
+                new("RecordedAt", Linked, "When the choice was made."),
+                new("UserAgentHash", Linked, "SHA-256 of the browser's User-Agent header."),
+                new("WriteId", Technical, "Random id recognising a write's own commit."),
+            ],
+            new("13 months after the visitor's last choice (the cookie lives 6), then the partition is deleted.", TimeSpan.FromDays(395), "Privacy:Retention:AnonymousConsentDays"),
+            new(ErasureAction.Delete, "The partitions linked to the user are deleted (their choices are kept, pseudonymised, in table consent)."),
+            new(true, "Proof of consent for the period the choice governed.")),
+
+        new(
             BackupStores.Container, StoreKind.BlobContainer, "Backups",
             "Daily backups: every backed-up table and the flag documents as gzip NDJSON, and a manifest (counts, SHA-256, verification).",
-            [ProcessingActivities.Onboarding, ProcessingActivities.Security, ProcessingActivities.Requests, ProcessingActivities.Experimentation],
+            [ProcessingActivities.Onboarding, ProcessingActivities.Security, ProcessingActivities.Requests, ProcessingActivities.Experimentation, ProcessingActivities.Consent],
             SubjectLocator.None, "Copies of the tables above, found the same way inside each file; never searched or changed in place.",
             [
-                new("{date}/{table}.ndjson.gz", Personal, "One table's entities as of the backup (step answers, encrypted audit fields, flag targeting lists)."),
+                new("{date}/{table}.ndjson.gz", Personal, "One table's entities as of the backup (step answers, encrypted audit fields, consent records, flag targeting lists)."),
                 new("{date}/" + BackupStores.ManifestBlob, Technical, "Counts, hashes, times, app version, verification state."),
             ],
             new("Daily backups 30 days, Sunday backups 12 weeks, the first of each month 12 months (Backups:*; Blob lifecycle rules mirror it).", TimeSpan.FromDays(366), "Backups:MonthlyMonths"),

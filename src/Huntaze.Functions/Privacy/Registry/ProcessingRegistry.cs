@@ -11,7 +11,8 @@ public sealed record ProcessingRegistry(
     Party DataProtectionOfficer,
     IReadOnlyList<ProcessingActivity> Activities,
     IReadOnlyList<StoreDeclaration> DataMap,
-    IReadOnlyList<CookieDeclaration> Cookies);
+    IReadOnlyList<CookieDeclaration> Cookies,
+    IReadOnlyList<ConsentCategory> ConsentCategories);
 
 /// <summary>Name and contact details (Art. 30(1)(a)).</summary>
 public sealed record Party(string Name, string Contact, string? Address = null);
@@ -67,8 +68,14 @@ public enum SubjectLocator
     /// <summary>Fields encrypted under the subject's key (crypto-shredding).</summary>
     EncryptedFields,
 
+    /// <summary>A property holds the user id in clear (with a prefix, e.g. <c>user:{id}</c>); a filtered scan finds it.</summary>
+    UserIdProperty,
+
     /// <summary>Named by the subject's request ids (request store).</summary>
     ByRequest,
+
+    /// <summary>Named by ids that the subject's rows in another store link to (anonymous consent ids linked at sign-in).</summary>
+    LinkedIds,
 
     /// <summary>Holds no data about creators.</summary>
     None,
@@ -156,3 +163,17 @@ public sealed record StoreDeclaration(
 
 /// <summary>A cookie the app or its front end sets (ePrivacy Art. 5(3); the consent banner lists these).</summary>
 public sealed record CookieDeclaration(string Name, string Category, string Purpose, string Lifetime, string SetBy, string Attributes);
+
+/// <summary>
+/// A consent category the banner offers: the Google Consent Mode v2 signals it sets, the processing activities that
+/// may run only with it (the server checks), and, for targeting, the flags it governs (<see cref="FlagPrefix"/>:
+/// flags whose name starts with it; null = none).
+/// </summary>
+public sealed record ConsentCategory(
+    string Id,
+    string Name,
+    string Description,
+    bool AlwaysOn,
+    IReadOnlyList<string> ConsentModeSignals,
+    IReadOnlyList<string> RequiredBy,
+    string? FlagPrefix = null);

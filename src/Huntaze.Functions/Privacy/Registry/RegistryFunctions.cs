@@ -1,4 +1,5 @@
 using Huntaze.Functions.Platform.Http;
+using Huntaze.Functions.Platform.OpenApi;
 using Huntaze.Functions.Security;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -12,6 +13,7 @@ public sealed class RegistryFunctions(DataMap map)
     [Function("PrivacyRegistry")]
     [RequireRoles(Roles.Dpo, Roles.Admin)]
     [RateLimit(RateLimitPolicies.Reads)]
+    [ApiResponse(200, typeof(ProcessingRegistry))]
     public IActionResult Get(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "admin/privacy/registry")] HttpRequest request) =>
         ApiResult.Ok(HuntazeRegistry.Build(map));

@@ -86,6 +86,16 @@ public static class RegistryMarkdown
             Row(md, $"`{cookie.Name}`", cookie.Category, cookie.Purpose, cookie.Lifetime, cookie.SetBy, cookie.Attributes);
         }
 
+        md.Append("\n## Consent categories\n\n");
+        md.Append("What the banner offers (`GET /api/consent/banner.js`), the Google Consent Mode v2 signals each sets in `GET|PUT /api/consent`,\n");
+        md.Append("and what the server runs only with it (docs/privacy/consent.md).\n\n");
+        md.Append("| category | always on | Consent Mode v2 signals | required by | flags | meaning |\n|---|---|---|---|---|---|\n");
+        foreach (var category in registry.ConsentCategories)
+        {
+            Row(md, $"`{category.Id}`", category.AlwaysOn ? "yes" : "no", string.Join(", ", category.ConsentModeSignals.Select(s => $"`{s}`")),
+                string.Join(", ", category.RequiredBy.Select(a => $"`{a}`")), category.FlagPrefix is { } prefix ? $"`{prefix}*`" : "", category.Description);
+        }
+
         return md.ToString();
     }
 

@@ -1,5 +1,6 @@
 using Huntaze.Functions.Onboarding;
 using Huntaze.Functions.Platform.Http;
+using Huntaze.Functions.Platform.OpenApi;
 using Huntaze.Functions.Privacy.Handlers;
 using Huntaze.Functions.Privacy.Registry;
 using Huntaze.Functions.Privacy.Workflow;
@@ -17,6 +18,9 @@ public sealed class DsrAdminFunctions(PrivacyRequestService service, RequestEndp
     [Function("DsrExport")]
     [RequireRoles(Roles.Dpo, Roles.Admin)]
     [RateLimit(RateLimitPolicies.StepWrites)]
+    [ApiBody(typeof(DpoExportBody))]
+    [ApiResponse(202, typeof(RequestView), Location = true, Description = "Opened; Location is its status URL.")]
+    [ApiResponse(200, typeof(RequestView), Description = "The same kind of request is already open for the user: that one.")]
     public async Task<IActionResult> ExportAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "admin/dsr/export")] HttpRequest request,
         [DurableClient] DurableTaskClient client,
@@ -44,6 +48,10 @@ public sealed class DsrAdminFunctions(PrivacyRequestService service, RequestEndp
     [Function("DsrDelete")]
     [RequireRoles(Roles.Dpo, Roles.Admin)]
     [RateLimit(RateLimitPolicies.StepWrites)]
+    [ApiBody(typeof(DpoDeleteBody))]
+    [ApiResponse(202, typeof(RequestView), Location = true, Description = "Opened; Location is its status URL.")]
+    [ApiResponse(200, typeof(RequestView), Description = "The same kind of request is already open for the user: that one.")]
+    [ApiResponse(409)]
     public async Task<IActionResult> DeleteAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "admin/dsr/delete")] HttpRequest request,
         [DurableClient] DurableTaskClient client,
@@ -66,6 +74,8 @@ public sealed class DsrAdminFunctions(PrivacyRequestService service, RequestEndp
     [Function("DsrDeletePreview")]
     [RequireRoles(Roles.Dpo, Roles.Admin)]
     [RateLimit(RateLimitPolicies.Reads)]
+    [ApiQuery("userId", typeof(string), "The user whose data an erasure would find.", Required = true)]
+    [ApiResponse(200, typeof(ErasurePreview))]
     public async Task<IActionResult> PreviewAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "admin/dsr/delete/preview")] HttpRequest request,
         CancellationToken cancellationToken)
@@ -92,6 +102,8 @@ public sealed class DsrAdminFunctions(PrivacyRequestService service, RequestEndp
     [Function("DsrList")]
     [RequireRoles(Roles.Dpo, Roles.Admin)]
     [RateLimit(RateLimitPolicies.Reads)]
+    [ApiQuery("status", typeof(string), "'open' (default) or 'overdue'.")]
+    [ApiResponse(200, typeof(RequestList))]
     public async Task<IActionResult> ListAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "admin/dsr")] HttpRequest request,
         [DurableClient] DurableTaskClient client,
@@ -109,12 +121,13 @@ public sealed class DsrAdminFunctions(PrivacyRequestService service, RequestEndp
             views.Add(await endpoints.ViewAsync(client, item, forDpo: true, cancellationToken).ConfigureAwait(false));
         }
 
-        return ApiResult.Ok(new { items = views });
+        return ApiResult.Ok(new RequestList(views));
     }
 
     [Function("DsrGet")]
     [RequireRoles(Roles.Dpo, Roles.Admin)]
     [RateLimit(RateLimitPolicies.Reads)]
+    [ApiResponse(200, typeof(RequestView))]
     public async Task<IActionResult> GetAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "admin/dsr/{id}")] HttpRequest request,
         string id,
@@ -125,6 +138,8 @@ public sealed class DsrAdminFunctions(PrivacyRequestService service, RequestEndp
     [Function("DsrExportDownload")]
     [RequireRoles(Roles.Dpo, Roles.Admin)]
     [RateLimit(RateLimitPolicies.Reads)]
+    [ApiResponse(200, MediaType = "application/zip", Description = "The export archive (a zip of one JSON file per store).")]
+    [ApiResponse(410)]
     public async Task<IActionResult> DownloadAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "admin/dsr/{id}/export")] HttpRequest request,
         string id,
@@ -134,6 +149,9 @@ public sealed class DsrAdminFunctions(PrivacyRequestService service, RequestEndp
     [Function("DsrExtend")]
     [RequireRoles(Roles.Dpo, Roles.Admin)]
     [RateLimit(RateLimitPolicies.StepWrites)]
+    [ApiBody(typeof(ExtendBody))]
+    [ApiResponse(200, typeof(RequestView))]
+    [ApiResponse(409)]
     public async Task<IActionResult> ExtendAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "admin/dsr/{id}/extend")] HttpRequest request,
         string id,
@@ -147,6 +165,9 @@ public sealed class DsrAdminFunctions(PrivacyRequestService service, RequestEndp
     [Function("DsrResolve")]
     [RequireRoles(Roles.Dpo, Roles.Admin)]
     [RateLimit(RateLimitPolicies.StepWrites)]
+    [ApiBody(typeof(ResolveBody))]
+    [ApiResponse(200, typeof(RequestView))]
+    [ApiResponse(409)]
     public async Task<IActionResult> ResolveAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "admin/dsr/{id}/resolve")] HttpRequest request,
         string id,
@@ -177,7 +198,7 @@ public sealed class DsrAdminFunctions(PrivacyRequestService service, RequestEndp
             return null;
         }
 
-        if (OnboardingAdminService.IsValidUserId(userId))
+        if (UserIds.IsValid(userId))
         {
             return userId;
         }

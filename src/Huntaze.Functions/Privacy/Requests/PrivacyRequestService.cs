@@ -43,7 +43,7 @@ public sealed class PrivacyRequestService(
             var refused = request with { Status = RequestStatus.Refused, ClosedAt = now, Result = new RequestResult(Note: "Legal hold: " + hold.Reason) };
             await requests.InsertClosedAsync(refused, cancellationToken).ConfigureAwait(false);
             await AuditAsync(command.OpenedBy, "privacy.request.refused", refused, command.CorrelationId, new() { ["hold"] = hold.Reason }, cancellationToken).ConfigureAwait(false);
-            PrivacyMetrics.RequestClosed(RequestStore.Snake(command.Type), "refused");
+            PrivacyMetrics.RequestClosed(RequestStore.Snake(command.Type), "refused", refused.ClosedAt <= refused.DueAt);
             throw Problems.LegalHold($"Erasure is refused while a legal hold applies: {hold.Reason}", refused.Id, new LegalHoldView(hold.Reason ?? "", hold.Since, "dpo"));
         }
 
@@ -214,7 +214,7 @@ public sealed class PrivacyRequestService(
             ? r with { Status = RequestStatus.Completed, Resolution = $"{body.Outcome}: {body.Note!.Trim()}", ResolvedBy = actor, ClosedAt = now, Phase = "resolved" }
             : null, cancellationToken).ConfigureAwait(false) ?? throw NotFound();
         await AuditAsync(actor, "privacy.request.resolved", resolved, correlationId, new() { ["outcome"] = body.Outcome, ["note"] = body.Note }, cancellationToken).ConfigureAwait(false);
-        PrivacyMetrics.RequestClosed(RequestStore.Snake(resolved.Type), RequestStore.Snake(resolved.Status));
+        PrivacyMetrics.RequestClosed(RequestStore.Snake(resolved.Type), RequestStore.Snake(resolved.Status), resolved.ClosedAt <= resolved.DueAt);
         return resolved;
     }
 

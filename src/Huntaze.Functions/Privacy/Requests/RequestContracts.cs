@@ -21,6 +21,9 @@ public sealed record ResolveBody(string? Note, string? Outcome);
 public sealed record ControlBody(string? Reason);
 
 /// <summary>A request as its subject sees it.</summary>
+/// <summary>A list of requests (the user's own, or the DPO's queue).</summary>
+public sealed record RequestList(IReadOnlyList<RequestView> Items);
+
 public sealed record RequestView(
     string Id,
     string Type,

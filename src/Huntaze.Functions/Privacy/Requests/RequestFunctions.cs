@@ -1,4 +1,5 @@
 using Huntaze.Functions.Platform.Http;
+using Huntaze.Functions.Platform.OpenApi;
 using Huntaze.Functions.Security;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -13,6 +14,10 @@ public sealed class RequestFunctions(PrivacyRequestService service, RequestEndpo
     [Function("PrivacyRequestOpen")]
     [RequireUser]
     [RateLimit(RateLimitPolicies.PrivacyRequests)]
+    [ApiBody(typeof(OpenRequestBody))]
+    [ApiResponse(202, typeof(RequestView), Location = true, Description = "Opened; Location is its status URL.")]
+    [ApiResponse(200, typeof(RequestView), Description = "The same kind of request is already open: that one.")]
+    [ApiResponse(409)]
     public async Task<IActionResult> OpenAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "privacy/requests")] HttpRequest request,
         [DurableClient] DurableTaskClient client,
@@ -28,6 +33,7 @@ public sealed class RequestFunctions(PrivacyRequestService service, RequestEndpo
     [Function("PrivacyRequestList")]
     [RequireUser]
     [RateLimit(RateLimitPolicies.Reads)]
+    [ApiResponse(200, typeof(RequestList))]
     public async Task<IActionResult> ListAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "privacy/requests")] HttpRequest request,
         [DurableClient] DurableTaskClient client,
@@ -39,12 +45,13 @@ public sealed class RequestFunctions(PrivacyRequestService service, RequestEndpo
             views.Add(await endpoints.ViewAsync(client, item, forDpo: false, cancellationToken).ConfigureAwait(false));
         }
 
-        return ApiResult.Ok(new { items = views });
+        return ApiResult.Ok(new RequestList(views));
     }
 
     [Function("PrivacyRequestGet")]
     [RequireUser]
     [RateLimit(RateLimitPolicies.Reads)]
+    [ApiResponse(200, typeof(RequestView))]
     public async Task<IActionResult> GetAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "privacy/requests/{id}")] HttpRequest request,
         string id,
@@ -55,6 +62,8 @@ public sealed class RequestFunctions(PrivacyRequestService service, RequestEndpo
     [Function("PrivacyRequestExport")]
     [RequireUser]
     [RateLimit(RateLimitPolicies.Reads)]
+    [ApiResponse(200, MediaType = "application/zip", Description = "The export archive (a zip of one JSON file per store).")]
+    [ApiResponse(410)]
     public async Task<IActionResult> DownloadAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "privacy/requests/{id}/export")] HttpRequest request,
         string id,

@@ -4,10 +4,12 @@ using Azure.Data.Tables;
 using Huntaze.Functions.Onboarding.Progress;
 using Huntaze.Functions.Platform.Orchestrations;
 using Huntaze.Functions.Platform.Storage;
+using Huntaze.Functions.Privacy.Consent;
 using Huntaze.Functions.Privacy.Registry;
 using Huntaze.Functions.Privacy.Requests;
 using Huntaze.Functions.Privacy.Workflow;
 using Huntaze.Functions.Security.Audit;
+using Huntaze.Functions.Security.Audit.Denials;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Options;
 
@@ -31,9 +33,12 @@ public sealed class RetentionService(
     DataMap map,
     IProgressStore progress,
     RequestStore requests,
+    ConsentStore consent,
     ExportBlobs exports,
     IAuditLog audit,
     OrchestrationPurge orchestrations,
+    DenialStore denials,
+    AuditDetailsBlobs auditDetails,
     IOptions<PrivacyOptions> options,
     TimeProvider time)
 {
@@ -48,6 +53,11 @@ public sealed class RetentionService(
             await ClosedRequestsAsync(now.AddDays(-periods.ClosedRequestDays), cancellationToken).ConfigureAwait(false),
             await LedgerAsync(now.AddDays(-periods.LedgerDays), cancellationToken).ConfigureAwait(false),
             await AuditDaysAsync(now.AddDays(-periods.AuditDays), cancellationToken).ConfigureAwait(false),
+            await DenialMinutesAsync(now.AddDays(-periods.DenialDays), cancellationToken).ConfigureAwait(false),
+            new(ConsentStore.AnonymousTable, "anonymous consent id whose last choice is older than the period", now.AddDays(-periods.AnonymousConsentDays), "delete the partition",
+                await consent.IdleAnonymousAsync(now.AddDays(-periods.AnonymousConsentDays), cancellationToken).ConfigureAwait(false)),
+            new(ConsentStore.UserTable, "pseudonymised consent record erased longer than the period ago", now.AddDays(-periods.ErasedConsentDays), "delete the record",
+                [.. (await consent.ErasedBeforeAsync(now.AddDays(-periods.ErasedConsentDays), cancellationToken).ConfigureAwait(false)).Select(r => r.Partition + "/" + r.Row)]),
         };
         if (durable is not null)
         {
@@ -71,6 +81,9 @@ public sealed class RetentionService(
                 PrivacyStores.Requests => await DeleteRequestsAsync(store.Items, store.Cutoff, cancellationToken).ConfigureAwait(false),
                 PrivacyStores.Ledger => await DeleteRowsAsync(PrivacyStores.Ledger, store.Items.Select(i => (Erasure.TableErasureLedger.Partition, i)), cancellationToken).ConfigureAwait(false),
                 TableAuditLog.TableName => await DeleteAuditDaysAsync(store.Items, cancellationToken).ConfigureAwait(false),
+                DenialStore.TableName => await DeletePartitionsAsync(DenialStore.TableName, store.Items, cancellationToken).ConfigureAwait(false),
+                ConsentStore.AnonymousTable => await DeleteIdleConsentAsync(store.Items, store.Cutoff, cancellationToken).ConfigureAwait(false),
+                ConsentStore.UserTable => await DeleteErasedConsentAsync(store.Items, cancellationToken).ConfigureAwait(false),
                 HuntazeDataMap.TaskHub => await PurgeOrchestrationsAsync(durable!, store, cancellationToken).ConfigureAwait(false),
                 _ => [],
             };
@@ -198,21 +211,80 @@ public sealed class RetentionService(
         return removed;
     }
 
+    private async Task<RetentionStorePlan> DenialMinutesAsync(DateTimeOffset cutoff, CancellationToken cancellationToken) =>
+        new(DenialStore.TableName, "minutes of refusals older than the period", cutoff, "delete the minute",
+            await denials.MinutesBeforeAsync(cutoff, cancellationToken).ConfigureAwait(false));
+
+    /// <summary>
+    /// Whole audit days, and the details blobs (audit-details) their entries spilled. A blob is named by its content,
+    /// which holds the entry's changeId or trace id, so no entry of a later day refers to it.
+    /// </summary>
     private async Task<IReadOnlyList<string>> DeleteAuditDaysAsync(IReadOnlyList<string> days, CancellationToken cancellationToken)
     {
         var table = await storage.GetTableAsync(TableAuditLog.TableName, cancellationToken).ConfigureAwait(false);
         foreach (var day in days)
         {
+            var blobs = new List<string>();
+            await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {day} and DetailsBlob ge {""}"), select: ["DetailsBlob"], cancellationToken: cancellationToken).ConfigureAwait(false))
+            {
+                if (row.GetString("DetailsBlob") is { } name)
+                {
+                    blobs.Add(name);
+                }
+            }
+
+            // Rows first: a run stopped half-way leaves an orphaned blob (harmless), never an entry without its details.
+            await DeletePartitionsAsync(TableAuditLog.TableName, [day], cancellationToken).ConfigureAwait(false);
+            foreach (var blob in blobs.Distinct(StringComparer.Ordinal))
+            {
+                await auditDetails.DeleteAsync(blob, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        return days;
+    }
+
+    /// <summary>Deletes whole partitions of a table (an audit day, a minute of denials).</summary>
+    private async Task<IReadOnlyList<string>> DeletePartitionsAsync(string logicalTable, IReadOnlyList<string> partitions, CancellationToken cancellationToken)
+    {
+        var table = await storage.GetTableAsync(logicalTable, cancellationToken).ConfigureAwait(false);
+        foreach (var partition in partitions)
+        {
             var rows = new List<(string, string)>();
-            await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {day}"), select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
+            await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partition}"), select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
             {
                 rows.Add((row.PartitionKey, row.RowKey));
             }
 
-            await DeleteRowsAsync(TableAuditLog.TableName, rows, cancellationToken).ConfigureAwait(false);
+            await DeleteRowsAsync(logicalTable, rows, cancellationToken).ConfigureAwait(false);
         }
 
-        return days;
+        return partitions;
+    }
+
+    /// <summary>Re-reads each visitor's latest choice: one who chose again since the plan keeps everything.</summary>
+    private async Task<IReadOnlyList<string>> DeleteIdleConsentAsync(IReadOnlyList<string> ids, DateTimeOffset cutoff, CancellationToken cancellationToken)
+    {
+        var removed = new List<string>();
+        foreach (var id in ids)
+        {
+            var key = ConsentKey.Anonymous(id);
+            if (await consent.LatestAsync(key, cancellationToken).ConfigureAwait(false) is { } latest && latest.RecordedAt < cutoff &&
+                await consent.DeletePartitionAsync(key, cancellationToken).ConfigureAwait(false) is not null)
+            {
+                removed.Add(id);
+            }
+        }
+
+        return removed;
+    }
+
+    /// <summary>Pseudonymised records are never written again, so the unconditional batch delete fits them.</summary>
+    private async Task<IReadOnlyList<string>> DeleteErasedConsentAsync(IReadOnlyList<string> items, CancellationToken cancellationToken)
+    {
+        var rows = items.Select(i => i.Split('/', 2)).Select(p => (Partition: p[0], Row: p[1])).ToList();
+        await DeleteRowsAsync(ConsentStore.UserTable, rows, cancellationToken).ConfigureAwait(false);
+        return items;
     }
 
     private static async Task<IReadOnlyList<string>> PurgeOrchestrationsAsync(DurableTaskClient durable, RetentionStorePlan store, CancellationToken cancellationToken)
@@ -233,7 +305,7 @@ public sealed class RetentionService(
     /// <summary>
     /// Deletes rows in entity-group batches (same partition, at most the batch size each); already gone is
     /// fine. Unconditional (<c>ETag.All</c>) on purpose: these rows are past retention and never written
-    /// again (ledger entries and audit entries are insert-only; a day's audit head is last written that day).
+    /// again (ledger entries and audit entries are insert-only; a day's audit head is last written that day; a denial minute is last written a few flushes after it ends).
     /// </summary>
     private async Task<IReadOnlyList<string>> DeleteRowsAsync(string logicalTable, IEnumerable<(string Partition, string Row)> rows, CancellationToken cancellationToken)
     {

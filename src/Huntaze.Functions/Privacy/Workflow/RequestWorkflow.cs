@@ -225,7 +225,7 @@ public sealed class RequestWorkflow(
 
     private async Task CloseAuditAsync(PrivacyRequest request, string action, Dictionary<string, string?> details, CancellationToken cancellationToken)
     {
-        PrivacyMetrics.RequestClosed(RequestStore.Snake(request.Type), RequestStore.Snake(request.Status));
+        PrivacyMetrics.RequestClosed(RequestStore.Snake(request.Type), RequestStore.Snake(request.Status), request.ClosedAt <= request.DueAt);
         await StepAuditAsync(request, action, details, cancellationToken).ConfigureAwait(false);
     }
 

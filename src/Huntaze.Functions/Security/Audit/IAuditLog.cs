@@ -20,8 +20,17 @@ public sealed record AuditRecord(
     public const string System = "system";
 }
 
-/// <summary>The tamper-evident, append-only audit log.</summary>
+/// <summary>
+/// The tamper-evident, append-only log of admin actions. Changes are recorded through
+/// <see cref="AuditedChange.RecordChangeAsync{T}"/> (before they take effect); other events (reads of the
+/// audit, completions) are appended directly. Refusals (401/403) are not appended here but counted in the
+/// denial stream (<see cref="Denials.DenialRecorder"/>).
+/// </summary>
 public interface IAuditLog
 {
+    /// <summary>
+    /// Appends one entry. When storage cannot take it, throws the 503 <c>dependency-unavailable</c> problem
+    /// with <c>Retry-After</c> (<see cref="AuditUnavailable"/>): whatever the entry was to record must then not happen.
+    /// </summary>
     Task AppendAsync(AuditRecord record, CancellationToken cancellationToken);
 }

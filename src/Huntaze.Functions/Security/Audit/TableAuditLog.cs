@@ -4,25 +4,43 @@ using Azure.Data.Tables;
 using Huntaze.Functions.Platform.Resilience;
 using Huntaze.Functions.Platform.Storage;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Huntaze.Functions.Security.Audit;
 
 /// <summary>
-/// The append-only audit table. Partition = UTC day (<c>yyyyMMdd</c>), row = zero-padded sequence; a
-/// chain-head row per day holds the last sequence and hash. An append inserts the entry and replaces the
-/// head (If-Match its ETag) in one entity-group transaction, so concurrent appenders serialize on the
-/// head and the chain never forks: the loser re-reads the head and tries again. Nothing updates or
-/// deletes entries; the app's identity needs only insert and update on this table.
+/// The append-only audit table of admin actions. Partition = UTC day (<c>yyyyMMdd</c>), row = zero-padded
+/// sequence; a chain-head row per day holds the last sequence and hash. An append inserts the entry and
+/// replaces the head (If-Match its ETag) in one entity-group transaction, so concurrent appenders serialize
+/// on the head and the chain never forks: the loser re-reads the head and tries again. Only admin actions
+/// contend here: refusals (401/403) go to the denial stream (<see cref="Denials.DenialRecorder"/>).
+/// Transient storage failures are retried by the SDK's pipeline (one layer, ADR 0006); this class only loops
+/// on the chain's own compare-and-swap conflicts, and its transaction recognises its own commit behind a lost
+/// response (<see cref="ConditionalTableWrites"/>). Nothing updates or deletes entries.
 /// </summary>
-public sealed partial class TableAuditLog(StorageClients storage, IAuditProtector protector, TimeProvider time, ILogger<TableAuditLog> logger) : IAuditLog
+public sealed partial class TableAuditLog(StorageClients storage, IAuditProtector protector, AuditDetailsBlobs blobs, IOptions<AuditOptions> options, TimeProvider time, ILogger<TableAuditLog> logger) : IAuditLog
 {
     public const string TableName = "audit";
     public const string HeadRowKey = "~head";
     public const int MaxAttempts = 20;
 
+    /// <summary>Appends the entry, or throws the 503 problem of <see cref="AuditUnavailable"/> when storage cannot take it.</summary>
     public async Task AppendAsync(AuditRecord record, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(record);
+        try
+        {
+            await AppendCoreAsync(record, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (AuditUnavailable.IsStorageFailure(exception, cancellationToken))
+        {
+            LogAppendFailed(logger, exception, record.Action);
+            throw AuditUnavailable.Problem(options.Value.RetryAfterSeconds);
+        }
+    }
+
+    private async Task AppendCoreAsync(AuditRecord record, CancellationToken cancellationToken)
+    {
         var table = await storage.GetTableAsync(TableName, cancellationToken).ConfigureAwait(false);
         // People are stored protected (IAuditProtector); the hash covers exactly what is stored.
         record = await protector.ProtectAsync(record, cancellationToken).ConfigureAwait(false);
@@ -33,7 +51,11 @@ public sealed partial class TableAuditLog(StorageClients storage, IAuditProtecto
             details["traceId"] = activity.TraceId.ToString();
         }
 
-        for (var attempt = 0; ; attempt++)
+        var serialized = AuditChain.SerializeDetails(details);
+        var detailsBlob = serialized.Length > AuditDetailsBlobs.MaxInlineChars
+            ? await blobs.SaveAsync(serialized, cancellationToken).ConfigureAwait(false)
+            : null;
+        for (var attempt = 1; ; attempt++)
         {
             var now = time.GetUtcNow();
             var partition = PartitionFor(now);
@@ -45,25 +67,25 @@ public sealed partial class TableAuditLog(StorageClients storage, IAuditProtecto
                 record.Actor, record.Action, record.Target, record.Outcome, record.CorrelationId, details, previous, "");
             var entry = unsigned with { Hash = AuditChain.ComputeHash(unsigned) };
 
-            var newHead = new TableEntity(partition, HeadRowKey) { ["Sequence"] = sequence, ["Hash"] = entry.Hash };
-            TableTransactionAction[] batch =
-            [
-                new(TableTransactionActionType.Add, ToEntity(entry)),
-                headEntity is null
-                    ? new(TableTransactionActionType.Add, newHead)
-                    : new(TableTransactionActionType.UpdateReplace, newHead, headEntity.ETag),
-            ];
-            try
+            // The entry and the new head in one transaction, conditional on the head read (absent: created). A
+            // retry whose first attempt committed behind a lost response is recognised by the batch's write id.
+            var batch = new TableWriteBatch(partition)
+                .Put(ToEntity(entry, detailsBlob is null ? serialized : null, detailsBlob), null)
+                .Put(new TableEntity(partition, HeadRowKey) { ["Sequence"] = sequence, ["Hash"] = entry.Hash }, headEntity?.ETag);
+            var result = await table.SubmitAsync(batch, cancellationToken).ConfigureAwait(false);
+            if (result.Committed)
             {
-                await table.SubmitTransactionAsync(batch, cancellationToken).ConfigureAwait(false);
                 return;
             }
-            catch (RequestFailedException e) when (e.Status is 409 or 412 && attempt + 1 < MaxAttempts)
+
+            // Another appender took this sequence number first.
+            if (attempt >= MaxAttempts)
             {
-                // Another appender took this sequence number first.
-                LogContended(logger, partition, attempt + 1);
-                await Task.Delay(Backoff.Delay(attempt, TimeSpan.FromMilliseconds(5), TimeSpan.FromMilliseconds(160)), time, cancellationToken).ConfigureAwait(false);
+                throw new AuditContendedException(partition, attempt);
             }
+
+            LogContended(logger, partition, attempt);
+            await Task.Delay(Backoff.Delay(attempt - 1, TimeSpan.FromMilliseconds(5), TimeSpan.FromMilliseconds(160)), time, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -71,21 +93,35 @@ public sealed partial class TableAuditLog(StorageClients storage, IAuditProtecto
 
     public static string RowKeyFor(long sequence) => sequence.ToString("D12", CultureInfo.InvariantCulture);
 
-    internal static TableEntity ToEntity(AuditEntry entry) => new(entry.Partition, RowKeyFor(entry.Sequence))
+    /// <summary>The stored row: details inline (<paramref name="detailsJson"/>) or by reference to <paramref name="detailsBlob"/>.</summary>
+    internal static TableEntity ToEntity(AuditEntry entry, string? detailsJson, string? detailsBlob)
     {
-        ["Sequence"] = entry.Sequence,
-        ["Time"] = entry.Time,
-        ["Actor"] = entry.Actor,
-        ["Action"] = entry.Action,
-        ["Target"] = entry.Target,
-        ["Outcome"] = entry.Outcome,
-        ["CorrelationId"] = entry.CorrelationId,
-        ["Details"] = AuditChain.SerializeDetails(entry.Details),
-        ["PreviousHash"] = entry.PreviousHash,
-        ["Hash"] = entry.Hash,
-    };
+        var entity = new TableEntity(entry.Partition, RowKeyFor(entry.Sequence))
+        {
+            ["Sequence"] = entry.Sequence,
+            ["Time"] = entry.Time,
+            ["Actor"] = entry.Actor,
+            ["Action"] = entry.Action,
+            ["Target"] = entry.Target,
+            ["Outcome"] = entry.Outcome,
+            ["CorrelationId"] = entry.CorrelationId,
+            ["PreviousHash"] = entry.PreviousHash,
+            ["Hash"] = entry.Hash,
+        };
+        if (detailsBlob is not null)
+        {
+            entity["DetailsBlob"] = detailsBlob;
+        }
+        else
+        {
+            entity["Details"] = detailsJson ?? AuditChain.SerializeDetails(entry.Details);
+        }
 
-    internal static AuditEntry FromEntity(TableEntity entity) => new(
+        return entity;
+    }
+
+    /// <summary>The entry of a stored row, with <paramref name="details"/> already resolved (inline or from its blob).</summary>
+    internal static AuditEntry FromEntity(TableEntity entity, IReadOnlyDictionary<string, string?> details) => new(
         entity.PartitionKey,
         entity.GetInt64("Sequence") ?? -1,
         entity.GetString("Time") ?? "",
@@ -94,10 +130,17 @@ public sealed partial class TableAuditLog(StorageClients storage, IAuditProtecto
         entity.GetString("Target") ?? "",
         entity.GetString("Outcome") ?? "",
         entity.GetString("CorrelationId") ?? "",
-        AuditChain.DeserializeDetails(entity.GetString("Details")),
+        details,
         entity.GetString("PreviousHash") ?? "",
         entity.GetString("Hash") ?? "");
 
     [LoggerMessage(EventId = 3200, Level = LogLevel.Debug, Message = "Audit chain {Partition} contended, attempt {Attempt}")]
     private static partial void LogContended(ILogger logger, string partition, int attempt);
+
+    [LoggerMessage(EventId = 3201, Level = LogLevel.Error, Message = "Could not append {Action} to the audit log; the request is refused with 503")]
+    private static partial void LogAppendFailed(ILogger logger, Exception exception, string action);
 }
+
+/// <summary>The chain's head was taken by other appenders on every attempt: the entry was not written.</summary>
+public sealed class AuditContendedException(string partition, int attempts)
+    : Exception($"The audit chain {partition} stayed contended for {attempts} attempts.");

@@ -7,8 +7,11 @@ using Microsoft.Net.Http.Headers;
 
 namespace Huntaze.Functions.Security.Authentication;
 
-/// <summary>What authentication found on the request; read by authorization, CSRF and the audit step.</summary>
-public sealed record AuthenticationOutcome(bool CredentialPresent, string? Failure, string? SessionBinding)
+/// <summary>
+/// What authentication found on the request; read by authorization, CSRF and the audit step.
+/// <see cref="DisclosableFailure"/> is the one kind of refusal reason the client may read (see <see cref="TokenValidation"/>).
+/// </summary>
+public sealed record AuthenticationOutcome(bool CredentialPresent, string? Failure, string? SessionBinding, string? DisclosableFailure = null)
 {
     private static readonly object Key = new();
 
@@ -63,7 +66,7 @@ public sealed partial class AuthenticationStep(TokenValidator validator, ILogger
         else
         {
             LogRejected(logger, kind, result.Failure ?? "invalid");
-            new AuthenticationOutcome(true, result.Failure ?? "invalid", null).Set(http);
+            new AuthenticationOutcome(true, result.Failure ?? "invalid", null, result.Disclosable).Set(http);
         }
 
         await continuation().ConfigureAwait(false);

@@ -6,8 +6,12 @@ using Microsoft.IdentityModel.Tokens;
 
 namespace Huntaze.Functions.Security.Authentication;
 
-/// <summary>The outcome of validating a token: a caller, or the reason it was refused (never shown to the client).</summary>
-public sealed record TokenValidation(Caller? Caller, string? Failure)
+/// <summary>
+/// The outcome of validating a token: a caller, or the reason it was refused. <see cref="Failure"/> is for
+/// logs and the audit only; <see cref="Disclosable"/> is set only for a token whose signature and claims
+/// were valid but whose content we cannot use (its holder already knows what it says), and may be shown.
+/// </summary>
+public sealed record TokenValidation(Caller? Caller, string? Failure, string? Disclosable = null)
 {
     public bool IsValid => Caller is not null;
 
@@ -152,10 +156,13 @@ public sealed partial class TokenValidator
             return TokenValidation.Fail(result.Exception?.GetType().Name ?? "invalid");
         }
 
+        // The subject becomes a partition key and a path segment of the admin API: a signed token does not
+        // make '/', '#', control characters or a 10 KB id acceptable there.
         var subject = jwt.Subject;
-        if (string.IsNullOrWhiteSpace(subject) || subject.Length > 128)
+        if (UserIds.Explain(subject) is { } unusable)
         {
-            return TokenValidation.Fail("missing or oversized sub");
+            var reason = $"The token's subject ('sub') is not a usable user id: {unusable}.";
+            return new TokenValidation(null, reason, reason);
         }
 
         // Unknown roles are dropped: a token cannot invent privileges the API does not define.

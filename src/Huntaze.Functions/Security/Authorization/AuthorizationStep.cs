@@ -22,7 +22,7 @@ public sealed class AuthorizationStep : IHttpPipelineStep
         return decision switch
         {
             AccessDecision.Allow => continuation(),
-            AccessDecision.Unauthenticated => throw Problems.Unauthenticated(outcome?.Failure is not null),
+            AccessDecision.Unauthenticated => throw Problems.Unauthenticated(outcome?.Failure is not null, outcome?.DisclosableFailure),
             _ => throw Problems.Forbidden("The caller's roles do not allow this operation."),
         };
     }

@@ -31,7 +31,7 @@ public sealed class CsrfKeyProvider(IOptions<SecurityOptions> security, IOptions
         {
             return _tokens ??= new CsrfTokens(await LoadKeyAsync(cancellationToken).ConfigureAwait(false));
         }
-        catch (RequestFailedException)
+        catch (Exception exception) when (exception is RequestFailedException or AggregateException)
         {
             throw Problems.DependencyUnavailable("The CSRF key cannot be loaded from storage.", TimeSpan.FromSeconds(5));
         }
@@ -41,23 +41,49 @@ public sealed class CsrfKeyProvider(IOptions<SecurityOptions> security, IOptions
         }
     }
 
+    /// <summary>
+    /// Loads the key at start, so that a key too short to use stops the app with a message naming the setting
+    /// (<see cref="UnusableKeyException"/>) instead of failing cookie writes later. Storage being unreachable
+    /// at start is not fatal: the key is loaded on first use then.
+    /// </summary>
+    public async Task CheckAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await GetAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (ProblemException)
+        {
+            // Storage unreachable: checked again on first use.
+        }
+    }
+
     public void Dispose() => _gate.Dispose();
 
     private async Task<byte[]> LoadKeyAsync(CancellationToken cancellationToken)
     {
-        if (security.Value.CsrfSigningKey is { Length: > 0 } configured)
+        // Blank counts as unset, as in the options validator: an app setting present but empty is common.
+        if (!string.IsNullOrWhiteSpace(security.Value.CsrfSigningKey))
         {
-            return Convert.FromBase64String(configured);
+            return Convert.FromBase64String(security.Value.CsrfSigningKey);
         }
 
-        if (environment.IsDevelopment && auth.Value.DevelopmentSigningKey is { Length: > 0 } developmentKey)
+        if (environment.IsDevelopment && !string.IsNullOrWhiteSpace(auth.Value.DevelopmentSigningKey))
         {
-            return CsrfTokens.DeriveFromDevelopmentKey(developmentKey);
+            return CsrfTokens.DeriveFromDevelopmentKey(auth.Value.DevelopmentSigningKey);
         }
 
-        return await LoadOrCreateStoredKeyAsync(storage, cancellationToken).ConfigureAwait(false);
+        var stored = await LoadOrCreateStoredKeyAsync(storage, cancellationToken).ConfigureAwait(false);
+        return stored.Length >= CsrfTokens.MinKeyBytes
+            ? stored
+            : throw new UnusableKeyException(
+                $"The stored CSRF key (blob '{Container}/{BlobName}', used because Security:CsrfSigningKey is not set) is {stored.Length} bytes; " +
+                $"at least {CsrfTokens.MinKeyBytes} are required. Delete the blob to have a new key created, or set Security:CsrfSigningKey (base64, at least {CsrfTokens.MinKeyBytes} bytes).");
     }
 
     public static Task<byte[]> LoadOrCreateStoredKeyAsync(StorageClients storage, CancellationToken cancellationToken) =>
         StoredSecrets.LoadOrCreateAsync(storage, BlobName, cancellationToken);
 }
+
+/// <summary>The CSRF key cannot be used; the message names the setting or blob to fix. Thrown at start, which stops the app.</summary>
+public sealed class UnusableKeyException(string message) : InvalidOperationException(message);

@@ -12,6 +12,9 @@ namespace Huntaze.Functions.Security.Csrf;
 public sealed class CsrfTokens
 {
     public const string HeaderName = "X-CSRF-Token";
+
+    /// <summary>HMAC-SHA256 keys shorter than the hash (256 bits) weaken it (RFC 2104 §3).</summary>
+    public const int MinKeyBytes = 32;
     private const string Purpose = "huntaze-csrf-v1";
     private const int NonceBytes = 32;
     private readonly byte[] _key;
@@ -19,7 +22,7 @@ public sealed class CsrfTokens
     public CsrfTokens(byte[] key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        if (key.Length < 32)
+        if (key.Length < MinKeyBytes)
         {
             throw new ArgumentException("The CSRF key must be at least 256 bits.", nameof(key));
         }

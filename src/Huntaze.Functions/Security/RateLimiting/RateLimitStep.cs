@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using Huntaze.Functions.Platform.Http;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Huntaze.Functions.Security.RateLimiting;
@@ -12,20 +13,27 @@ namespace Huntaze.Functions.Security.RateLimiting;
 /// and for anonymous callers. Writes the IETF draft headers (draft-ietf-httpapi-ratelimit-headers)
 /// on every limited response, and answers 429 with <c>Retry-After</c> over the limit.
 /// </summary>
-public sealed class RateLimitStep(RateLimiter limiter, IOptions<SecurityOptions> options) : IHttpPipelineStep
+public sealed partial class RateLimitStep(RateLimiter limiter, IOptions<SecurityOptions> options, TimeProvider time, ILogger<RateLimitStep> logger) : IHttpPipelineStep
 {
     public async Task InvokeAsync(HttpInvocation invocation, Func<Task> continuation)
     {
         ArgumentNullException.ThrowIfNull(invocation);
         ArgumentNullException.ThrowIfNull(continuation);
-        var policy = invocation.Function.GetAttribute<RateLimitAttribute>()?.Policy;
-        if (policy is null)
+        var attribute = invocation.Function.GetAttribute<RateLimitAttribute>();
+        if (attribute is null)
         {
             await continuation().ConfigureAwait(false);
             return;
         }
 
+        var policy = attribute.Policy;
         var http = invocation.Http;
+        if (attribute.CountedWithWrite)
+        {
+            await CountWithWriteAsync(invocation, policy, continuation).ConfigureAwait(false);
+            return;
+        }
+
         var decision = await limiter.AcquireAsync(policy, Subject(http, policy, options.Value.TrustForwardedFor), invocation.CancellationToken).ConfigureAwait(false);
         var headers = Headers(decision);
         if (!decision.Admitted)
@@ -43,6 +51,38 @@ public sealed class RateLimitStep(RateLimiter limiter, IOptions<SecurityOptions>
             foreach (var (name, value) in headers)
             {
                 http.Response.Headers[name] = value;
+            }
+
+            return Task.CompletedTask;
+        });
+        await continuation().ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The policy is counted by the store, in the transaction of the function's own write (ADR 0007): attach the
+    /// budget, and write the rate-limit headers from what was counted. A function that answers 2xx without
+    /// counting is a defect the log names (and a test guards).
+    /// </summary>
+    private async Task CountWithWriteAsync(HttpInvocation invocation, string policy, Func<Task> continuation)
+    {
+        var http = invocation.Http;
+        var caller = http.GetCaller() ?? throw new InvalidOperationException($"Policy '{policy}' is counted in the caller's partition: the function must require a user.");
+        var settings = limiter.Settings(policy);
+        var now = time.GetUtcNow();
+        var budget = new WriteBudget(policy, caller.UserId, settings.Limit, settings.WindowSeconds, FixedWindow.At(now, settings.WindowSeconds), now);
+        budget.Attach(http);
+        http.Response.OnStarting(() =>
+        {
+            if (budget.Decision is { } decision)
+            {
+                foreach (var (name, value) in Headers(decision))
+                {
+                    http.Response.Headers[name] = value;
+                }
+            }
+            else if (http.Response.StatusCode is >= 200 and < 300)
+            {
+                LogUncounted(logger, invocation.Function.Name, policy);
             }
 
             return Task.CompletedTask;
@@ -92,4 +132,7 @@ public sealed class RateLimitStep(RateLimiter limiter, IOptions<SecurityOptions>
 
         return http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
     }
+
+    [LoggerMessage(EventId = 3101, Level = LogLevel.Error, Message = "Function {FunctionName} answered 2xx without counting its '{Policy}' write budget")]
+    private static partial void LogUncounted(ILogger logger, string functionName, string policy);
 }

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Huntaze.Functions.Observability;
-using Huntaze.Functions.Platform.Resilience;
+using Huntaze.Functions.Platform.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -12,67 +12,117 @@ namespace Huntaze.Functions.Security.RateLimiting;
 /// <summary>
 /// A distributed fixed-window limiter: one counter per (policy, subject, window) in the shared store,
 /// incremented by ETag compare-and-swap, so every instance sees one count and no more than the limit is
-/// admitted however many requests race (docs/decisions/0003-rate-limit-algorithm.md).
+/// admitted however many requests race (docs/decisions/0003-rate-limit-algorithm.md). Within an instance,
+/// requests of one subject never race each other for the store: one refill is in flight per counter and
+/// counts tokens for everyone waiting on it (<see cref="CounterRefills"/>), so a subject with many
+/// concurrent requests (a user with many tabs, a NAT address) costs what one does.
 /// </summary>
 public sealed partial class RateLimiter(IRateLimitStore store, IOptions<RateLimitOptions> options, TimeProvider time, ILogger<RateLimiter> logger)
 {
-    /// <summary>CAS attempts before giving up; each lost race means another request was counted.</summary>
-    public const int MaxAttempts = 20;
+    /// <summary>Compare-and-swap rounds one refill may lose to other instances before the window counts as contended.</summary>
+    public const int MaxRounds = 20;
 
     /// <summary>How long a decision may wait on the store before the policy's failure mode applies.</summary>
     public static readonly TimeSpan StoreTimeout = TimeSpan.FromSeconds(5);
 
-    private readonly CounterHints _counters = new();
-
     private static readonly Counter<long> Decisions = HuntazeDiagnostics.Meter.CreateCounter<long>("huntaze.ratelimit.decisions", description: "Rate-limit decisions by policy and outcome.");
+
+    private readonly CounterHints _counters = new();
+    private readonly CounterRefills _refills = new();
+
+    /// <summary>A policy's settings; an unknown policy is a defect.</summary>
+    public RateLimitPolicyOptions Settings(string policy) =>
+        options.Value.Policies.TryGetValue(policy, out var settings) ? settings : throw new InvalidOperationException($"Unknown rate-limit policy '{policy}'.");
 
     public async Task<RateLimitDecision> AcquireAsync(string policy, string subject, CancellationToken cancellationToken)
     {
-        if (!options.Value.Policies.TryGetValue(policy, out var settings))
-        {
-            throw new InvalidOperationException($"Unknown rate-limit policy '{policy}'.");
-        }
+        var settings = Settings(policy);
 
         var now = time.GetUtcNow();
         var window = FixedWindow.At(now, settings.WindowSeconds);
         var key = new CounterKey(DateOnly.FromDateTime(window.Start.UtcDateTime), PartitionKey(policy, subject), window.Index.ToString("D12", CultureInfo.InvariantCulture));
         var reset = window.SecondsUntilReset(now);
-        if (_counters.TryTake(key, out var left))
-        {
-            return Decide(new RateLimitDecision(policy, true, settings.Limit, settings.WindowSeconds, left, reset));
-        }
-
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(StoreTimeout);
-        var progress = new StoreProgress();
+        using var budget = new CancellationTokenSource(StoreTimeout, time);
         try
         {
-            var grant = await IncrementAsync(key, settings.Limit, settings.EffectiveReservationSize, window.End, now, progress, timeout.Token).ConfigureAwait(false);
-            switch (grant)
+            for (var round = 0; ; round++)
             {
-                case null:
+                if (_counters.TryTake(key, out var left))
+                {
+                    return Decide(new RateLimitDecision(policy, true, settings.Limit, settings.WindowSeconds, left, reset));
+                }
+
+                // Tokens counted by a refill are taken by its waiters first; one that arrived too late for
+                // the last refill joins the next. Rounds are bounded by the refill's own bound and the budget.
+                var outcome = await _refills.RunOrJoinAsync(
+                    key, (waiters, ct) => RefillAsync(key, settings, waiters, window.End, ct), StoreTimeout, time, budget.Token, cancellationToken).ConfigureAwait(false);
+                if (outcome != RefillOutcome.Refilled || round >= MaxRounds)
+                {
+                    // The limit is reached, or every round lost a race the store answered: refusing cannot
+                    // exceed the limit; the client retries after Retry-After.
                     return Decide(new RateLimitDecision(policy, false, settings.Limit, settings.WindowSeconds, 0, reset));
-                case { Tokens: 0 } reserved:
-                    return Decide(new RateLimitDecision(policy, true, settings.Limit, settings.WindowSeconds, reserved.Count, reset));
-                case var counted:
-                    // This request spends one of the tokens just counted; the rest wait here for its successors.
-                    _counters.Reserve(key, counted.Value.Tokens - 1);
-                    return Decide(new RateLimitDecision(policy, true, settings.Limit, settings.WindowSeconds, settings.Limit - counted.Value.Count + counted.Value.Tokens - 1, reset));
+                }
             }
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && progress.Answered)
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested && (budget.IsCancellationRequested || IsStoreFailure(exception)))
         {
-            // The store answers but this request kept losing races until the deadline: the window is
-            // contended, not the store down. Refusing cannot exceed the limit; the client retries later.
-            return Decide(new RateLimitDecision(policy, false, settings.Limit, settings.WindowSeconds, 0, reset));
-        }
-        catch (Exception exception) when (IsStoreFailure(exception) && !cancellationToken.IsCancellationRequested)
-        {
+            // The store failed or stopped answering within the budget (even after answering earlier):
+            // an outage, not contention, so the policy's failure mode decides (ADR 0003).
             LogStoreUnavailable(logger, exception, policy, settings.FailOpen);
             var decision = new RateLimitDecision(policy, settings.FailOpen, settings.Limit, settings.WindowSeconds, settings.FailOpen ? settings.Limit : 0, reset, StoreUnavailable: true);
             Record(decision, settings.FailOpen ? "store-unavailable-admitted" : "store-unavailable-refused");
             return decision;
         }
+    }
+
+    /// <summary>
+    /// One compare-and-swap run counting tokens for <paramref name="waiters"/> requests (at least the policy's
+    /// reservation size, never past the limit). A lost race re-reads at once: within this instance nobody else
+    /// is writing this counter, so the winner was another instance and has already committed.
+    /// </summary>
+    private async Task<RefillOutcome> RefillAsync(CounterKey key, RateLimitPolicyOptions settings, int waiters, DateTimeOffset windowEnd, CancellationToken cancellationToken)
+    {
+        var want = Math.Max(settings.EffectiveReservationSize, waiters);
+        for (var round = 0; round < MaxRounds; round++)
+        {
+            // First round: this instance's own last write is usually still current (one round trip instead
+            // of two); a stale hint costs a 412 and the next round reads.
+            var current = round == 0 && _counters.TryGetLastWritten(key, out var hint)
+                ? hint
+                : await store.GetAsync(key, cancellationToken).ConfigureAwait(false);
+            if (current is null)
+            {
+                var first = Math.Min(want, settings.Limit);
+                if (await store.TryCreateAsync(key, first, cancellationToken).ConfigureAwait(false) is { } created)
+                {
+                    Counted(key, new CounterSnapshot(first, created), first, settings.Limit, windowEnd);
+                    return RefillOutcome.Refilled;
+                }
+
+                continue;
+            }
+
+            // Counts only grow within a window, so a (hinted) count at the limit is a true refusal.
+            if (current.Value.Count >= settings.Limit)
+            {
+                return RefillOutcome.LimitReached;
+            }
+
+            var tokens = Math.Min(want, settings.Limit - current.Value.Count);
+            if (await store.TryReplaceAsync(key, current.Value.Count + tokens, current.Value.ETag, cancellationToken).ConfigureAwait(false) is { } replaced)
+            {
+                Counted(key, new CounterSnapshot(current.Value.Count + tokens, replaced), tokens, settings.Limit, windowEnd);
+                return RefillOutcome.Refilled;
+            }
+        }
+
+        return RefillOutcome.Contended;
+    }
+
+    private void Counted(CounterKey key, CounterSnapshot written, int tokens, int limit, DateTimeOffset windowEnd)
+    {
+        _counters.RememberWrite(key, written, limit, windowEnd, time.GetUtcNow());
+        _counters.Reserve(key, tokens);
     }
 
     private static RateLimitDecision Decide(RateLimitDecision decision)
@@ -81,82 +131,8 @@ public sealed partial class RateLimiter(IRateLimitStore store, IOptions<RateLimi
         return decision;
     }
 
-    /// <summary>
-    /// Counts up to <paramref name="batch"/> tokens (never past the limit) and returns the count after it
-    /// and how many were counted; or, with <c>Tokens</c> 0, a token another request of this instance
-    /// reserved meanwhile (<c>Count</c> is then the remaining estimate); null when the limit is reached
-    /// (or the race could not be won).
-    /// </summary>
-    private async Task<(int Count, int Tokens)?> IncrementAsync(CounterKey key, int limit, int batch, DateTimeOffset windowEnd, DateTimeOffset now, StoreProgress progress, CancellationToken cancellationToken)
-    {
-        for (var attempt = 0; attempt < MaxAttempts; attempt++)
-        {
-            if (attempt > 0)
-            {
-                await Task.Delay(Backoff.Delay(attempt - 1, TimeSpan.FromMilliseconds(5), TimeSpan.FromMilliseconds(160)), time, cancellationToken).ConfigureAwait(false);
-
-                // A peer that won the race may have reserved tokens for us: spend those before the store.
-                if (_counters.TryTake(key, out var remaining))
-                {
-                    return (remaining, 0);
-                }
-            }
-
-            // First attempt: this instance's own last write is usually still current (one round trip
-            // instead of two); a stale hint costs a 412 and the next attempt reads.
-            CounterSnapshot? current;
-            if (attempt == 0 && _counters.TryGetLastWritten(key, out var hint))
-            {
-                current = hint;
-            }
-            else
-            {
-                current = await store.GetAsync(key, cancellationToken).ConfigureAwait(false);
-                progress.Answered = true;
-            }
-
-            if (current is null)
-            {
-                var first = Math.Min(batch, limit);
-                var created = await store.TryCreateAsync(key, first, cancellationToken).ConfigureAwait(false);
-                progress.Answered = true;
-                if (created is not null)
-                {
-                    _counters.RememberWrite(key, new CounterSnapshot(first, created), limit, windowEnd, now);
-                    return (first, first);
-                }
-
-                continue;
-            }
-
-            // Counts only grow within a window, so a hinted count at the limit is a true refusal.
-            if (current.Value.Count >= limit)
-            {
-                return _counters.TryTake(key, out var remaining) ? (remaining, 0) : null;
-            }
-
-            var tokens = Math.Min(batch, limit - current.Value.Count);
-            var replaced = await store.TryReplaceAsync(key, current.Value.Count + tokens, current.Value.ETag, cancellationToken).ConfigureAwait(false);
-            progress.Answered = true;
-            if (replaced is not null)
-            {
-                _counters.RememberWrite(key, new CounterSnapshot(current.Value.Count + tokens, replaced), limit, windowEnd, now);
-                return (current.Value.Count + tokens, tokens);
-            }
-        }
-
-        // Every attempt lost to a concurrent increment: the window is busy. Refusing is the only answer
-        // that cannot exceed the limit; the client retries after Retry-After.
-        return null;
-    }
-
-    private sealed class StoreProgress
-    {
-        public bool Answered { get; set; }
-    }
-
     private static bool IsStoreFailure(Exception exception) =>
-        exception is Azure.RequestFailedException or OperationCanceledException or TimeoutException or HttpRequestException or AggregateException;
+        exception is OperationCanceledException or Azure.RequestFailedException || DependencyFailure.IsOutage(exception, CancellationToken.None);
 
     /// <summary>Subjects are hashed: client IPs and user ids are not stored in clear in the counter table.</summary>
     internal static string PartitionKey(string policy, string subject) =>
