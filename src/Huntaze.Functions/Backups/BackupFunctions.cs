@@ -1,6 +1,7 @@
 using Huntaze.Functions.Backups.Restore;
 using Huntaze.Functions.Backups.Run;
 using Huntaze.Functions.Platform.Http;
+using Huntaze.Functions.Platform.OpenApi;
 using Huntaze.Functions.Platform.Orchestrations;
 using Huntaze.Functions.Security;
 using Microsoft.AspNetCore.Http;
@@ -13,13 +14,14 @@ using Microsoft.Extensions.Options;
 namespace Huntaze.Functions.Backups;
 
 /// <summary>The admin API of backups and restores (what <c>huntaze backup|restore</c> calls), and the weekly drill.</summary>
-public sealed class BackupFunctions(BackupCatalog catalog, RestoreStarter starter, RestoreState state, IOptions<BackupOptions> options, TimeProvider time)
+public sealed class BackupFunctions(BackupCatalog catalog, RestoreStarter starter, BackupRunStarter runs, RestoreState state, IOptions<BackupOptions> options, TimeProvider time)
 {
     public const string Route = "admin/backups";
 
     [Function("BackupList")]
     [RequireRoles(Roles.Admin)]
     [RateLimit(RateLimitPolicies.Reads)]
+    [ApiResponse(200, typeof(BackupListView))]
     public async Task<IActionResult> ListAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Route)] HttpRequest request,
         CancellationToken cancellationToken)
@@ -42,6 +44,8 @@ public sealed class BackupFunctions(BackupCatalog catalog, RestoreStarter starte
     [Function("BackupRunStart")]
     [RequireRoles(Roles.Admin)]
     [RateLimit(RateLimitPolicies.StepWrites)]
+    [NoApiBody]
+    [ApiResponse(202, typeof(BackupRunAccepted), Location = true, Description = "Started (audited first); Location is its status URL.")]
     public async Task<IActionResult> RunAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Route + "/run")] HttpRequest request,
         [DurableClient] DurableTaskClient client,
@@ -55,6 +59,8 @@ public sealed class BackupFunctions(BackupCatalog catalog, RestoreStarter starte
     [Function("BackupVerifyStart")]
     [RequireRoles(Roles.Admin)]
     [RateLimit(RateLimitPolicies.StepWrites)]
+    [NoApiBody]
+    [ApiResponse(202, typeof(BackupRunAccepted), Location = true, Description = "Verification started (audited first); Location is its status URL.")]
     public async Task<IActionResult> VerifyAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Route + "/{date}/verify")] HttpRequest request,
         string date,
@@ -78,6 +84,7 @@ public sealed class BackupFunctions(BackupCatalog catalog, RestoreStarter starte
     [Function("BackupRunStatus")]
     [RequireRoles(Roles.Admin)]
     [RateLimit(RateLimitPolicies.Reads)]
+    [ApiResponse(200, typeof(BackupRunStatusView))]
     public static async Task<IActionResult> RunStatusAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Route + "/runs/{id}")] HttpRequest request,
         string id,
@@ -96,6 +103,10 @@ public sealed class BackupFunctions(BackupCatalog catalog, RestoreStarter starte
     [Function("BackupRestoreStart")]
     [RequireRoles(Roles.Admin)]
     [RateLimit(RateLimitPolicies.StepWrites)]
+    [ApiBody(typeof(RestoreRequest))]
+    [ApiResponse(202, typeof(RestoreAccepted), Location = true, Description = "Started (audited first); Location is its status URL.")]
+    [ApiResponse(404, Description = "There is no backup of that date.")]
+    [ApiResponse(409, Description = "A restore is running, the backup failed verification (live), or a live restore lies between the backup and the point in time.")]
     public async Task<IActionResult> RestoreAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Route + "/restore")] HttpRequest request,
         [DurableClient] DurableTaskClient client,
@@ -106,13 +117,14 @@ public sealed class BackupFunctions(BackupCatalog catalog, RestoreStarter starte
         var input = await starter.StartAsync(body, caller.UserId, Correlation.Get(request.HttpContext), client, cancellationToken).ConfigureAwait(false);
         var location = $"/api/{Route}/restores/{input.RestoreId}";
         return ApiResult.Accepted(
-            new { id = input.RestoreId, statusUrl = location, backup = input.Backup, pointInTime = input.PointInTime, tables = input.Tables, target = input.Target, dryRun = input.DryRun, sidePrefix = input.Target == RestoreTargets.Side ? input.SidePrefix : null },
+            new RestoreAccepted(input.RestoreId, location, input.Backup, input.PointInTime, input.Tables, input.Target, input.DryRun, input.Target == RestoreTargets.Side ? input.SidePrefix : null),
             location);
     }
 
     [Function("BackupRestoreStatus")]
     [RequireRoles(Roles.Admin)]
     [RateLimit(RateLimitPolicies.Reads)]
+    [ApiResponse(200, typeof(RestoreStatusView))]
     public async Task<IActionResult> RestoreStatusAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Route + "/restores/{id}")] HttpRequest request,
         string id,
@@ -140,12 +152,11 @@ public sealed class BackupFunctions(BackupCatalog catalog, RestoreStarter starte
     public Task RunDrillAsync([TimerTrigger("%Backups__DrillSchedule%")] TimerInfo timer, [DurableClient] DurableTaskClient client, CancellationToken cancellationToken) =>
         starter.StartDrillAsync(client, cancellationToken);
 
-    private static async Task<IActionResult> StartRunAsync(DurableTaskClient client, BackupRunInput input, CancellationToken cancellationToken)
+    private async Task<IActionResult> StartRunAsync(DurableTaskClient client, BackupRunInput input, CancellationToken cancellationToken)
     {
-        var id = BackupRunOrchestration.NewId();
-        await client.ScheduleNewOrchestrationInstanceAsync(BackupRunOrchestration.Orchestrator, input, new StartOrchestrationOptions(id), cancellationToken).ConfigureAwait(false);
+        var id = await runs.StartAsync(client, input, cancellationToken).ConfigureAwait(false);
         var location = $"/api/{Route}/runs/{id}";
-        return ApiResult.Accepted(new { id, statusUrl = location, date = input.Date, verifyOnly = input.VerifyOnly }, location);
+        return ApiResult.Accepted(new BackupRunAccepted(id, location, input.Date, input.VerifyOnly), location);
     }
 
     private static async Task<OrchestrationMetadata?> FindAsync(DurableTaskClient client, string id, string prefix, CancellationToken cancellationToken) =>
@@ -153,6 +164,12 @@ public sealed class BackupFunctions(BackupCatalog catalog, RestoreStarter starte
             ? await client.GetInstanceAsync(id, getInputsAndOutputs: true, cancellationToken).ConfigureAwait(false)
             : null;
 }
+
+/// <summary>The answer to <c>POST /api/admin/backups/run</c> and <c>…/{date}/verify</c>.</summary>
+public sealed record BackupRunAccepted(string Id, string StatusUrl, string Date, bool VerifyOnly);
+
+/// <summary>The answer to <c>POST /api/admin/backups/restore</c>; <see cref="SidePrefix"/> names the side tables (target side).</summary>
+public sealed record RestoreAccepted(string Id, string StatusUrl, string Backup, DateTimeOffset? PointInTime, IReadOnlyList<string> Tables, string Target, bool DryRun, string? SidePrefix);
 
 public sealed record BackupFileView(string Table, long Rows, long Bytes, string Sha256);
 

@@ -23,6 +23,7 @@ public static class BackupsServiceCollectionExtensions
         services.AddSingleton<RestoreState>();
         services.AddSingleton<RestoreService>();
         services.AddSingleton<RestoreStarter>();
+        services.AddSingleton<BackupRunStarter>();
         DecorateFlagStore(services);
         return services;
     }

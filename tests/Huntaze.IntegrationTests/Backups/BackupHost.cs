@@ -16,10 +16,12 @@ namespace Huntaze.IntegrationTests.Backups;
 public sealed class BackupHost : IAsyncDisposable
 {
     private readonly Dictionary<string, string?> _settings;
+    private readonly Action<IServiceCollection>? _configureServices;
 
-    private BackupHost(Dictionary<string, string?> settings, LocalHostInstance host)
+    private BackupHost(Dictionary<string, string?> settings, Action<IServiceCollection>? configureServices, LocalHostInstance host)
     {
         _settings = settings;
+        _configureServices = configureServices;
         Host = host;
     }
 
@@ -31,7 +33,7 @@ public sealed class BackupHost : IAsyncDisposable
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public static async Task<BackupHost> StartAsync(HostFixture fixture, IReadOnlyDictionary<string, string?>? overrides = null)
+    public static async Task<BackupHost> StartAsync(HostFixture fixture, IReadOnlyDictionary<string, string?>? overrides = null, Action<IServiceCollection>? configureServices = null)
     {
         var settings = HostFixture.BaseSettings(fixture.Azurite.ConnectionString, "b" + Guid.NewGuid().ToString("N")[..8]);
         settings[LocalHostInstance.HubSetting] = LocalHostInstance.NewHubName();
@@ -40,14 +42,14 @@ public sealed class BackupHost : IAsyncDisposable
             settings[key] = value;
         }
 
-        return new BackupHost(settings, await LocalHostInstance.StartAsync(settings, Ct));
+        return new BackupHost(settings, configureServices, await LocalHostInstance.StartAsync(settings, configureServices, Ct));
     }
 
     /// <summary>Stops the host and starts another over the same tables and task hub (an app restart).</summary>
     public async Task RestartAsync()
     {
         await Host.DisposeAsync();
-        Host = await LocalHostInstance.StartAsync(_settings, Ct);
+        Host = await LocalHostInstance.StartAsync(_settings, _configureServices, Ct);
     }
 
     public HttpClient Admin()

@@ -61,29 +61,35 @@ public sealed class RestoreStarter(StorageClients storage, DataMap map, BackupCa
         return input;
     }
 
+    /// <summary>
+    /// Audited before it takes effect (write-ahead, like every admin change): when the audit log cannot take the
+    /// entry the caller gets 503 with Retry-After and neither the lock nor the orchestration exists. A restore
+    /// refused after that (the lock is held: 409) leaves a second entry, aborted, with the same change id.
+    /// </summary>
     private async Task StartAsync(RestoreInput input, DurableTaskClient client, CancellationToken cancellationToken)
     {
-        await state.AcquireAsync(input.RestoreId, input.Actor, time.GetUtcNow(), client, cancellationToken).ConfigureAwait(false);
-        await audit.AppendAsync(
-            new AuditRecord(input.Actor, input.Drill ? "backup.drill.started" : "backup.restore.started", "backup:" + input.Backup, "accepted", input.CorrelationId,
-                new Dictionary<string, string?>
-                {
-                    ["restoreId"] = input.RestoreId,
-                    ["target"] = input.Target,
-                    ["pointInTime"] = input.PointInTime?.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
-                    ["tables"] = string.Join(",", input.Tables),
-                    ["dryRun"] = input.DryRun ? "true" : "false",
-                }),
-            cancellationToken).ConfigureAwait(false);
-        try
+        var change = new AuditRecord(input.Actor, input.Drill ? "backup.drill.started" : "backup.restore.started", "backup:" + input.Backup, AuditedChange.Accepted, input.CorrelationId,
+            new Dictionary<string, string?>
+            {
+                ["restoreId"] = input.RestoreId,
+                ["target"] = input.Target,
+                ["pointInTime"] = input.PointInTime?.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+                ["tables"] = string.Join(",", input.Tables),
+                ["dryRun"] = input.DryRun ? "true" : "false",
+            });
+        await audit.RecordChangeAsync(change, async token =>
         {
-            await client.ScheduleNewOrchestrationInstanceAsync(RestoreOrchestration.Orchestrator, input, new StartOrchestrationOptions(input.RestoreId), cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            await state.ReleaseAsync(input.RestoreId, CancellationToken.None).ConfigureAwait(false);
-            throw;
-        }
+            await state.AcquireAsync(input.RestoreId, input.Actor, time.GetUtcNow(), client, token).ConfigureAwait(false);
+            try
+            {
+                await client.ScheduleNewOrchestrationInstanceAsync(RestoreOrchestration.Orchestrator, input, new StartOrchestrationOptions(input.RestoreId), token).ConfigureAwait(false);
+            }
+            catch
+            {
+                await state.ReleaseAsync(input.RestoreId, CancellationToken.None).ConfigureAwait(false);
+                throw;
+            }
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Side tables are named with the live prefix, 'r' and the first 10 characters of the restore's id.</summary>

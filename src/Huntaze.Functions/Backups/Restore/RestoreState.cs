@@ -139,6 +139,19 @@ public sealed class RestoreState(StorageClients storage)
         return null;
     }
 
+    /// <summary>When the newest drill that passed finished (drill rows are newest first), or null.</summary>
+    public async Task<DateTimeOffset?> LatestPassedDrillAtAsync(CancellationToken cancellationToken)
+    {
+        var table = await TableAsync(cancellationToken).ConfigureAwait(false);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {DrillPartition} and Outcome eq {"passed"}");
+        await foreach (var row in table.QueryAsync<TableEntity>(filter, maxPerPage: 1, select: ["At"], cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            return row.GetDateTimeOffset("At");
+        }
+
+        return null;
+    }
+
     /// <summary>Rows a running restore has written so far (written by the table activity every few thousand rows).</summary>
     public async Task SetProgressAsync(string restoreId, long rows, CancellationToken cancellationToken)
     {
