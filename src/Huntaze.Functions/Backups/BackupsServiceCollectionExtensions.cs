@@ -24,6 +24,7 @@ public static class BackupsServiceCollectionExtensions
         services.AddSingleton<RestoreService>();
         services.AddSingleton<RestoreStarter>();
         services.AddSingleton<BackupRunStarter>();
+        services.AddSingleton<Privacy.Handlers.ISubjectDataHandler, JournalErasureHandler>();
         DecorateFlagStore(services);
         return services;
     }

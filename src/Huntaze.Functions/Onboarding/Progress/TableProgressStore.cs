@@ -76,6 +76,11 @@ public sealed class TableProgressStore(StorageClients storage, IOptions<Onboardi
             await RemoveJournalRowsAsync(table, userId, cancellationToken).ConfigureAwait(false);
         }
 
+        // A commit that only counts a write (a refused write is counted too, ADR 0007) changes no guide data: it is
+        // not journaled, so a rejected request leaves nothing but its counter (a point-in-time restore does not
+        // bring rate-limit windows back anyway).
+        var journaled = !removesUser && (commit.Step is not null || commit.State is not null || commit.Removed.Count > 0 || commit.RemovedState is not null);
+
         // A reset of more steps than one transaction holds: the state (which raises the revision floor) first,
         // then the steps in transactions of their own, each conditional. A conflict part-way leaves a state
         // whose floor is already raised, and the caller's next round finishes the removal.
@@ -94,7 +99,7 @@ public sealed class TableProgressStore(StorageClients storage, IOptions<Onboardi
                 removed.RemoveAt(0);
             }
 
-            AppendJournal(first, removesUser);
+            AppendJournal(first, journaled);
             if (!(await table.SubmitAsync(first, cancellationToken).ConfigureAwait(false)).Committed)
             {
                 return CommitStatus.Conflict;
@@ -117,7 +122,7 @@ public sealed class TableProgressStore(StorageClients storage, IOptions<Onboardi
             return CommitStatus.Committed;
         }
 
-        AppendJournal(batch, removesUser);
+        AppendJournal(batch, journaled);
         return (await table.SubmitAsync(batch, cancellationToken).ConfigureAwait(false)).Committed ? CommitStatus.Committed : CommitStatus.Conflict;
     }
 
@@ -135,9 +140,9 @@ public sealed class TableProgressStore(StorageClients storage, IOptions<Onboardi
         return new StepHolderPage([], null);
     }
 
-    private void AppendJournal(TableWriteBatch batch, bool removesUser)
+    private void AppendJournal(TableWriteBatch batch, bool journaled)
     {
-        if (!removesUser)
+        if (journaled)
         {
             journal.Append(batch, options.Value.TableName);
         }

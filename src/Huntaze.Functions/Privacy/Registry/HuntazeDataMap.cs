@@ -395,9 +395,8 @@ public static class HuntazeDataMap
                 new("WriteId", Technical, "The write's id."),
             ],
             new("7 days (Backups:JournalDays), pruned by the daily backup run.", TimeSpan.FromDays(7), "Backups:JournalDays"),
-            new(ErasureAction.Keep,
-                "Expires within 7 days; a point-in-time restore re-applies the erasure ledger after replaying it.",
-                "Short-lived; the same reasoning as the backups."),
+            new(ErasureAction.Delete,
+                "The user id is removed from every journaled flag document that names it (the row rewritten, as the flag itself is), so a point-in-time restore replays the flags without them; a row that cannot be rewritten so is deleted. A point-in-time restore also re-applies the erasure ledger."),
             new(false, "Read by point-in-time restores; never restored itself.")),
 
         new(
