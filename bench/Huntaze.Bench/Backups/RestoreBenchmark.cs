@@ -5,6 +5,7 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Azure.Data.Tables;
+using Huntaze.Bench.Onboarding;
 using Huntaze.Cli.Tokens;
 using Huntaze.LocalHost;
 using Huntaze.LocalHost.Storage;
@@ -21,8 +22,6 @@ namespace Huntaze.Bench.Backups;
 /// </summary>
 internal static class RestoreBenchmark
 {
-    private const string Issuer = "https://huntaze.local/bench";
-    private const string Audience = "api://huntaze-onboarding";
     private const string Table = "OnboardingProgress";
 
     public static async Task RunAsync(int entities, int parallelism)
@@ -33,8 +32,8 @@ internal static class RestoreBenchmark
         {
             ["AzureWebJobsStorage"] = azurite.ConnectionString,
             ["Storage__TablePrefix"] = "bench",
-            ["Auth__Issuer"] = Issuer,
-            ["Auth__Audience"] = Audience,
+            ["Auth__Issuer"] = BenchRig.Issuer,
+            ["Auth__Audience"] = BenchRig.Audience,
             ["Auth__DevelopmentSigningKey"] = key,
             ["Backups__RestoreParallelism"] = parallelism.ToString(CultureInfo.InvariantCulture),
             ["Logging__LogLevel__Default"] = "Warning",
@@ -46,7 +45,7 @@ internal static class RestoreBenchmark
         var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         using var http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromMinutes(5) };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer",
-            DevTokenFactory.Create(new DevTokenRequest("bench-ops", ["admin"], null, Issuer, Audience, key, TimeSpan.FromHours(4)), DateTimeOffset.UtcNow));
+            DevTokenFactory.Create(new DevTokenRequest("bench-ops", ["admin"], null, BenchRig.Issuer, BenchRig.Audience, key, TimeSpan.FromHours(4)), DateTimeOffset.UtcNow));
         var service = new TableServiceClient(azurite.ConnectionString);
 
         var rawBefore = await RawInsertAsync(service, "bench" + Table, entities, parallelism);
