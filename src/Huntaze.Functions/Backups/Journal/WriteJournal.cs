@@ -109,11 +109,12 @@ public sealed class WriteJournal(StorageClients storage, TimeProvider time)
         }
 
         var json = Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
-        // Step answers are at most 4 KB (StepPatch.MaxDataBytes) and a transaction holds at most 100 entities;
-        // a change set beyond one property is a programming error, refused rather than silently not journaled.
+        // A progress write (a step of at most 4 KB of answers, the state, a counter) stays far below; in a transaction
+        // the refusal fails the write rather than leaving it silently unjournaled. A flag document may exceed it: the
+        // journaled flag store counts that as a journal failure (JournaledFlagStore).
         return json.Length <= MaxChangesChars
             ? json
-            : throw new InvalidOperationException($"A journal row holds at most {MaxChangesChars} characters of changes; this write has {json.Length}.");
+            : throw new JournalRowTooLargeException($"A journal row holds at most {MaxChangesChars} characters of changes; this write has {json.Length}.");
     }
 
     public static IReadOnlyList<JournalChange> Decode(string json)
@@ -150,3 +151,6 @@ public sealed class WriteJournal(StorageClients storage, TimeProvider time)
     /// <summary>Whether a failure to append is worth a retry by the caller's layer (never thrown past a committed write).</summary>
     public static bool IsStorageFailure(Exception exception) => exception is RequestFailedException or IOException or HttpRequestException or TimeoutException;
 }
+
+/// <summary>A write whose changes do not fit in one journal row (a flag document beyond 32K characters).</summary>
+public sealed class JournalRowTooLargeException(string message) : InvalidOperationException(message);
