@@ -77,8 +77,12 @@ internal static class DsrBenchmark
             var concurrentRows = Math.Max(10, rows / 10);
             var users = Enumerable.Range(0, concurrent).Select(i => $"conc{i}-{Guid.NewGuid():N}"[..20]).ToList();
             await Parallel.ForEachAsync(users, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (u, c) => await seeder.SeedAsync(u, concurrentRows, c, auditEntries: 5));
-            var concurrentExport = await Task.WhenAll(users.Select(u => TryTimeRequestAsync(http, "/api/admin/dsr/export", new { userId = u, reason = "bench" }, ct)));
-            var concurrentErase = await Task.WhenAll(users.Select(u => TryTimeRequestAsync(http, "/api/admin/dsr/delete", new { userId = u, reason = "bench", confirm = true }, ct)));
+            var exportPhasesAtOnce = users.Select(_ => new List<string>()).ToList();
+            var concurrentExport = await Task.WhenAll(users.Select((u, i) => TryTimeRequestAsync(http, "/api/admin/dsr/export", new { userId = u, reason = "bench" }, ct, exportPhasesAtOnce[i])));
+            PrintSlowest("export", concurrentExport, exportPhasesAtOnce);
+            var erasePhasesAtOnce = users.Select(_ => new List<string>()).ToList();
+            var concurrentErase = await Task.WhenAll(users.Select((u, i) => TryTimeRequestAsync(http, "/api/admin/dsr/delete", new { userId = u, reason = "bench", confirm = true }, ct, erasePhasesAtOnce[i])));
+            PrintSlowest("erasure", concurrentErase, erasePhasesAtOnce);
 
             Console.WriteLine();
             Console.WriteLine("| what | requests | errors | p50 (ms) | p95 (ms) | max (ms) | raw storage p50 (ms) | p50 ratio |");
@@ -92,6 +96,16 @@ internal static class DsrBenchmark
         {
             await app.StopAsync(ct);
             await app.DisposeAsync();
+        }
+    }
+
+    /// <summary>Where the slowest of the requests run at once spent its time.</summary>
+    private static void PrintSlowest(string what, double?[] times, List<List<string>> phases)
+    {
+        var slowest = Array.IndexOf(times, times.Max());
+        if (slowest >= 0 && times[slowest] is not null)
+        {
+            Console.WriteLine($"  slowest {what} of those at once, phases first seen at: {string.Join(", ", phases[slowest])}");
         }
     }
 
@@ -144,11 +158,11 @@ internal static class DsrBenchmark
     }
 
     /// <summary>As <see cref="TimeRequestAsync"/>; a request refused (503 under overload, 429) or failed counts as an error, with its reason printed.</summary>
-    private static async Task<double?> TryTimeRequestAsync(HttpClient http, string path, object body, CancellationToken ct)
+    private static async Task<double?> TryTimeRequestAsync(HttpClient http, string path, object body, CancellationToken ct, List<string>? phases = null)
     {
         try
         {
-            return await TimeRequestAsync(http, path, body, ct);
+            return await TimeRequestAsync(http, path, body, ct, phases);
         }
         catch (InvalidOperationException e)
         {

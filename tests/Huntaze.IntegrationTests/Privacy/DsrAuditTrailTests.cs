@@ -31,7 +31,7 @@ public sealed class DsrAuditTrailTests(HostFixture fixture)
     public async Task Export_ByDpoForAUser_OneEntryPerStepWithTheStoreCountsThatMakeTheArchive()
     {
         var user = HostFixture.NewUserId("trailexp");
-        await SeedOnboardingAsync(user);
+        await RightsTests.SeedOnboardingAsync(fixture.Host, user);
         using var dpo = Api.Dpo();
         using var opened = await PrivacyApi.PostJsonAsync(dpo, "/api/admin/dsr/export", new { userId = user, reason = "Asked by post" });
         Assert.Equal(HttpStatusCode.Accepted, opened.StatusCode);
@@ -66,7 +66,7 @@ public sealed class DsrAuditTrailTests(HostFixture fixture)
     public async Task Erasure_ByTheUser_OneEntryPerEraseAndVerifyStepThenTheVerifiedCompletion()
     {
         var user = HostFixture.NewUserId("trailera");
-        await SeedOnboardingAsync(user);
+        await RightsTests.SeedOnboardingAsync(fixture.Host, user);
         using var client = Api.User(user);
         var id = await PrivacyApi.OpenAsync(client, new { type = "erasure" });
         var done = await Api.WaitClosedAsync(id);
@@ -205,14 +205,6 @@ public sealed class DsrAuditTrailTests(HostFixture fixture)
         (entry.Details["counts"] ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries)
             .Select(p => p.Split('='))
             .ToDictionary(p => p[0], p => int.Parse(p[1], CultureInfo.InvariantCulture), StringComparer.Ordinal);
-
-    private async Task SeedOnboardingAsync(string user)
-    {
-        await OnboardingHostFixture.WaitUntilEnabledAsync(fixture.Host);
-        using var onboarding = new OnboardingApi(Api.User(user));
-        using var write = await onboarding.PatchAsync("creator_assessment", new { status = "in_progress", data = new { address = "2 Quai Nord, Lyon" } }, "\"step-0\"");
-        Assert.Equal(HttpStatusCode.OK, write.StatusCode);
-    }
 
     private sealed record TrailEntry(string Actor, string Action, IReadOnlyDictionary<string, string?> Details, string Raw)
     {
