@@ -27,23 +27,12 @@ public sealed class CounterUnderFaultsTests
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    /// <summary>Set HUNTAZE_KNOWN_DEFECTS=1 to run the test of the defect below (bench/faults.sh does).</summary>
-    public static bool KnownDefects => Environment.GetEnvironmentVariable("HUNTAZE_KNOWN_DEFECTS") == "1";
-
-    [Fact(Timeout = 600_000)]
-    public Task Increments_ContendedUnderSlowAndBusyStorage_FinalValueEqualsAcknowledged() =>
-        RunAsync(workersPerCounter: 4, lostResponseRate: 0, TestContext.Current.CancellationToken);
-
-    [Fact(Timeout = 600_000)]
-    public Task Increments_ResponsesLostAfterCommitUnderSlowAndBusyStorage_FinalValueEqualsAcknowledged() =>
-        RunAsync(workersPerCounter: 1, lostResponseRate: 0.05, TestContext.Current.CancellationToken);
-
     /// <summary>
-    /// Known defect (docs/api/README.md, "Known defect"): a write commits, its response is lost, another writer
-    /// commits on top of it before the SDK's retry meets 412; the write id re-read is no longer ours, so the
-    /// write is reported as a 412 conflict although it committed.
+    /// Issue 15's defect, fixed (ADR 0017 §5): a write commits, its response is lost, another writer commits on top
+    /// of it before the SDK's retry meets 412. The write id is no longer the entity's newest, but still among the
+    /// ids it keeps, so the write is recognised as committed (it was reported as a 412 conflict before).
     /// </summary>
-    [Fact(Timeout = 600_000, Skip = "Known defect: a committed write overwritten before its lost response is retried is answered 412 (docs/api/README.md)", SkipUnless = nameof(KnownDefects))]
+    [Fact(Timeout = 600_000)]
     public Task Increments_ContendedWithResponsesLostAfterCommit_FinalValueEqualsAcknowledged() =>
         RunAsync(workersPerCounter: 4, lostResponseRate: 0.05, TestContext.Current.CancellationToken);
 
