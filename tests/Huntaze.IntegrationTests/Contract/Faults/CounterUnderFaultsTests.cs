@@ -50,6 +50,7 @@ public sealed class CounterUnderFaultsTests
         var users = Enumerable.Range(0, Counters).Select(_ => HostFixture.NewUserId("counter")).ToArray();
         var clients = users.Select(u => Client(host, u)).ToArray();
         var run = new Run(total);
+        await using var liveness = new LivenessProbe(host);
         faults.Enabled = true;
         var clock = Stopwatch.StartNew();
 
@@ -71,7 +72,7 @@ public sealed class CounterUnderFaultsTests
             $"{Counters} counters × {workersPerCounter} clients, lost-response rate {lostResponseRate}: increments acknowledged {acknowledged} (recognised after a 503: {run.Recognised}), stored {stored}; " +
             $"{run.Requests} requests in {elapsed.TotalSeconds:F1} s: 200 {run.Ok}, 412 {run.Conflicts}, 503 {run.Unavailable} (all with Retry-After: {run.Unavailable == run.RetryAfter}); " +
             $"latency p50 {Percentile(latencies, 0.5):F0} ms, p99 {Percentile(latencies, 0.99):F0} ms, max {latencies.LastOrDefault():F0} ms; " +
-            $"storage faults: {faults.Delayed} delayed, {faults.Busy} answered 503, {faults.LostResponses} responses lost after commit");
+            $"storage faults: {faults.Delayed} delayed, {faults.Busy} answered 503, {faults.LostResponses} responses lost after commit; {liveness.Summary}");
         RunSettings.Report("[counter] " + summary);
         Assert.Empty(run.Failures.Take(20));
         Assert.Equal(total, acknowledged);
@@ -81,6 +82,9 @@ public sealed class CounterUnderFaultsTests
         }
 
         Assert.Equal(run.Unavailable, run.RetryAfter);
+        // No thread starvation: liveness (no storage) kept answering while every storage call was slow or refused.
+        Assert.Equal(0, liveness.Failed);
+        Assert.True(liveness.Answered > 0, summary);
         Assert.True(faults.Busy > 0 && faults.Delayed > 0 && (lostResponseRate == 0 || faults.LostResponses > 0), summary);
     }
 
