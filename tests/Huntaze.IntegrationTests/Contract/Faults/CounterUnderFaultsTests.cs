@@ -33,8 +33,16 @@ public sealed class CounterUnderFaultsTests
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
+    [Fact(Timeout = FullRunTimeout)]
+    public Task Increments_ContendedUnderSlowAndBusyStorage_FinalValueEqualsAcknowledged() =>
+        RunAsync(workersPerCounter: 4, lostResponseRate: 0, TestContext.Current.CancellationToken);
+
+    [Fact(Timeout = FullRunTimeout)]
+    public Task Increments_ResponsesLostAfterCommitUnderSlowAndBusyStorage_FinalValueEqualsAcknowledged() =>
+        RunAsync(workersPerCounter: 1, lostResponseRate: 0.05, TestContext.Current.CancellationToken);
+
     /// <summary>
-    /// Issue 15's defect, fixed (ADR 0017 §5): a write commits, its response is lost, another writer commits on top
+    /// Issue 15's defect, fixed (ADR 0017 §7): a write commits, its response is lost, another writer commits on top
     /// of it before the SDK's retry meets 412. The write id is no longer the entity's newest, but still among the
     /// ids it keeps, so the write is recognised as committed (it was reported as a 412 conflict before).
     /// </summary>
