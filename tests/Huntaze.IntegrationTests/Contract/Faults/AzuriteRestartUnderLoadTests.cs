@@ -36,6 +36,7 @@ public sealed class AzuriteRestartUnderLoadTests
         var folder = Directory.CreateTempSubdirectory("huntaze-restart-");
         var azurite = await AzuriteProcess.StartAsync(ports, folder.FullName, ct);
         AzuriteProcess? restarted = null;
+        var stoppedOnce = false;
         try
         {
             var settings = HostFixture.BaseSettings(azurite.ConnectionString, "restart");
@@ -56,6 +57,7 @@ public sealed class AzuriteRestartUnderLoadTests
             var ackedBeforeStop = writers.Sum(w => w.Acknowledged);
 
             await azurite.DisposeAsync();
+            stoppedOnce = true;
             run.Down = true;
             var stopped = Stopwatch.StartNew();
             using var probe = host.CreateClient();
@@ -69,7 +71,7 @@ public sealed class AzuriteRestartUnderLoadTests
             var flagsBefore = run.FlagsServedWhileDown;
             var livenessBefore = liveness.Answered;
             await Eventually.HoldsAsync(() => Task.FromResult(run.FlagsServedWhileDown > flagsBefore + 5 && writers.All(w => w.UnavailableWhileDown > 0) && liveness.Answered > livenessBefore + 5 || Over()),
-                TimeSpan.FromSeconds(60), "flags served, writes refused with 503 and liveness answering while storage is down", TimeSpan.FromMilliseconds(100));
+                TimeSpan.FromSeconds(60), "flags served, every writer refused with 503 and liveness answering while storage is down", TimeSpan.FromMilliseconds(100));
             var downFor = stopped.Elapsed;
 
             restarted = await AzuriteProcess.StartAsync(ports, folder.FullName, ct);
@@ -100,7 +102,7 @@ public sealed class AzuriteRestartUnderLoadTests
                 $"Azurite stopped (SIGINT) and restarted under load: {Writers} writers, {Readers} readers; writes acknowledged {writers.Sum(w => w.Acknowledged)} ({ackedBeforeStop} before the stop), " +
                 $"each writer's last acknowledged value read back: {string.Join(", ", writers.Select((w, i) => $"{w.LastAcknowledged}→{stored[i]}"))}; " +
                 $"readiness 503 {readinessAfter.TotalMilliseconds:F0} ms after the stop, a write {(int)writeStatus} after {writeAfter.TotalMilliseconds:F0} ms; storage down {downFor.TotalSeconds:F1} s; " +
-                $"while down: flags served {run.FlagsServedWhileDown}, writes answered 503 {writers.Sum(w => w.UnavailableWhileDown)}; {run.Requests} requests, 5xx other than 503: {run.ServerErrors}, 503 without Retry-After: {run.UnavailableWithoutRetryAfter}; {liveness.Summary}");
+                $"while down: flags served {run.FlagsServedWhileDown}, writers' reads and writes answered 503 {writers.Sum(w => w.UnavailableWhileDown)}; {run.Requests} requests, 5xx other than 503: {run.ServerErrors}, 503 without Retry-After: {run.UnavailableWithoutRetryAfter}; {liveness.Summary}");
             RunSettings.Report("[restart] " + summary);
 
             Assert.Empty(run.Failures.Take(20));
@@ -118,7 +120,7 @@ public sealed class AzuriteRestartUnderLoadTests
             {
                 await restarted.DisposeAsync();
             }
-            else if (!azurite.HasExited)
+            else if (!stoppedOnce)
             {
                 await azurite.DisposeAsync();
             }
@@ -183,6 +185,7 @@ public sealed class AzuriteRestartUnderLoadTests
 
         public int Acknowledged => Volatile.Read(ref _acknowledged);
 
+        /// <summary>This writer's reads and writes answered 503 while storage was down.</summary>
         public int UnavailableWhileDown => Volatile.Read(ref _unavailableWhileDown);
 
         public int LastAcknowledged { get; private set; }
@@ -255,6 +258,11 @@ public sealed class AzuriteRestartUnderLoadTests
                 {
                     run.Failures.Add($"GET step answered {(int)status}");
                     return (null, 0);
+                }
+
+                if (run.Down)
+                {
+                    Interlocked.Increment(ref _unavailableWhileDown);
                 }
             }
 
