@@ -33,16 +33,20 @@ public sealed class MigrationTests(OnboardingHostFixture host)
         await OnboardingHostFixture.WaitUntilEnabledAsync(app);
         var prefix = "mig-" + Guid.NewGuid().ToString("N")[..8];
         var userIds = Enumerable.Range(0, Users).Select(i => $"{prefix}-{i:D5}").ToArray();
+        var phases = Stopwatch.StartNew();
         await SeedAsync(app.Services.GetRequiredService<IProgressStore>(), userIds);
         using var admin = new OnboardingApi(OnboardingHostFixture.ClientFor(app, HostFixture.NewUserId("admin"), "US", "admin"));
 
+        Phase(phases, "seeded 10,000 users");
         var dry = await RunAsync(admin, dryRun: true);
+        Phase(phases, "dry run");
         Assert.Equal(("completed", Users, Users - AlreadyMigrated, AlreadyMigrated, 0L), dry);
 
         var writers = userIds.Take(ConcurrentWriters).ToArray();
         var migration = RunAsync(admin, dryRun: false);
         await Task.WhenAll(writers.Select(id => WriteNoteAsync(app, id)));
         var real = await migration;
+        Phase(phases, "real run beside 40 writers");
 
         Assert.Equal("completed", real.State);
         Assert.Equal(Users, real.Scanned);
@@ -58,6 +62,7 @@ public sealed class MigrationTests(OnboardingHostFixture host)
         }
 
         var again = await RunAsync(admin, dryRun: true);
+        Phase(phases, "second dry run");
         Assert.Equal((Users, 0L), (again.Scanned, again.Changed));
     }
 
@@ -79,6 +84,13 @@ public sealed class MigrationTests(OnboardingHostFixture host)
         using var response = await support.PostAsync("/api/admin/onboarding/migrations", new { stepId = Step, toVersion = 2, dryRun = true });
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+    }
+
+    /// <summary>Where the test's time goes (docs/performance.md), in its output: durations are the bench's business, never asserted.</summary>
+    private static void Phase(Stopwatch watch, string phase)
+    {
+        TestContext.Current.TestOutputHelper?.WriteLine($"{phase}: {watch.Elapsed.TotalSeconds:0.0} s");
+        watch.Restart();
     }
 
     /// <summary>Every user has the step completed (step entity only: one insert each); the last 1,000 already under version 2.</summary>

@@ -3,6 +3,8 @@ using System.Text;
 using Huntaze.Functions.Security.Audit;
 using Huntaze.IntegrationTests.Infrastructure;
 using Huntaze.IntegrationTests.Onboarding;
+using Huntaze.IntegrationTests.TestFunctions;
+using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -67,6 +69,26 @@ public sealed class AuditFaultTests(HostFixture fixture)
         Assert.Contains((await OnboardingApi.JsonAsync(progress)).GetProperty("steps").EnumerateArray(), s => s.GetProperty("stepId").GetString() == "creator_assessment");
         var migrations = (await AuditTests.QueryAsync(admin.Client, "/api/admin/audit?target=step:creator_assessment")).Items;
         Assert.Empty(migrations);
+    }
+
+    [Fact]
+    public async Task Terminate_AuditStoreFailing_Answers503AndTheInstanceKeepsRunning()
+    {
+        using var outage = new Outage();
+        await using var host = await StartAsync(outage);
+        var durable = host.Services.GetRequiredService<DurableTaskClient>();
+        var id = await durable.ScheduleNewOrchestrationInstanceAsync(OrchestrationTestFunctions.WaitForEvent, cancellation: Ct);
+        await durable.WaitForInstanceStartAsync(id, Ct);
+        using var admin = OnboardingHostFixture.ClientFor(host, HostFixture.NewUserId("admin"), "US", "admin");
+
+        outage.Down = true;
+        using var terminate = await admin.PostAsync($"/api/admin/orchestrations/{id}/terminate?reason=stuck", null, Ct);
+        outage.Down = false;
+
+        await OnboardingApi.ProblemAsync(terminate, HttpStatusCode.ServiceUnavailable, "dependency-unavailable");
+        Assert.True(terminate.Headers.RetryAfter?.Delta > TimeSpan.Zero);
+        Assert.Equal(OrchestrationRuntimeStatus.Running, (await durable.GetInstanceAsync(id, Ct))!.RuntimeStatus);
+        await durable.TerminateInstanceAsync(id, cancellation: Ct);
     }
 
     [Fact]

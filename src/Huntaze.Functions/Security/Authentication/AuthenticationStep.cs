@@ -93,6 +93,8 @@ public sealed partial class AuthenticationStep(TokenValidator validator, ILogger
     internal static string Bind(string token) =>
         Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 
-    [LoggerMessage(EventId = 3000, Level = LogLevel.Information, Message = "Rejected {CredentialKind} credential: {Reason}")]
+    // Debug, not Information: anyone can send junk credentials, and a line per request would let them fill the logs.
+    // Denials are counted per client and minute in the denial stream and in huntaze.http metrics instead.
+    [LoggerMessage(EventId = 3000, Level = LogLevel.Debug, Message = "Rejected {CredentialKind} credential: {Reason}")]
     private static partial void LogRejected(ILogger logger, CredentialKind credentialKind, string reason);
 }

@@ -23,10 +23,14 @@ internal sealed class CounterHints
     /// <summary>Keys held (for tests and diagnostics).</summary>
     internal int Count => _byKey.Count;
 
-    /// <summary>Takes one reserved token; on success <paramref name="remaining"/> estimates the window's remaining budget.</summary>
-    public bool TryTake(CounterKey key, out int remaining)
+    /// <summary>
+    /// Takes one reserved token; on success <paramref name="remaining"/> estimates the window's remaining budget and
+    /// <paramref name="reservedLeft"/> is how many reserved tokens this instance still holds for the counter.
+    /// </summary>
+    public bool TryTake(CounterKey key, out int remaining, out int reservedLeft)
     {
         remaining = 0;
+        reservedLeft = 0;
         if (!_byKey.TryGetValue(key, out var entry))
         {
             return false;
@@ -42,6 +46,7 @@ internal sealed class CounterHints
 
             if (Interlocked.CompareExchange(ref entry.Reserved, left - 1, left) == left)
             {
+                reservedLeft = left - 1;
                 var counted = Volatile.Read(ref entry.LastWritten)?.Count ?? entry.Limit;
                 remaining = Math.Max(0, entry.Limit - counted + left - 1);
                 return true;

@@ -49,6 +49,29 @@ internal sealed class CounterRefills
         return await flight.Result.Task.WaitAsync(linked.Token).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Starts a refill nobody waits for, unless one is in flight already: requests arriving while it runs spend
+    /// the tokens still reserved, and only join it if they run out. Its failure is left to the next refill a
+    /// request waits on (which meets the same store and applies the policy's failure mode).
+    /// </summary>
+    public void StartIfIdle(CounterKey key, Func<int, CancellationToken, Task<RefillOutcome>> refill, TimeSpan timeout, TimeProvider time)
+    {
+        Flight flight;
+        lock (_flights)
+        {
+            if (_flights.ContainsKey(key))
+            {
+                return;
+            }
+
+            flight = new Flight();
+            _flights[key] = flight;
+        }
+
+        _ = flight.Result.Task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        _ = RunAsync(key, flight, refill, timeout, time);
+    }
+
     private async Task RunAsync(CounterKey key, Flight flight, Func<int, CancellationToken, Task<RefillOutcome>> refill, TimeSpan timeout, TimeProvider time)
     {
         using var deadline = new CancellationTokenSource(timeout, time);

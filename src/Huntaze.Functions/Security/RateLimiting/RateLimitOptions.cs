@@ -22,6 +22,13 @@ public sealed class RateLimitPolicyOptions
     public int? ReservationSize { get; set; }
 
     public int EffectiveReservationSize => Math.Clamp(ReservationSize ?? Limit / 50, 1, Math.Max(1, Limit));
+
+    /// <summary>
+    /// Reserved tokens left on an instance when it counts the next reservation in the background: a third of the
+    /// reservation, for reservations of at least 3 (reads: 12, so at 4). Smaller reservations (writes, snoozes,
+    /// privacy requests, anonymous calls) are exact limits and never count ahead (-1: never reached).
+    /// </summary>
+    public int RefillAheadAt => EffectiveReservationSize >= 3 ? EffectiveReservationSize / 3 : -1;
 }
 
 /// <summary>The policies, keyed by name (section <c>RateLimits</c>); defaults are issue 3's limits.</summary>

@@ -47,8 +47,15 @@ public sealed partial class RateLimiter(IRateLimitStore store, IOptions<RateLimi
         {
             for (var round = 0; ; round++)
             {
-                if (_counters.TryTake(key, out var left))
+                if (_counters.TryTake(key, out var left, out var reservedLeft))
                 {
+                    if (reservedLeft == settings.RefillAheadAt)
+                    {
+                        // Count the next reservation while this one lasts, so no request of a steady stream waits
+                        // on the store: only a burst that outruns the refill does.
+                        _refills.StartIfIdle(key, (waiters, ct) => RefillAsync(key, settings, waiters, window.End, ct), StoreTimeout, time);
+                    }
+
                     return Decide(new RateLimitDecision(policy, true, settings.Limit, settings.WindowSeconds, left, reset));
                 }
 
