@@ -4,7 +4,7 @@
 # Prints the figures line ("[counter] increments acknowledged N …, stored N …"). Usage: bash bench/faults.sh [COUNT] [SEED]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-export HUNTAZE_COUNTER_INCREMENTS=${1:-10000} HUNTAZE_FAULT_SEED=${2:-15} HUNTAZE_KNOWN_DEFECTS=${HUNTAZE_KNOWN_DEFECTS:-0}
+export HUNTAZE_COUNTER_INCREMENTS=${1:-10000} HUNTAZE_FAULT_SEED=${2:-15}
 uptime
 rm -f tests/Huntaze.IntegrationTests/bin/Debug/net10.0/robustness-figures.txt
 dotnet test --project tests/Huntaze.IntegrationTests --filter-class "*CounterUnderFaultsTests" --output Detailed 2>&1 | grep -E "passed|failed|skipped|total:" || true

@@ -9,6 +9,7 @@ using Huntaze.Bench.Storage;
 
 // dotnet run -c Release --project bench/Huntaze.Bench -- <benchmark> [args]
 //   onboarding [seconds per measurement, default 10] [levels, default 1,16,64]   API vs raw storage, and one user vs many (docs/performance.md)
+//   mix [seconds, default 20] [workers, default 32] [users, default 5000]          issue 15's mix (80 % reads, 15 % writes, 5 % snooze/gate) vs raw storage
 //   flags-evaluation [BenchmarkDotNet args]                                        evaluation cost per request (docs/flags.md)
 //   flags-propagation [flips, default 20]                                          kill-switch propagation between two hosts
 //   restore [entities, default 100000] [parallelism, default 8]                     restore vs raw batch inserts (docs/runbooks/restore.md)
@@ -20,6 +21,12 @@ switch (args.FirstOrDefault())
 {
     case "onboarding":
         await RunOnboardingAsync(args.Skip(1).ToArray());
+        break;
+    case "mix":
+        await MixScenario.RunAsync(
+            args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20,
+            args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 32,
+            args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 5000);
         break;
     case "flags-evaluation":
         BenchmarkRunner.Run<FlagEvaluationBenchmarks>(args: args.Skip(1).ToArray());
@@ -53,7 +60,7 @@ switch (args.FirstOrDefault())
             args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 64);
         break;
     default:
-        Console.WriteLine("usage: onboarding [seconds] [levels] | flags-evaluation [BenchmarkDotNet args] | flags-propagation [flips] | denials [seconds] [workers] | azurite-persistence [rounds] | durable [chains] [fan-out] [users] | restore [entities] [parallelism] | privacy [rows] [concurrent] [repeats]");
+        Console.WriteLine("usage: onboarding [seconds] [levels] | mix [seconds] [workers] [users] | flags-evaluation [BenchmarkDotNet args] | flags-propagation [flips] | denials [seconds] [workers] | azurite-persistence [rounds] | durable [chains] [fan-out] [users] | restore [entities] [parallelism] | privacy [rows] [concurrent] [repeats]");
         return 2;
 }
 

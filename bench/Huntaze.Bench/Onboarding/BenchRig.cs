@@ -23,13 +23,16 @@ internal sealed class BenchRig : IAsyncDisposable
 {
     public const string Issuer = "https://huntaze.local/bench";
     public const string Audience = "api://huntaze-onboarding";
-    private const string Step = "creator_assessment";
+    public const string Step = "creator_assessment";
     private static readonly string SigningKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
 
     private readonly AzuriteProcess _azurite;
     private readonly WebApplication _app;
     private readonly Uri _baseAddress;
     private readonly TableClient _rawTable;
+
+    /// <summary>The table of the raw storage work (not app data), for scenarios of their own.</summary>
+    public TableClient RawTable => _rawTable;
     private readonly Dictionary<string, HttpClient> _clients = [];
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _etags = new();
 
@@ -44,7 +47,11 @@ internal sealed class BenchRig : IAsyncDisposable
     public static Task<BenchRig> StartAsync(CancellationToken cancellationToken) => StartAsync(null, cancellationToken);
 
     /// <summary><paramref name="configureServices"/> runs after the app's composition (e.g. to count storage requests).</summary>
-    public static async Task<BenchRig> StartAsync(Action<IServiceCollection>? configureServices, CancellationToken cancellationToken)
+    public static Task<BenchRig> StartAsync(Action<IServiceCollection>? configureServices, CancellationToken cancellationToken) =>
+        StartAsync(null, configureServices, cancellationToken);
+
+    /// <summary><paramref name="overrides"/> replace the bench's settings (e.g. the production rate limits).</summary>
+    public static async Task<BenchRig> StartAsync(IReadOnlyDictionary<string, string?>? overrides, Action<IServiceCollection>? configureServices, CancellationToken cancellationToken)
     {
         var azurite = await AzuriteProcess.StartAsync(AzuritePorts.Free(), location: null, cancellationToken);
         var settings = new Dictionary<string, string?>
@@ -63,6 +70,11 @@ internal sealed class BenchRig : IAsyncDisposable
             ["RateLimits__step-writes__ReservationSize"] = "1",
             ["Logging__LogLevel__Default"] = "Warning",
         };
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+
         var app = LocalHostApp.Build(["--urls", "http://127.0.0.1:0"], new LocalHostOptions { Settings = BenchTimers.Quiet(settings), UseLocalSettingsFile = false, PrintFunctionTable = false, ConfigureServices = configureServices });
         await app.StartAsync(cancellationToken);
         var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
@@ -144,6 +156,12 @@ internal sealed class BenchRig : IAsyncDisposable
 
     public string ConnectionString => _azurite.ConnectionString;
 
+    public Uri BaseAddress => _baseAddress;
+
+    /// <summary>A development token for <paramref name="user"/> (role user, market US), valid for an hour.</summary>
+    public static string Token(string user) =>
+        DevTokenFactory.Create(new DevTokenRequest(user, ["user"], "US", Issuer, Audience, SigningKey, TimeSpan.FromHours(1)), DateTimeOffset.UtcNow);
+
     /// <summary>A client of the bench host (disposed with the rig) sending <paramref name="token"/>, or the user's own development token.</summary>
     public HttpClient Client(string user, string? token = null)
     {
@@ -152,7 +170,7 @@ internal sealed class BenchRig : IAsyncDisposable
         {
             client = new HttpClient { BaseAddress = _baseAddress };
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
-                "Bearer", token ?? DevTokenFactory.Create(new DevTokenRequest(user, ["user"], "US", Issuer, Audience, SigningKey, TimeSpan.FromHours(1)), DateTimeOffset.UtcNow));
+                "Bearer", token ?? Token(user));
             _clients[key] = client;
         }
 

@@ -24,13 +24,19 @@ internal static class LoadRunner
     }
 
     /// <summary>Each of <paramref name="operationsFor"/> measured for <paramref name="duration"/> in all, slice by slice in turn.</summary>
-    public static async Task<LoadResult[]> RunInterleavedAsync(int workers, TimeSpan duration, params Func<int, Func<Task<bool>>>[] operationsFor)
+    public static Task<LoadResult[]> RunInterleavedAsync(int workers, TimeSpan duration, params Func<int, Func<Task<bool>>>[] operationsFor) =>
+        RunInterleavedAsync(workers, duration, null, operationsFor);
+
+    /// <param name="warmedUp">Called once every warm-up is done, before the first measured slice.</param>
+    public static async Task<LoadResult[]> RunInterleavedAsync(int workers, TimeSpan duration, Action? warmedUp, params Func<int, Func<Task<bool>>>[] operationsFor)
     {
         var runs = operationsFor.Select(f => new Run([.. Enumerable.Range(0, workers).Select(f)])).ToArray();
         foreach (var run in runs)
         {
             await run.WarmUpAsync();
         }
+
+        warmedUp?.Invoke();
 
         for (var measured = TimeSpan.Zero; measured < duration; measured += Slice)
         {
@@ -88,6 +94,6 @@ internal static class LoadRunner
         }
     }
 
-    private static double Percentile(double[] sorted, double p) =>
+    public static double Percentile(double[] sorted, double p) =>
         sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
 }

@@ -28,7 +28,10 @@ namespace Huntaze.Bench.Privacy;
 /// export and erasure of a user holding <c>rows</c> rows spread over the stores, repeated; then
 /// <c>concurrent</c> users' requests at once. The raw baseline is the same storage work done directly
 /// with Azure.Data.Tables in the same run (read every row; delete or rewrite every row), so the ratio is
-/// what the orchestration, the handlers and the audit add.
+/// what the orchestration, the handlers and the audit add. Each single run also prints when each phase of the
+/// workflow was first seen (the status view's progress), which shows where the time goes. The host runs with the
+/// Durable tuning developers run locally (local.settings.sample.json: queues polled at most 100 ms apart); in Azure
+/// the provider's default (30 s) applies, so there an idle hub's first step can wait up to 30 s.
 /// </summary>
 internal static class DsrBenchmark
 {
@@ -59,18 +62,27 @@ internal static class DsrBenchmark
                 var raw = $"raw{i}-{Guid.NewGuid():N}"[..20];
                 await seeder.SeedAsync(user, rows, ct);
                 await seeder.SeedAsync(raw, rows, ct);
-                export.Add(await TimeRequestAsync(http, "/api/admin/dsr/export", new { userId = user, reason = "bench" }, ct));
-                erase.Add(await TimeRequestAsync(http, "/api/admin/dsr/delete", new { userId = user, reason = "bench", confirm = true }, ct));
+                var phases = new List<string>();
+                export.Add(await TimeRequestAsync(http, "/api/admin/dsr/export", new { userId = user, reason = "bench" }, ct, phases));
+                var exportPhases = string.Join(", ", phases);
+                phases.Clear();
+                erase.Add(await TimeRequestAsync(http, "/api/admin/dsr/delete", new { userId = user, reason = "bench", confirm = true }, ct, phases));
                 rawExport.Add(await TimeAsync(() => seeder.RawReadAsync(raw, ct)));
                 rawErase.Add(await TimeAsync(() => seeder.RawEraseAsync(raw, ct)));
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  run {i + 1}: export {export[^1]:0} ms (raw {rawExport[^1]:0}), erasure {erase[^1]:0} ms (raw {rawErase[^1]:0})"));
+                Console.WriteLine($"    export phases first seen at: {exportPhases}");
+                Console.WriteLine($"    erasure phases first seen at: {string.Join(", ", phases)}");
             }
 
             var concurrentRows = Math.Max(10, rows / 10);
             var users = Enumerable.Range(0, concurrent).Select(i => $"conc{i}-{Guid.NewGuid():N}"[..20]).ToList();
             await Parallel.ForEachAsync(users, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (u, c) => await seeder.SeedAsync(u, concurrentRows, c, auditEntries: 5));
-            var concurrentExport = await Task.WhenAll(users.Select(u => TryTimeRequestAsync(http, "/api/admin/dsr/export", new { userId = u, reason = "bench" }, ct)));
-            var concurrentErase = await Task.WhenAll(users.Select(u => TryTimeRequestAsync(http, "/api/admin/dsr/delete", new { userId = u, reason = "bench", confirm = true }, ct)));
+            var exportPhasesAtOnce = users.Select(_ => new List<string>()).ToList();
+            var concurrentExport = await Task.WhenAll(users.Select((u, i) => TryTimeRequestAsync(http, "/api/admin/dsr/export", new { userId = u, reason = "bench" }, ct, exportPhasesAtOnce[i])));
+            PrintSlowest("export", concurrentExport, exportPhasesAtOnce);
+            var erasePhasesAtOnce = users.Select(_ => new List<string>()).ToList();
+            var concurrentErase = await Task.WhenAll(users.Select((u, i) => TryTimeRequestAsync(http, "/api/admin/dsr/delete", new { userId = u, reason = "bench", confirm = true }, ct, erasePhasesAtOnce[i])));
+            PrintSlowest("erasure", concurrentErase, erasePhasesAtOnce);
 
             Console.WriteLine();
             Console.WriteLine("| what | requests | errors | p50 (ms) | p95 (ms) | max (ms) | raw storage p50 (ms) | p50 ratio |");
@@ -87,6 +99,16 @@ internal static class DsrBenchmark
         }
     }
 
+    /// <summary>Where the slowest of the requests run at once spent its time.</summary>
+    private static void PrintSlowest(string what, double?[] times, List<List<string>> phases)
+    {
+        var slowest = Array.IndexOf(times, times.Max());
+        if (slowest >= 0 && times[slowest] is not null)
+        {
+            Console.WriteLine($"  slowest {what} of those at once, phases first seen at: {string.Join(", ", phases[slowest])}");
+        }
+    }
+
     private static void Row(string what, List<double> samples, List<double>? raw, int errors = 0) => Console.WriteLine(samples.Count == 0 ? $"| {what} | 0 | {errors} | | | | | |" : string.Create(CultureInfo.InvariantCulture,
         $"| {what} | {samples.Count + errors} | {errors} | {P(samples, 0.5):0} | {P(samples, 0.95):0} | {samples.Max():0} | {(raw is null ? "" : P(raw, 0.5).ToString("0", CultureInfo.InvariantCulture))} | {(raw is null ? "" : (P(samples, 0.5) / Math.Max(1, P(raw, 0.5))).ToString("0.0", CultureInfo.InvariantCulture))} |"));
 
@@ -96,8 +118,8 @@ internal static class DsrBenchmark
         return sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(q * sorted.Count) - 1)];
     }
 
-    /// <summary>From the POST to the first status poll that shows the request completed.</summary>
-    private static async Task<double> TimeRequestAsync(HttpClient http, string path, object body, CancellationToken ct)
+    /// <summary>From the POST to the first status poll that shows the request completed; <paramref name="phases"/> gets "phase done/total @ ms" as each progress is first seen.</summary>
+    private static async Task<double> TimeRequestAsync(HttpClient http, string path, object body, CancellationToken ct, List<string>? phases = null)
     {
         var watch = Stopwatch.StartNew();
         using var opened = await http.PostAsJsonAsync(path, body, ct);
@@ -108,9 +130,19 @@ internal static class DsrBenchmark
         }
 
         var id = view.GetProperty("id").GetString();
+        phases?.Add(string.Create(CultureInfo.InvariantCulture, $"accepted @ {watch.Elapsed.TotalMilliseconds:0}"));
+        var last = "";
         while (true)
         {
-            var status = JsonDocument.Parse(await http.GetStringAsync($"/api/admin/dsr/{id}", ct)).RootElement.GetProperty("status").GetString();
+            var current = JsonDocument.Parse(await http.GetStringAsync($"/api/admin/dsr/{id}", ct)).RootElement;
+            var status = current.GetProperty("status").GetString();
+            var progress = current.TryGetProperty("progress", out var p) ? $"{p.GetProperty("phase").GetString()} {p.GetProperty("done").GetInt32()}/{p.GetProperty("total").GetInt32()}" : status!;
+            if (phases is not null && progress != last)
+            {
+                phases.Add(string.Create(CultureInfo.InvariantCulture, $"{progress} @ {watch.Elapsed.TotalMilliseconds:0}"));
+                last = progress;
+            }
+
             if (status is "completed")
             {
                 return watch.Elapsed.TotalMilliseconds;
@@ -126,11 +158,11 @@ internal static class DsrBenchmark
     }
 
     /// <summary>As <see cref="TimeRequestAsync"/>; a request refused (503 under overload, 429) or failed counts as an error, with its reason printed.</summary>
-    private static async Task<double?> TryTimeRequestAsync(HttpClient http, string path, object body, CancellationToken ct)
+    private static async Task<double?> TryTimeRequestAsync(HttpClient http, string path, object body, CancellationToken ct, List<string>? phases = null)
     {
         try
         {
-            return await TimeRequestAsync(http, path, body, ct);
+            return await TimeRequestAsync(http, path, body, ct, phases);
         }
         catch (InvalidOperationException e)
         {
@@ -146,7 +178,8 @@ internal static class DsrBenchmark
         return watch.Elapsed.TotalMilliseconds;
     }
 
-    private static Dictionary<string, string?> Settings(string connection) => new()
+    /// <summary>The local host's developer configuration (Durable tuning of local.settings.sample.json) and the bench's own.</summary>
+    private static Dictionary<string, string?> Settings(string connection) => new(Huntaze.LocalHost.Configuration.LocalSettings.SampleDurableTuning())
     {
         ["AzureWebJobsStorage"] = connection,
         ["Storage__TablePrefix"] = "dsrbench",

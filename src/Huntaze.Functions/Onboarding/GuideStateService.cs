@@ -58,7 +58,7 @@ public sealed class GuideStateService(
             }
 
             var next = changed with { Revision = state.Revision + 1, UpdatedAt = time.GetUtcNow() };
-            return ProgressDecision.Write(new ProgressCommit(null, new Stored<OnboardingState>(next, snapshot.State.ETag)), GuideCalculator.ToView(next, time.GetUtcNow()));
+            return ProgressDecision.Write(new ProgressCommit(null, snapshot.State with { Value = next }), GuideCalculator.ToView(next, time.GetUtcNow()));
         }, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -60,7 +60,7 @@ public sealed partial class OnboardingAdminService(
             token => store.UpdateAsync(userId, snapshot => snapshot.Steps.Count == 0 && snapshot.State.ETag is null
                 ? ProgressDecision.Unchanged(0)
                 : ProgressDecision.Write(
-                    new ProgressCommit(null, new Stored<OnboardingState>(OnboardingState.AfterReset(snapshot, now), snapshot.State.ETag)) { Removed = [.. snapshot.Steps.Values] },
+                    new ProgressCommit(null, snapshot.State with { Value = OnboardingState.AfterReset(snapshot, now) }) { Removed = [.. snapshot.Steps.Values] },
                     snapshot.Steps.Count), token),
             cancellationToken).ConfigureAwait(false);
         return new ResetResult(userId, removed);

@@ -73,7 +73,7 @@ public sealed class StepWriteService(
         var nextState = completesOnboarding
             ? state with { CompletedAt = now, UpdatedAt = now, Revision = state.Revision + 1 }
             : state;
-        var commit = new ProgressCommit(new Stored<StepProgress>(next, current.ETag), new Stored<OnboardingState>(nextState, snapshot.State.ETag));
+        var commit = new ProgressCommit(current with { Value = next }, snapshot.State with { Value = nextState });
         return ProgressDecision.Write(commit, new PatchOutcome(
             GuideCalculator.ToView(step, next, blockedBy, includeData: true),
             new WrittenStep(current.Value.Status, next, completesOnboarding)));

@@ -30,6 +30,49 @@ public sealed class ConditionalTableWritesTests(HostFixture fixture)
         Assert.Equal((await table.GetEntityAsync<TableEntity>(partition, "b", cancellationToken: Ct)).Value.ETag, result.ETags["b"]);
     }
 
+    /// <summary>
+    /// Issue 15's defect: a write commits, its response is lost, another writer commits on top (carrying the write
+    /// ids it read), and the retry meets 412. The retry is the same batch (same write id): it is recognised from the
+    /// entity's write history, and gets no ETag for the entity, which is no longer its write.
+    /// </summary>
+    [Fact]
+    public async Task SubmitAsync_RetryOfACommitAnotherWriterOverwrote_RecognisesItsCommitWithoutAnETag()
+    {
+        var table = await TableAsync(null);
+        var partition = HostFixture.NewUserId();
+        var created = await table.SubmitAsync(new TableWriteBatch(partition).Put(new TableEntity(partition, "a") { ["V"] = 0 }, null), Ct);
+        var ours = new TableWriteBatch(partition).Put(new TableEntity(partition, "a") { ["V"] = 1 }, created.ETags["a"]);
+        Assert.True((await table.SubmitAsync(ours, Ct)).Committed);
+        await OverwriteAsync(table, partition, "a", 2);
+
+        var retry = await table.SubmitAsync(ours, Ct);
+
+        Assert.Equal(TableWriteStatus.Committed, retry.Status);
+        Assert.Empty(retry.ETags);
+        Assert.Equal(2, (await table.GetEntityAsync<TableEntity>(partition, "a", cancellationToken: Ct)).Value.GetInt32("V"));
+    }
+
+    [Fact]
+    public async Task SubmitAsync_RetryAfterMoreWritesThanTheHistoryKeeps_IsAConflict()
+    {
+        var table = await TableAsync(null);
+        var partition = HostFixture.NewUserId();
+        var ours = new TableWriteBatch(partition).Put(new TableEntity(partition, "a") { ["V"] = 0 }, null);
+        Assert.True((await table.SubmitAsync(ours, Ct)).Committed);
+        for (var i = 1; i < TableWriteBatch.WriteHistory; i++)
+        {
+            await OverwriteAsync(table, partition, "a", i);
+        }
+
+        var kept = (await table.GetEntityAsync<TableEntity>(partition, "a", cancellationToken: Ct)).Value;
+        Assert.True(TableWriteBatch.Includes(TableWriteBatch.WriteIdsOf(kept), ours.WriteId));
+        await OverwriteAsync(table, partition, "a", TableWriteBatch.WriteHistory);
+
+        var stored = TableWriteBatch.WriteIdsOf((await table.GetEntityAsync<TableEntity>(partition, "a", cancellationToken: Ct)).Value)!;
+        Assert.Equal(TableWriteBatch.WriteHistory, stored.Split(' ').Length);
+        Assert.Equal(TableWriteStatus.Conflict, (await table.SubmitAsync(ours, Ct)).Status);
+    }
+
     [Fact]
     public async Task SubmitAsync_InsertOfAnExistingEntity_IsAConflict()
     {
@@ -83,6 +126,14 @@ public sealed class ConditionalTableWritesTests(HostFixture fixture)
 
         Assert.Equal(options.MaxRetries + 1, readAttempts);
         Assert.Equal(2 * (options.MaxRetries + 1), outage.Attempts);
+    }
+
+    /// <summary>Another writer's read-modify-write of the entity, keeping the write ids it read.</summary>
+    private static async Task OverwriteAsync(TableClient table, string partition, string rowKey, int value)
+    {
+        var read = (await table.GetEntityAsync<TableEntity>(partition, rowKey, cancellationToken: Ct)).Value;
+        var batch = new TableWriteBatch(partition).Put(new TableEntity(partition, rowKey) { ["V"] = value }, read.ETag, TableWriteBatch.WriteIdsOf(read));
+        Assert.True((await table.SubmitAsync(batch, Ct)).Committed);
     }
 
     private async Task<TableClient> TableAsync(Azure.Core.Pipeline.HttpPipelinePolicy? policy) =>

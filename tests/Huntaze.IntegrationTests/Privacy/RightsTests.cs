@@ -27,7 +27,7 @@ public sealed class RightsTests(HostFixture fixture)
     public async Task Portability_Completed_DownloadsArchiveOnlyForItsOwnerAndAnswers410AfterExpiry()
     {
         var user = HostFixture.NewUserId("port");
-        await SeedOnboardingAsync(user);
+        await SeedOnboardingAsync(fixture.Host, user);
         using var client = Api.User(user);
         var id = await PrivacyApi.OpenAsync(client, new { type = "portability" });
         var done = await Api.WaitClosedAsync(id);
@@ -58,7 +58,7 @@ public sealed class RightsTests(HostFixture fixture)
     public async Task DpoExport_ForAUser_CompletesWithProcessingInformationAndDpoDownloads()
     {
         var user = HostFixture.NewUserId("dpoexp");
-        await SeedOnboardingAsync(user);
+        await SeedOnboardingAsync(fixture.Host, user);
         using var dpo = Api.Dpo();
         using var opened = await PrivacyApi.PostJsonAsync(dpo, "/api/admin/dsr/export", new { userId = user, reason = "Subject asked by post" });
         var body = await PrivacyApi.JsonAsync(opened);
@@ -111,7 +111,7 @@ public sealed class RightsTests(HostFixture fixture)
     public async Task Restriction_InForce_BlocksWritesEventsAndMigrationsButNotExport_ThenUserLiftsIt()
     {
         var user = HostFixture.NewUserId("restr");
-        await SeedOnboardingAsync(user);
+        await SeedOnboardingAsync(fixture.Host, user);
         await ConsentToAnalyticsAsync(user); // without it no event is allowed in the first place
         using var client = Api.User(user);
         Assert.Equal("completed", (await Api.WaitClosedAsync(await PrivacyApi.OpenAsync(client, new { type = "restriction" }))).GetProperty("status").GetString());
@@ -175,7 +175,7 @@ public sealed class RightsTests(HostFixture fixture)
     public async Task Erasure_UnderLegalHold_RefusedNamingTheHoldAndRecorded_AcceptedOnceLifted()
     {
         var user = HostFixture.NewUserId("hold");
-        await SeedOnboardingAsync(user);
+        await SeedOnboardingAsync(fixture.Host, user);
         using var dpo = Api.Dpo();
         using (var set = await dpo.PutAsync($"/api/admin/privacy/controls/{user}/hold", PrivacyApi.Json(new { reason = "Litigation hold, case 2026-114" }), Ct))
         {
@@ -300,7 +300,7 @@ public sealed class RightsTests(HostFixture fixture)
     public async Task DeletePreview_UserWithData_CountsPerStoreAndWritesNothing()
     {
         var user = HostFixture.NewUserId("prev");
-        await SeedOnboardingAsync(user);
+        await SeedOnboardingAsync(fixture.Host, user);
         var storage = fixture.Services.GetRequiredService<StorageClients>();
         var progress = await storage.GetTableAsync("OnboardingProgress", Ct);
         var before = await RowsAsync(progress, user);
@@ -354,10 +354,11 @@ public sealed class RightsTests(HostFixture fixture)
         return true;
     }
 
-    private async Task SeedOnboardingAsync(string user)
+    /// <summary>Step data for the user through the API (an address: personal data the export and erasure must find).</summary>
+    internal static async Task SeedOnboardingAsync(LocalHostInstance host, string user)
     {
-        await OnboardingHostFixture.WaitUntilEnabledAsync(fixture.Host);
-        using var onboarding = new OnboardingApi(Api.User(user));
+        await OnboardingHostFixture.WaitUntilEnabledAsync(host);
+        using var onboarding = new OnboardingApi(new PrivacyApi(host).User(user));
         using var write = await onboarding.PatchAsync("creator_assessment", new { status = "in_progress", data = new { address = "1 Rue de la Paix, Paris" } }, "\"step-0\"");
         Assert.Equal(HttpStatusCode.OK, write.StatusCode);
     }

@@ -1,11 +1,13 @@
 using Azure.Data.Tables;
+using Huntaze.Functions.Platform.Storage;
 using Huntaze.Functions.Security.RateLimiting;
 
 namespace Huntaze.Functions.Onboarding.Progress;
 
 /// <summary>
 /// The entities of a user's partition: one per step (<c>step:{id}</c>) and one state entity (<c>state</c>).
-/// Every write carries the batch's write id (<see cref="Platform.Storage.TableWriteBatch.WriteIdProperty"/>).
+/// Every write carries the batch's write id (<see cref="Platform.Storage.TableWriteBatch.WriteIdProperty"/>),
+/// ahead of the ones the entity was read with (<see cref="Stored{T}.WriteIds"/>).
 /// </summary>
 internal static class ProgressEntities
 {
@@ -47,7 +49,8 @@ internal static class ProgressEntities
 
     public static bool IsCounter(TableEntity entity) => entity.RowKey.StartsWith(CounterPrefix, StringComparison.Ordinal);
 
-    public static Stored<WindowCounter> ToCounter(TableEntity e) => new(new WindowCounter(e.GetInt64("Window") ?? -1, e.GetInt32("Count") ?? 0), e.ETag);
+    public static Stored<WindowCounter> ToCounter(TableEntity e) =>
+        new(new WindowCounter(e.GetInt64("Window") ?? -1, e.GetInt32("Count") ?? 0), e.ETag) { WriteIds = TableWriteBatch.WriteIdsOf(e) };
 
     public static Stored<StepProgress> ToStep(TableEntity e) => new(
         new StepProgress(
@@ -60,7 +63,7 @@ internal static class ProgressEntities
             e.GetDateTimeOffset("CompletedAt"),
             e.GetDateTimeOffset("UpdatedAt"),
             e.GetString("RequestKey")),
-        e.ETag);
+        e.ETag) { WriteIds = TableWriteBatch.WriteIdsOf(e) };
 
     public static Stored<OnboardingState> ToState(TableEntity e) => new(
         new OnboardingState(
@@ -70,5 +73,5 @@ internal static class ProgressEntities
             e.GetDateTimeOffset("CompletedAt"),
             e.GetDateTimeOffset("UpdatedAt"),
             e.GetInt32("StepRevisionFloor") ?? 0),
-        e.ETag);
+        e.ETag) { WriteIds = TableWriteBatch.WriteIdsOf(e) };
 }

@@ -57,8 +57,15 @@ public sealed record OnboardingState(
     }
 }
 
-/// <summary>A value as stored, with the storage ETag it was read with (null: not stored yet).</summary>
-public sealed record Stored<T>(T Value, ETag? ETag);
+/// <summary>
+/// A value as stored, with the storage ETag it was read with (null: not stored yet) and the write ids it was
+/// read with, which a rewrite keeps (<see cref="Platform.Storage.TableWriteBatch.WriteHistory"/>): build the
+/// value to commit with <c>stored with { Value = … }</c> so they travel.
+/// </summary>
+public sealed record Stored<T>(T Value, ETag? ETag)
+{
+    public string? WriteIds { get; init; }
+}
 
 /// <summary>
 /// Everything stored for one user, read in one partition query: the state, the steps, and the rate-limit

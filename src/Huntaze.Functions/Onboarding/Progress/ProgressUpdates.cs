@@ -95,7 +95,7 @@ public static class ProgressUpdates
             if (budget is not null && counterOf is not null)
             {
                 var stored = counterOf(current);
-                counted = (budget.RowKey, new Stored<WindowCounter>(budget.Charge(stored?.Value), stored?.ETag));
+                counted = Charged(budget, stored);
             }
 
             ProgressDecision<T> decision;
@@ -149,9 +149,13 @@ public static class ProgressUpdates
             }
 
             var stored = counterOf(await read(cancellationToken).ConfigureAwait(false));
-            counted = (budget.RowKey, new Stored<WindowCounter>(budget.Charge(stored?.Value), stored?.ETag));
+            counted = Charged(budget, stored);
         }
 
         return false;
     }
+
+    /// <summary>The budget's counter after this request, to write over the one read (its ETag and write ids kept).</summary>
+    private static (string RowKey, Stored<WindowCounter> Counter) Charged(WriteBudget budget, Stored<WindowCounter>? stored) =>
+        (budget.RowKey, new Stored<WindowCounter>(budget.Charge(stored?.Value), stored?.ETag) { WriteIds = stored?.WriteIds });
 }

@@ -178,17 +178,17 @@ public sealed class TableProgressStore(StorageClients storage, IOptions<Onboardi
     {
         if (commit.Step is { } step)
         {
-            batch.Put(ProgressEntities.From(userId, step.Value), step.ETag);
+            batch.Put(ProgressEntities.From(userId, step.Value), step.ETag, step.WriteIds);
         }
 
         if (commit.State is { } state)
         {
-            batch.Put(ProgressEntities.From(userId, state.Value), state.ETag);
+            batch.Put(ProgressEntities.From(userId, state.Value), state.ETag, state.WriteIds);
         }
 
         if (commit.Counted is { } counted)
         {
-            batch.Put(ProgressEntities.From(userId, counted.RowKey, counted.Counter.Value), counted.Counter.ETag);
+            batch.Put(ProgressEntities.From(userId, counted.RowKey, counted.Counter.Value), counted.Counter.ETag, counted.Counter.WriteIds);
         }
     }
 

@@ -12,7 +12,10 @@ public enum TableWriteStatus
     Conflict,
 }
 
-/// <summary>The outcome, with the new ETag of each entity written (by row key; deleted ones have none).</summary>
+/// <summary>
+/// The outcome, with the new ETag of each entity written (by row key; deleted ones have none, nor does one a
+/// recognised write finds overwritten by another writer since).
+/// </summary>
 public sealed record TableWriteResult(TableWriteStatus Status, IReadOnlyDictionary<string, ETag> ETags)
 {
     public static TableWriteResult Conflict { get; } = new(TableWriteStatus.Conflict, new Dictionary<string, ETag>());
@@ -81,7 +84,13 @@ public static class ConditionalTableWrites
         }
     }
 
-    /// <summary>Ours if every entity we wrote carries our write id and every one we deleted is gone.</summary>
+    /// <summary>
+    /// Ours if an entity we wrote still lists our write id among its last <see cref="TableWriteBatch.WriteHistory"/>
+    /// (a batch commits all or nothing, so one is proof; another writer may have overwritten it since, carrying the
+    /// ids it read), or, for a batch that only deletes, if every entity is gone. The ETags returned are those of
+    /// entities whose newest write is still ours: an entity overwritten since has none, since writing with its
+    /// current ETag would overwrite a change the caller never read.
+    /// </summary>
     private static async Task<TableWriteResult> RecogniseAsync(TableClient table, TableWriteBatch batch, CancellationToken cancellationToken)
     {
         var found = new Dictionary<string, TableEntity>(StringComparer.Ordinal);
@@ -91,23 +100,26 @@ public static class ConditionalTableWrites
             found[entity.RowKey] = entity;
         }
 
-        var etags = new Dictionary<string, ETag>(StringComparer.Ordinal);
-        foreach (var action in batch.Actions)
+        var written = batch.Actions.Where(a => a.ActionType != TableTransactionActionType.Delete).ToList();
+        var ours = written.Count > 0
+            ? written.Any(a => TableWriteBatch.Includes(WriteIdsAt(found, a), batch.WriteId))
+            : batch.Actions.All(a => !found.ContainsKey(a.Entity.RowKey));
+        if (!ours)
         {
-            var current = found.GetValueOrDefault(action.Entity.RowKey);
-            if (action.ActionType == TableTransactionActionType.Delete ? current is not null : current?.GetString(TableWriteBatch.WriteIdProperty) != batch.WriteId)
-            {
-                return TableWriteResult.Conflict;
-            }
+            return TableWriteResult.Conflict;
+        }
 
-            if (current is not null)
-            {
-                etags[action.Entity.RowKey] = current.ETag;
-            }
+        var etags = new Dictionary<string, ETag>(StringComparer.Ordinal);
+        foreach (var action in written.Where(a => TableWriteBatch.IsLatest(WriteIdsAt(found, a), batch.WriteId)))
+        {
+            etags[action.Entity.RowKey] = found[action.Entity.RowKey].ETag;
         }
 
         return new TableWriteResult(TableWriteStatus.Committed, etags);
     }
+
+    private static string? WriteIdsAt(Dictionary<string, TableEntity> found, TableTransactionAction action) =>
+        found.TryGetValue(action.Entity.RowKey, out var entity) ? TableWriteBatch.WriteIdsOf(entity) : null;
 
     private static string Escape(string value) => value.Replace("'", "''", StringComparison.Ordinal);
 }

@@ -49,10 +49,14 @@ public sealed class FlagTargetingHandler(IFlagStore flags, IFlagPublisher publis
     public async Task<IReadOnlyList<StoreCount>> EraseAsync(Subject subject, CancellationToken cancellationToken)
     {
         var changed = 0;
-        foreach (var name in (await flags.ListAsync(cancellationToken).ConfigureAwait(false)).Where(d => d.IsReadable && SubjectCipher.Mentions(d.Text, subject.UserId)).Select(d => d.Name).ToList())
+        var naming = (await flags.ListAsync(cancellationToken).ConfigureAwait(false)).Where(d => d.IsReadable && SubjectCipher.Mentions(d.Text, subject.UserId)).Select(d => d.Name).ToList();
+        await Parallel.ForEachAsync(naming, SubjectWrites.Options(cancellationToken), async (name, ct) =>
         {
-            changed += await RemoveAsync(name, subject.UserId, cancellationToken).ConfigureAwait(false) ? 1 : 0;
-        }
+            if (await RemoveAsync(name, subject.UserId, ct).ConfigureAwait(false))
+            {
+                Interlocked.Increment(ref changed);
+            }
+        }).ConfigureAwait(false);
 
         // Republish even when nothing changed here: a previous attempt may have changed the store and died
         // before publishing. Unchanged content uploads nothing.

@@ -36,3 +36,16 @@ public interface ISubjectDataHandler
     /// <summary>Deletes, pseudonymises or shreds per the data map; returns what changed per store.</summary>
     Task<IReadOnlyList<StoreCount>> EraseAsync(Subject subject, CancellationToken cancellationToken);
 }
+
+/// <summary>
+/// How many of one subject's rows or documents a handler writes at once. Each write is independent (its own row,
+/// its own ETag), so a bounded fan-out only shortens the step; the bound keeps 50 concurrent requests from
+/// flooding storage.
+/// </summary>
+public static class SubjectWrites
+{
+    public const int Parallelism = 8;
+
+    public static ParallelOptions Options(CancellationToken cancellationToken) =>
+        new() { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken };
+}

@@ -36,18 +36,19 @@ public sealed class RateLimitHandler(StorageClients storage, DataMap map, IOptio
     public async Task<IReadOnlyList<StoreCount>> EraseAsync(Subject subject, CancellationToken cancellationToken)
     {
         var deleted = 0;
-        foreach (var (table, _, row) in await RowsAsync(subject, cancellationToken).ConfigureAwait(false))
+        await Parallel.ForEachAsync(await RowsAsync(subject, cancellationToken).ConfigureAwait(false), SubjectWrites.Options(cancellationToken), async (found, ct) =>
         {
+            var (table, _, row) = found;
             try
             {
-                await storage.TableService.GetTableClient(storage.TableName(table)).DeleteEntityAsync(row.PartitionKey, row.RowKey, row.ETag, cancellationToken).ConfigureAwait(false);
-                deleted++;
+                await storage.TableService.GetTableClient(storage.TableName(table)).DeleteEntityAsync(row.PartitionKey, row.RowKey, row.ETag, ct).ConfigureAwait(false);
+                Interlocked.Increment(ref deleted);
             }
             catch (RequestFailedException e) when (e.Status is 404 or 412)
             {
                 // Gone already, or counted again this instant: the verification pass reports what is left.
             }
-        }
+        }).ConfigureAwait(false);
 
         return [new(Family, deleted)];
     }

@@ -183,7 +183,7 @@ public sealed class DsrAdminFunctions(PrivacyRequestService service, RequestEndp
 
     private async Task<IActionResult> OpenAsync(HttpRequest request, DurableTaskClient client, string userId, RequestType type, string reason, CancellationToken cancellationToken)
     {
-        await service.EnsureKnownAsync(userId, async ct => (await scanner.CountAsync(userId, ct).ConfigureAwait(false)).Sum(c => c.Count), cancellationToken).ConfigureAwait(false);
+        await service.EnsureKnownAsync(userId, ct => scanner.HoldsAnyAsync(userId, ct), cancellationToken).ConfigureAwait(false);
         var caller = request.RequireCaller();
         var (opened, created) = await service.OpenAsync(
             new OpenCommand(userId, type, null, PrivacyRequest.DpoChannel, caller.UserId, reason, Correlation.Get(request.HttpContext)), cancellationToken).ConfigureAwait(false);

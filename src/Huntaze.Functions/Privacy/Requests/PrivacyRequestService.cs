@@ -219,10 +219,10 @@ public sealed class PrivacyRequestService(
     }
 
     /// <summary>A DPO acting on a user id must name one the app holds data for, or has erased before.</summary>
-    public async Task EnsureKnownAsync(string userId, Func<CancellationToken, Task<int>> countData, CancellationToken cancellationToken)
+    public async Task EnsureKnownAsync(string userId, Func<CancellationToken, Task<bool>> holdsData, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(countData);
-        if (await countData(cancellationToken).ConfigureAwait(false) == 0 && (await ErasedBeforeAsync(userId, cancellationToken).ConfigureAwait(false)).Count == 0)
+        ArgumentNullException.ThrowIfNull(holdsData);
+        if (!await holdsData(cancellationToken).ConfigureAwait(false) && (await ErasedBeforeAsync(userId, cancellationToken).ConfigureAwait(false)).Count == 0)
         {
             throw Problems.NotFound("No data is held for this user id, and it was never erased.");
         }

@@ -157,19 +157,13 @@ public sealed class RequestStore(StorageClients storage)
     /// <summary>Erasure: every request row of the subject loses its personal fields; open ones are superseded, guards dropped.</summary>
     public async Task<int> PseudonymiseAsync(string subjectRef, string? exceptRequestId, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var changed = 0;
-        foreach (var request in await ListForSubjectAsync(subjectRef, cancellationToken).ConfigureAwait(false))
-        {
-            if (request.Id == exceptRequestId || !HoldsPersonalFields(request))
-            {
-                continue;
-            }
-
-            await UpdateAsync(request.Id, r => HoldsPersonalFields(r) ? Pseudonymised(r, now) : null, cancellationToken).ConfigureAwait(false);
-            changed++;
-        }
-
-        return changed;
+        var holding = (await ListForSubjectAsync(subjectRef, cancellationToken).ConfigureAwait(false))
+            .Where(r => r.Id != exceptRequestId && HoldsPersonalFields(r))
+            .ToList();
+        // Each row is its own conditional update: a few at a time.
+        await Parallel.ForEachAsync(holding, Handlers.SubjectWrites.Options(cancellationToken), async (request, ct) =>
+            await UpdateAsync(request.Id, r => HoldsPersonalFields(r) ? Pseudonymised(r, now) : null, ct).ConfigureAwait(false)).ConfigureAwait(false);
+        return holding.Count;
     }
 
     public static bool HoldsPersonalFields(PrivacyRequest request) =>

@@ -13,8 +13,9 @@ namespace Huntaze.Functions.Privacy.Workflow;
 /// <summary>
 /// The steps of a data-subject request, one method per activity. Each reads the request by id and is
 /// idempotent: a step repeated by Durable (at-least-once activities) finds its work done and changes
-/// nothing. Steps audit as <c>system</c> on <c>privacy-request:{id}</c>, so no step re-creates the key of
-/// a subject being erased.
+/// nothing. Every step is audited (started, each store's export, erasure and verification with its counts,
+/// awaiting the DPO, the control set or lifted, completed or failed), as <c>system</c> on
+/// <c>privacy-request:{id}</c> and naming no user, so no step re-creates the key of a subject being erased.
 /// </summary>
 public sealed class RequestWorkflow(
     RequestStore requests,
@@ -68,7 +69,9 @@ public sealed class RequestWorkflow(
 
         var data = await Handler(input.Handler).ExportAsync(subject, cancellationToken).ConfigureAwait(false);
         await exports.WritePartAsync(input.RequestId, input.Handler, data, cancellationToken).ConfigureAwait(false);
-        return new DsrStoreResult(input.Handler, [.. data.Select(d => new StoreCount(d.Store, d.Items.Count))]);
+        var result = new DsrStoreResult(input.Handler, [.. data.Select(d => new StoreCount(d.Store, d.Items.Count))]);
+        await StoreStepAuditAsync(request, "privacy.export.store", result, cancellationToken).ConfigureAwait(false);
+        return result;
     }
 
     /// <summary>Builds the archive from the parts, records it on the request and completes it.</summary>
@@ -107,7 +110,9 @@ public sealed class RequestWorkflow(
             return new DsrStoreResult(input.Handler, []);
         }
 
-        return new DsrStoreResult(input.Handler, await Handler(input.Handler).EraseAsync(subject, cancellationToken).ConfigureAwait(false));
+        var result = new DsrStoreResult(input.Handler, await Handler(input.Handler).EraseAsync(subject, cancellationToken).ConfigureAwait(false));
+        await StoreStepAuditAsync(request, "privacy.erasure.store", result, cancellationToken).ConfigureAwait(false);
+        return result;
     }
 
     /// <summary>The verification scan of one handler's stores (only those whose erasure action removes data).</summary>
@@ -120,7 +125,9 @@ public sealed class RequestWorkflow(
         }
 
         var counts = await Handler(input.Handler).CountAsync(subject, cancellationToken).ConfigureAwait(false);
-        return new DsrStoreResult(input.Handler, [.. counts.Where(c => map.Get(c.Store).Erasure.Action != ErasureAction.Keep)]);
+        var result = new DsrStoreResult(input.Handler, [.. counts.Where(c => map.Get(c.Store).Erasure.Action != ErasureAction.Keep)]);
+        await StoreStepAuditAsync(request, "privacy.erasure.verify", result, cancellationToken).ConfigureAwait(false);
+        return result;
     }
 
     /// <summary>
@@ -193,7 +200,18 @@ public sealed class RequestWorkflow(
     /// <summary>Rectification: the claim goes to the DPO queue; false when the DPO already resolved it.</summary>
     public async Task<bool> AwaitDpoAsync(string requestId, CancellationToken cancellationToken)
     {
-        var updated = await requests.UpdateAsync(requestId, r => r.Status == RequestStatus.Running ? r with { Status = RequestStatus.AwaitingDpo, Phase = "awaiting_dpo" } : null, cancellationToken).ConfigureAwait(false);
+        var queued = false;
+        var updated = await requests.UpdateAsync(requestId, r =>
+        {
+            queued = r.Status == RequestStatus.Running;
+            return queued ? r with { Status = RequestStatus.AwaitingDpo, Phase = "awaiting_dpo" } : null;
+        }, cancellationToken).ConfigureAwait(false);
+        if (queued)
+        {
+            // Audited on the transition only: a repeated step finds the request queued already.
+            await StepAuditAsync(updated!, "privacy.request.awaiting_dpo", [], cancellationToken).ConfigureAwait(false);
+        }
+
         return updated?.Status == RequestStatus.AwaitingDpo;
     }
 
@@ -228,6 +246,17 @@ public sealed class RequestWorkflow(
         PrivacyMetrics.RequestClosed(RequestStore.Snake(request.Type), RequestStore.Snake(request.Status), request.ClosedAt <= request.DueAt);
         await StepAuditAsync(request, action, details, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// One store's step, with what it found or changed per store (counts only). Audited after the work: a step
+    /// Durable repeats (at-least-once) appends a second entry with the counts of its second run.
+    /// </summary>
+    private Task StoreStepAuditAsync(PrivacyRequest request, string action, DsrStoreResult result, CancellationToken cancellationToken) =>
+        StepAuditAsync(request, action, new()
+        {
+            ["handler"] = result.Handler,
+            ["counts"] = string.Join(",", result.Counts.Select(c => $"{c.Store}={Invariant(c.Count)}")),
+        }, cancellationToken);
 
     private Task StepAuditAsync(PrivacyRequest request, string action, Dictionary<string, string?> details, CancellationToken cancellationToken)
     {
