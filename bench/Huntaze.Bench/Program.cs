@@ -1,5 +1,6 @@
 using System.Globalization;
 using BenchmarkDotNet.Running;
+using Huntaze.Bench.Backups;
 using Huntaze.Bench.Durable;
 using Huntaze.Bench.Flags;
 using Huntaze.Bench.Onboarding;
@@ -11,9 +12,10 @@ using Huntaze.Bench.Storage;
 //   mix [seconds, default 20] [workers, default 32] [users, default 5000]          issue 15's mix (80 % reads, 15 % writes, 5 % snooze/gate) vs raw storage
 //   flags-evaluation [BenchmarkDotNet args]                                        evaluation cost per request (docs/flags.md)
 //   flags-propagation [flips, default 20]                                          kill-switch propagation between two hosts
-//   privacy [rows, default 1000] [concurrent, default 50] [repeats, default 5]     DSR export/erasure vs raw storage (docs/privacy/dsr-runbook.md)
+//   restore [entities, default 100000] [parallelism, default 8]                     restore vs raw batch inserts (docs/runbooks/restore.md)
 //   azurite-persistence [rounds, default 3]                                        what Azurite's disk store keeps on kill -9 / SIGINT (README)
 //   durable [chains, default 50] [fan-out, default 100] [users, default 10000]     in-memory engine vs Azure Storage provider (docs/performance.md)
+//   privacy [rows, default 1000] [concurrent, default 50] [repeats, default 5]     DSR export/erasure vs raw storage (docs/privacy/dsr-runbook.md)
 //   denials [seconds, default 10] [workers, default 64]                             cost of a junk credential (ADR 0007)
 switch (args.FirstOrDefault())
 {
@@ -41,6 +43,11 @@ switch (args.FirstOrDefault())
     case "flags-propagation":
         await KillSwitchPropagation.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20);
         break;
+    case "restore":
+        await RestoreBenchmark.RunAsync(
+            args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 100_000,
+            args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 8);
+        break;
     case "privacy":
         await Huntaze.Bench.Privacy.DsrBenchmark.RunAsync(
             args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1000,
@@ -53,7 +60,7 @@ switch (args.FirstOrDefault())
             args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 64);
         break;
     default:
-        Console.WriteLine("usage: onboarding [seconds] [levels] | mix [seconds] [workers] [users] | flags-evaluation [BenchmarkDotNet args] | flags-propagation [flips] | denials [seconds] [workers] | azurite-persistence [rounds] | durable [chains] [fan-out] [users] | privacy [rows] [concurrent] [repeats]");
+        Console.WriteLine("usage: onboarding [seconds] [levels] | mix [seconds] [workers] [users] | flags-evaluation [BenchmarkDotNet args] | flags-propagation [flips] | denials [seconds] [workers] | azurite-persistence [rounds] | durable [chains] [fan-out] [users] | restore [entities] [parallelism] | privacy [rows] [concurrent] [repeats]");
         return 2;
 }
 

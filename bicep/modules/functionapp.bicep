@@ -88,6 +88,9 @@ var appSettings = concat(
     // Behind the Functions front end the caller's address is the right-most X-Forwarded-For entry
     // (per-IP limits of anonymous calls); verify on first deployment (docs/deploy.md).
     { name: 'Security__TrustForwardedFor', value: 'true' }
+    // The backup timers read their schedules from these settings (%Backups__Schedule%); the Functions host needs them set.
+    { name: 'Backups__Schedule', value: '0 0 2 * * *' }
+    { name: 'Backups__DrillSchedule', value: '0 0 4 * * 0' }
     // The retention timer's schedule is a binding expression (%Privacy__RetentionSchedule%): the host needs the setting.
     { name: 'Privacy__RetentionSchedule', value: '0 30 2 * * *' }
   ],

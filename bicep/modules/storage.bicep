@@ -27,9 +27,63 @@ param skuName string
 @maxValue(30)
 param pointInTimeRestoreDays int
 
-@description('Days after which blobs under backups/ are deleted (with their versions).')
+// ---- Backups (issue 12; ADR 0016) -------------------------------------------------------------------------
+@description('Days a daily backup is kept (Backups__DailyDays). The lifecycle rule deletes two days later: the app expires first, the rule is the backstop.')
 @minValue(1)
 param backupRetentionDays int
+
+@description('Days a Sunday (weekly-tier) backup is kept: Backups__WeeklyWeeks × 7.')
+@minValue(1)
+param backupWeeklyRetentionDays int = 84
+
+@description('Days the first backup of a month (monthly tier) is kept: Backups__MonthlyMonths (12) months, as days.')
+@minValue(1)
+@maxValue(395)
+param backupMonthlyRetentionDays int = 366
+
+// The app tags every backup blob with its tier (index tag 'tier': daily, weekly, monthly); one rule per tier.
+var backupTiers = [
+  { tier: 'daily', days: backupRetentionDays + 2 }
+  { tier: 'weekly', days: backupWeeklyRetentionDays + 2 }
+  { tier: 'monthly', days: backupMonthlyRetentionDays + 2 }
+]
+var backupRules = [
+  for t in backupTiers: {
+    name: 'delete-backups-${t.tier}'
+    enabled: true
+    type: 'Lifecycle'
+    definition: {
+      filters: {
+        blobTypes: [
+          'blockBlob'
+        ]
+        prefixMatch: [
+          'backups/'
+        ]
+        blobIndexMatch: [
+          {
+            name: 'tier'
+            op: '=='
+            value: t.tier
+          }
+        ]
+      }
+      actions: {
+        baseBlob: {
+          delete: {
+            daysAfterModificationGreaterThan: t.days
+          }
+        }
+        version: {
+          delete: {
+            daysAfterCreationGreaterThan: t.days
+          }
+        }
+      }
+    }
+  }
+]
+// ---- end of backups ------------------------------------------------------------------------------------
 
 @description('Days after which blobs under exports/ (data-subject request results) are deleted (with their versions).')
 @minValue(1)
@@ -144,34 +198,7 @@ resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2023-05
   name: 'default'
   properties: {
     policy: {
-      rules: [
-        {
-          name: 'delete-backups'
-          enabled: true
-          type: 'Lifecycle'
-          definition: {
-            filters: {
-              blobTypes: [
-                'blockBlob'
-              ]
-              prefixMatch: [
-                'backups/'
-              ]
-            }
-            actions: {
-              baseBlob: {
-                delete: {
-                  daysAfterModificationGreaterThan: backupRetentionDays
-                }
-              }
-              version: {
-                delete: {
-                  daysAfterCreationGreaterThan: backupRetentionDays
-                }
-              }
-            }
-          }
-        }
+      rules: concat(backupRules, [
         {
           // Account-wide. Version age counts from the version's creation (when that content was written), so a blob
           // left unchanged for longer than this and then overwritten loses its previous version at the next
@@ -222,7 +249,7 @@ resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2023-05
             }
           }
         }
-      ]
+      ])
     }
   }
 }

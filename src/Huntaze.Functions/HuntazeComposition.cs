@@ -1,3 +1,4 @@
+using Huntaze.Functions.Backups;
 using Huntaze.Functions.Flags;
 using Huntaze.Functions.Observability;
 using Huntaze.Functions.Onboarding;
@@ -35,6 +36,7 @@ public static class HuntazeComposition
         services.AddFlags(configuration);
         services.AddOnboarding(configuration);
         services.AddPrivacy(configuration);
+        services.AddBackups();
         services.AddConsent();
         return services;
     }

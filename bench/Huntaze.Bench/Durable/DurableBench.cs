@@ -104,7 +104,7 @@ internal static class DurableBench
         settings["Privacy__RetentionSchedule"] = "0 0 0 1 1 *"; // required like in Azure; once a year, so it never fires here
         var app = LocalHostApp.Build(["--urls", "http://127.0.0.1:0"], new LocalHostOptions
         {
-            Settings = settings,
+            Settings = BenchTimers.Quiet(settings),
             UseLocalSettingsFile = false,
             PrintFunctionTable = false,
             ExtraFunctionAssemblies = [typeof(BenchOrchestrations).Assembly],

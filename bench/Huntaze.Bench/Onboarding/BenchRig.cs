@@ -69,14 +69,13 @@ internal sealed class BenchRig : IAsyncDisposable
             ["RateLimits__step-writes__Limit"] = "100000000",
             ["RateLimits__step-writes__ReservationSize"] = "1",
             ["Logging__LogLevel__Default"] = "Warning",
-            ["Privacy__RetentionSchedule"] = "0 0 0 1 1 *",
         };
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
         {
             settings[key] = value;
         }
 
-        var app = LocalHostApp.Build(["--urls", "http://127.0.0.1:0"], new LocalHostOptions { Settings = settings, UseLocalSettingsFile = false, PrintFunctionTable = false, ConfigureServices = configureServices });
+        var app = LocalHostApp.Build(["--urls", "http://127.0.0.1:0"], new LocalHostOptions { Settings = BenchTimers.Quiet(settings), UseLocalSettingsFile = false, PrintFunctionTable = false, ConfigureServices = configureServices });
         await app.StartAsync(cancellationToken);
         var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         // The raw baseline is not app data: it bypasses the data map on purpose, through the service client.

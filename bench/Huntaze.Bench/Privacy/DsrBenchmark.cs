@@ -43,7 +43,7 @@ internal static class DsrBenchmark
     {
         var ct = CancellationToken.None;
         await using var azurite = await AzuriteProcess.StartAsync(AzuritePorts.Free(), location: null, ct);
-        var app = LocalHostApp.Build(["--urls", "http://127.0.0.1:0"], new LocalHostOptions { Settings = Settings(azurite.ConnectionString), UseLocalSettingsFile = false, PrintFunctionTable = false });
+        var app = LocalHostApp.Build(["--urls", "http://127.0.0.1:0"], new LocalHostOptions { Settings = BenchTimers.Quiet(Settings(azurite.ConnectionString)), UseLocalSettingsFile = false, PrintFunctionTable = false });
         await app.StartAsync(ct);
         try
         {
@@ -190,7 +190,6 @@ internal static class DsrBenchmark
         ["RateLimits__step-writes__Limit"] = "100000000",
         ["RateLimits__reads__Limit"] = "100000000",
         ["Logging__LogLevel__Default"] = "Warning",
-        ["Privacy__RetentionSchedule"] = "0 0 0 1 1 *",
     };
 
     /// <summary>Writes a subject's rows straight into the stores, and does the raw baseline work on them.</summary>

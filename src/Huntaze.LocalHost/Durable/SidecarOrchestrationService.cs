@@ -55,8 +55,20 @@ internal sealed partial class SidecarOrchestrationService(IOrchestrationService 
 
     public async Task StartAsync()
     {
+        // The sidecar calls this from an async void callback; a host stopped and disposed before storage answered
+        // must end the loop quietly (a disposed token source would otherwise crash the process).
+        CancellationToken stopping;
+        try
+        {
+            stopping = _stopping.Token;
+        }
+        catch (ObjectDisposedException)
+        {
+            return;
+        }
+
         var delay = TimeSpan.FromSeconds(1);
-        while (!_stopping.IsCancellationRequested)
+        while (!stopping.IsCancellationRequested)
         {
             try
             {
@@ -74,7 +86,7 @@ internal sealed partial class SidecarOrchestrationService(IOrchestrationService 
 
             try
             {
-                await Task.Delay(delay, time, _stopping.Token).ConfigureAwait(false);
+                await Task.Delay(delay, time, stopping).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {

@@ -44,6 +44,9 @@ public sealed class HostFixture : IAsyncLifetime
         ["Auth__Audience"] = Audience,
         ["Auth__DevelopmentSigningKey"] = SigningKey,
         ["TestTimer__Schedule"] = "*/1 * * * * *",
+        // The backup timers run when a test asks (POST /admin/functions/{name}), never on their own during a run.
+        ["Backups__Schedule"] = "0 0 2 1 1 *",
+        ["Backups__DrillSchedule"] = "0 0 4 1 1 *",
         // A timer binding expression, required like in Azure (bicep sets it); yearly so it never runs by itself in tests.
         ["Privacy__RetentionSchedule"] = "0 0 0 1 1 *",
         // All tests share 127.0.0.1 and run in parallel: anonymous and read limits are raised here;

@@ -77,6 +77,9 @@ public sealed class TelemetryExportTests(HostFixture fixture)
             await privacy.WaitClosedAsync(request);
         }
 
+        // A backup run, verified, then a restore drill (backup-verified, backup-failed).
+        await BackupAndDrillAsync(capture.Host, admin);
+
         var document = SloDocument.Current;
         var active = document.Instruments().Where(i => !i.Pending).Select(i => i.Instrument).ToHashSet();
         var pending = document.Instruments().Where(i => i.Pending).Select(i => i.Instrument).ToHashSet();
@@ -101,6 +104,23 @@ public sealed class TelemetryExportTests(HostFixture fixture)
         var flips = Points(capture.CollectMetrics(), "huntaze.flags.kill_switch.flips");
         Assert.Contains(flips, p => Equals(p.Tags["active"], true));
         Assert.Contains(flips, p => Equals(p.Tags["active"], false));
+    }
+
+    /// <summary>Runs a backup through the admin API, waits for it, then starts the drill and waits for its record.</summary>
+    private static async Task BackupAndDrillAsync(LocalHostInstance host, HttpClient admin)
+    {
+        using var started = await admin.PostAsync("/api/admin/backups/run", null, Ct);
+        Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
+        var url = (await started.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>(Ct)).GetProperty("statusUrl").GetString()!;
+        await Eventually.HoldsAsync(
+            async () => (await admin.GetFromJsonAsync<System.Text.Json.JsonElement>(url, Ct)).GetProperty("state").GetString() == "completed",
+            TimeSpan.FromMinutes(3), "the backup run did not complete", TimeSpan.FromMilliseconds(200));
+        using var drill = await host.CreateClient().PostAsync("/admin/functions/BackupDrill", null, Ct);
+        Assert.Equal(HttpStatusCode.Accepted, drill.StatusCode);
+        await Eventually.HoldsAsync(
+            async () => (await admin.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/admin/backups", Ct)).TryGetProperty("lastDrill", out var last)
+                && last.ValueKind == System.Text.Json.JsonValueKind.Object,
+            TimeSpan.FromMinutes(3), "no drill was recorded", TimeSpan.FromMilliseconds(200));
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using Azure.Core;
 using Azure.Core.Pipeline;
+using Huntaze.Functions.Backups.Journal;
 using Huntaze.Functions.Onboarding;
 using Huntaze.Functions.Onboarding.Progress;
 using Huntaze.IntegrationTests.Infrastructure;
@@ -15,8 +16,11 @@ public sealed class ProgressStoreFaultTests(HostFixture fixture)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private TableProgressStore CreateStore(HttpPipelinePolicy? policy) =>
-        new(StorageFaults.Clients(fixture.Azurite.ConnectionString, fixture.TablePrefix, policy), Options.Create(new OnboardingOptions { TableName = "FaultProgress" }));
+    private TableProgressStore CreateStore(HttpPipelinePolicy? policy)
+    {
+        var clients = StorageFaults.Clients(fixture.Azurite.ConnectionString, fixture.TablePrefix, policy);
+        return new(clients, Options.Create(new OnboardingOptions { TableName = "FaultProgress" }), new WriteJournal(clients, TimeProvider.System));
+    }
 
     private static async Task<Stored<StepProgress>> SeedAsync(TableProgressStore store, string userId)
     {
@@ -28,7 +32,8 @@ public sealed class ProgressStoreFaultTests(HostFixture fixture)
     [Fact]
     public async Task CommitAsync_ResponseLostAfterCommit_ReportsCommitted()
     {
-        var fault = new LoseResponseAfterCommit(RequestMethod.Put);
+        // A commit is always an entity-group transaction (POST): the journal row rides with the step (ADR 0016).
+        var fault = new LoseResponseAfterCommit(RequestMethod.Post);
         var store = CreateStore(fault);
         var userId = HostFixture.NewUserId();
         var stored = await SeedAsync(store, userId);
@@ -92,7 +97,7 @@ public sealed class ProgressStoreFaultTests(HostFixture fixture)
     [Fact]
     public async Task CommitAsync_TransientFailureBeforeCommit_RetriedBelowAndCommits()
     {
-        var fault = new FailBeforeSending(RequestMethod.Put);
+        var fault = new FailBeforeSending(RequestMethod.Post);
         var store = CreateStore(fault);
         var userId = HostFixture.NewUserId();
         var stored = await SeedAsync(store, userId);

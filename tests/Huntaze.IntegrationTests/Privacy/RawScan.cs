@@ -39,7 +39,7 @@ public static class RawScan
             {
                 foreach (var (name, value) in row.Where(p => p.Key != "odata.etag"))
                 {
-                    var text = Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? "";
+                    var text = Decoded(Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? "");
                     var refKept = ledger || ((requests || consent) && name == "PartitionKey");
                     if (idPattern.IsMatch(text) || (!refKept && refPattern.IsMatch(text)) || (name == "PartitionKey" && text.EndsWith("_" + hashed, StringComparison.Ordinal)))
                     {
@@ -61,7 +61,7 @@ public static class RawScan
             await foreach (var blob in client.GetBlobsAsync(cancellationToken: Ct))
             {
                 var bytes = (await client.GetBlobClient(blob.Name).DownloadContentAsync(Ct)).Value.Content.ToArray();
-                var text = Encoding.UTF8.GetString(bytes) + "\n" + blob.Name;
+                var text = Decoded(Encoding.UTF8.GetString(bytes)) + "\n" + blob.Name;
                 if (blob.Name.EndsWith(".zip", StringComparison.Ordinal))
                 {
                     text += Zip.Text(bytes);
@@ -76,6 +76,51 @@ public static class RawScan
 
         return hits;
     }
+
+    /// <summary>
+    /// The text followed by every string inside it when it is JSON, decoded, recursively (JSON kept in a JSON
+    /// string property, e.g. a journaled flag document, escapes its quotes as <c>\u0022</c>, which would hide an id
+    /// from the whole-id pattern).
+    /// </summary>
+    public static string Decoded(string text)
+    {
+        var all = new StringBuilder(text);
+        AppendStrings(text, all, depth: 0);
+        return all.ToString();
+    }
+
+    private static void AppendStrings(string text, StringBuilder all, int depth)
+    {
+        var trimmed = text.TrimStart();
+        if (depth > 4 || trimmed.Length < 2 || trimmed[0] is not ('{' or '[' or '"'))
+        {
+            return;
+        }
+
+        System.Text.Json.Nodes.JsonNode? root;
+        try
+        {
+            root = System.Text.Json.Nodes.JsonNode.Parse(trimmed);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return;
+        }
+
+        foreach (var value in Strings(root))
+        {
+            all.Append('\n').Append(value);
+            AppendStrings(value, all, depth + 1);
+        }
+    }
+
+    private static IEnumerable<string> Strings(System.Text.Json.Nodes.JsonNode? node) => node switch
+    {
+        System.Text.Json.Nodes.JsonObject o => o.SelectMany(p => Strings(p.Value)),
+        System.Text.Json.Nodes.JsonArray a => a.SelectMany(Strings),
+        System.Text.Json.Nodes.JsonValue v when v.TryGetValue<string>(out var s) => [s],
+        _ => [],
+    };
 }
 
 /// <summary>Reads every entry of a zip as text.</summary>

@@ -116,20 +116,24 @@ public sealed class AuditFaultTests(HostFixture fixture)
         var prefix = "af" + Guid.NewGuid().ToString("N")[..8];
         var host = await fixture.StartSecondHostAsync(
             new Dictionary<string, string?> { ["Storage__TablePrefix"] = prefix },
-            services => services.Replace(ServiceDescriptor.Singleton<IAuditLog>(sp =>
-            {
-                var clients = StorageFaults.Clients(fixture.Azurite.ConnectionString, prefix, outage);
-                return new TableAuditLog(
-                    clients,
-                    sp.GetRequiredService<IAuditProtector>(),
-                    new AuditDetailsBlobs(clients),
-                    sp.GetRequiredService<IOptions<AuditOptions>>(),
-                    sp.GetRequiredService<TimeProvider>(),
-                    sp.GetRequiredService<ILogger<TableAuditLog>>());
-            })));
+            AuditThrough(fixture.Azurite.ConnectionString, prefix, outage));
         await OnboardingHostFixture.WaitUntilEnabledAsync(host);
         return host;
     }
+
+    /// <summary>Replaces the host's audit log with one whose storage (tables under <paramref name="prefix"/>) goes through <paramref name="outage"/>.</summary>
+    internal static Action<IServiceCollection> AuditThrough(string connectionString, string prefix, Outage outage) =>
+        services => services.Replace(ServiceDescriptor.Singleton<IAuditLog>(sp =>
+        {
+            var clients = StorageFaults.Clients(connectionString, prefix, outage);
+            return new TableAuditLog(
+                clients,
+                sp.GetRequiredService<IAuditProtector>(),
+                new AuditDetailsBlobs(clients),
+                sp.GetRequiredService<IOptions<AuditOptions>>(),
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILogger<TableAuditLog>>());
+        }));
 
     private static StringContent Json(object body) => new(System.Text.Json.JsonSerializer.Serialize(body), Encoding.UTF8, "application/json");
 }

@@ -50,13 +50,11 @@ public sealed class SloFileTests
     }
 
     [Fact]
-    public void SloFile_PendingSlos_ReserveBackupAndPrivacyInstrumentNames()
+    public void SloFile_EverySloAndAlert_IsActive()
     {
-        var pending = Document.Slos.Where(s => s.IsPending).ToList();
-
-        Assert.Equal(["backup-verified"], pending.Select(s => s.Id));
-        Assert.All(pending.SelectMany(s => s.Sli.Instruments), i => Assert.Matches(@"^huntaze\.(backup|privacy)\.", i));
-        Assert.All(pending, s => Assert.False(string.IsNullOrWhiteSpace(s.PendingOn)));
+        Assert.Empty(Document.Slos.Where(s => s.IsPending).Select(s => s.Id));
+        Assert.Empty(Document.DirectAlerts.Where(d => d.IsPending).Select(d => d.Id));
+        Assert.All(Document.Slos, s => Assert.Null(s.PendingOn));
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using Huntaze.Functions.Backups;
+using Huntaze.Functions.Backups.Journal;
 using Huntaze.Functions.Flags.Propagation;
 using Huntaze.Functions.Flags.Stores;
 using Huntaze.Functions.Privacy.Consent;
@@ -30,7 +32,7 @@ public static class HuntazeDataMap
             SubjectLocator.PartitionKey, "Partition key = user id (one partition per user).",
             [
                 new("PartitionKey", Identifier, "The user id."),
-                new("RowKey", Technical, "'state', 'step:{stepId}' or 'ratelimit:{policy}' (a write counter)."),
+                new("RowKey", Technical, "'state', 'step:{stepId}', 'ratelimit:{policy}' (a write counter) or '~j{ticks}{writeId}' (a point-in-time journal row)."),
                 new("Status", Linked, "Step status."),
                 new("Revision", Technical, "Change counter (ETag of the API)."),
                 new("StepVersion", Technical, "Catalog version the status was reached under."),
@@ -45,10 +47,13 @@ public static class HuntazeDataMap
                 new("Window", Technical, "Write counter: the rate-limit window it counts in."),
                 new("Count", Linked, "Write counter: the user's writes counted in that window."),
                 new("StepRevisionFloor", Technical, "Lowest revision a step may restart from after a reset (keeps entity tags unique)."),
+                new(JournalEntity.TableProperty, Technical, "Journal rows ('~j{ticks}{writeId}', issue 12): the table the change was made in."),
+                new(JournalEntity.TimeProperty, Linked, "Journal rows: when the change was made."),
+                new(JournalEntity.ChangesProperty, Personal, "Journal rows: the entities written (new values, step answers included) or deleted, kept 7 days for point-in-time restore."),
             ],
             new("While the account exists; a completed guide 2 years after its completion.", TimeSpan.FromDays(730), "Privacy:Retention:CompletedProgressDays"),
-            new(ErasureAction.Delete, "The user's partition is deleted."),
-            new(true, "Primary data."),
+            new(ErasureAction.Delete, "The user's partition is deleted, its point-in-time journal rows with it."),
+            new(true, "Primary data; journaled in the step write's own transaction (point-in-time restore)."),
             NameSetting: "Onboarding:TableName"),
 
         new(
@@ -150,7 +155,7 @@ public static class HuntazeDataMap
             ],
             new("While the flag targets the user."),
             new(ErasureAction.Delete, "The user id is removed from every targeting list (conditional write on the flag's ETag), then the snapshot is republished."),
-            new(true, "Flags are configuration that a restore must bring back.")),
+            new(true, "Flags are configuration that a restore must bring back: backed up through the flag store in use (backups/{date}/flags.ndjson.gz, whichever store it is) rather than as a table, and journaled in backupjournal.")),
 
         new(
             AppConfigurationFlags, StoreKind.External, "Flags",
@@ -163,7 +168,7 @@ public static class HuntazeDataMap
             ],
             new("While the flag targets the user."),
             new(ErasureAction.Delete, "As for the flags table, through the same flag-store interface (If-Match on the setting's ETag)."),
-            new(false, "App Configuration keeps its own revision history (7 days on Standard).")),
+            new(true, "Through the flag store: backups/{date}/flags.ndjson.gz, and every admin write journaled in backupjournal (App Configuration's own 7-day revision history is not restorable by the app).")),
 
         new(
             SnapshotBlobStore.Container, StoreKind.BlobContainer, "Flags",
@@ -360,6 +365,60 @@ public static class HuntazeDataMap
             new("13 months after the visitor's last choice (the cookie lives 6), then the partition is deleted.", TimeSpan.FromDays(395), "Privacy:Retention:AnonymousConsentDays"),
             new(ErasureAction.Delete, "The partitions linked to the user are deleted (their choices are kept, pseudonymised, in table consent)."),
             new(true, "Proof of consent for the period the choice governed.")),
+
+        new(
+            BackupStores.Container, StoreKind.BlobContainer, "Backups",
+            "Daily backups: every backed-up table and the flag documents as gzip NDJSON, and a manifest (counts, SHA-256, verification).",
+            [ProcessingActivities.Onboarding, ProcessingActivities.Security, ProcessingActivities.Requests, ProcessingActivities.Experimentation, ProcessingActivities.Consent],
+            SubjectLocator.None, "Copies of the tables above, found the same way inside each file; never searched or changed in place.",
+            [
+                new("{date}/{table}.ndjson.gz", Personal, "One table's entities as of the backup (step answers, encrypted audit fields, consent records, flag targeting lists)."),
+                new("{date}/" + BackupStores.ManifestBlob, Technical, "Counts, hashes, times, app version, verification state."),
+            ],
+            new("Daily backups 30 days, Sunday backups 12 weeks, the first of each month 12 months (Backups:*; Blob lifecycle rules mirror it).", TimeSpan.FromDays(366), "Backups:MonthlyMonths"),
+            new(ErasureAction.Keep,
+                "Not rewritten: a backup expires with its tier (12 months at most), and every restore re-applies the erasure ledger before it reports success, so an erased subject never comes back. Backups stay deletable (no immutability policy) if a supervisory authority requires it.",
+                "Art. 17 and 32(1)(c): the ability to restore; the ledger (13 months) outlives the oldest tier."),
+            new(false, "The backups themselves.")),
+
+        new(
+            BackupStores.Journal, StoreKind.Table, "Backups",
+            "The point-in-time journal of the flag stores (whose writes cannot share a transaction with a journal row): one row per admin write.",
+            [ProcessingActivities.Experimentation],
+            SubjectLocator.InsideDocument, "User ids inside the journaled flag documents (targeting lists).",
+            [
+                new("PartitionKey", Technical, "The journaled table ('flags')."),
+                new("RowKey", Technical, "Time (ticks) and write id."),
+                new(JournalEntity.TableProperty, Technical, "The journaled table."),
+                new(JournalEntity.TimeProperty, Linked, "When the change was made."),
+                new(JournalEntity.ChangesProperty, Personal, "The flag document written (targeting lists name users)."),
+                new("WriteId", Technical, "The write's id."),
+            ],
+            new("7 days (Backups:JournalDays), pruned by the daily backup run.", TimeSpan.FromDays(7), "Backups:JournalDays"),
+            new(ErasureAction.Delete,
+                "The user id is removed from every journaled flag document that names it (the row rewritten, as the flag itself is), so a point-in-time restore replays the flags without them; a row that cannot be rewritten so is deleted. A point-in-time restore also re-applies the erasure ledger."),
+            new(false, "Read by point-in-time restores; never restored itself.")),
+
+        new(
+            BackupStores.State, StoreKind.Table, "Backups",
+            "The restore lock, the record of live restores (a point-in-time restore cannot replay across one), a running restore's progress and restore-drill results.",
+            [ProcessingActivities.Security],
+            SubjectLocator.None, "No creator data: restore ids, the operator's id, times and counts.",
+            [
+                new("PartitionKey", Technical, "'lock', 'live', 'progress' or 'drill'."),
+                new("RowKey", Technical, "'restore', or the time and restore id."),
+                new("RestoreId", Technical, "The restore orchestration."),
+                new("Actor", Identifier, "The operator who started it (an admin's user id)."),
+                new("At", Linked, "When it started or finished."),
+                new("Backup", Technical, "The backup date restored."),
+                new("Outcome", Technical, "passed, failed or completed."),
+                new("DurationSeconds", Technical, "How long the drill took."),
+                new("Rows", Technical, "Rows restored (so far, for a running restore)."),
+                new("Detail", Technical, "What failed."),
+            ],
+            new("Kept while backups can be restored from (400 days): a few rows per restore and drill; the lock only while a restore runs."),
+            new(ErasureAction.Keep, "Holds an operator id only; operators are not erased through the creator flow.", "Art. 5(2) and 32(1)(d): the record of who restored what, and of the drills that test restores."),
+            new(false, "Operational state.")),
 
         new(
             TaskHub, StoreKind.TaskHub, "Platform",

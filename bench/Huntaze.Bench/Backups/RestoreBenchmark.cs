@@ -1,0 +1,121 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Azure.Data.Tables;
+using Huntaze.Bench.Onboarding;
+using Huntaze.Cli.Tokens;
+using Huntaze.LocalHost;
+using Huntaze.LocalHost.Storage;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Huntaze.Bench.Backups;
+
+/// <summary>
+/// Restores N entities (default 100,000) from a backup through the admin API into side tables, and compares
+/// the throughput with raw entity-group batch inserts of the same entities into the same Azurite in the same
+/// run (before and after the restore, same parallelism). Goal: the restore at ≥ 80 % of the raw throughput.
+/// </summary>
+internal static class RestoreBenchmark
+{
+    private const string Table = "OnboardingProgress";
+
+    public static async Task RunAsync(int entities, int parallelism)
+    {
+        var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+        await using var azurite = await AzuriteProcess.StartAsync(AzuritePorts.Free(), location: null, CancellationToken.None);
+        var settings = new Dictionary<string, string?>
+        {
+            ["AzureWebJobsStorage"] = azurite.ConnectionString,
+            ["Storage__TablePrefix"] = "bench",
+            ["Auth__Issuer"] = BenchRig.Issuer,
+            ["Auth__Audience"] = BenchRig.Audience,
+            ["Auth__DevelopmentSigningKey"] = key,
+            ["Backups__RestoreParallelism"] = parallelism.ToString(CultureInfo.InvariantCulture),
+            ["Logging__LogLevel__Default"] = "Warning",
+            // The status polls are admin reads; a long restore must not run out of the per-minute read budget.
+            ["RateLimits__reads__Limit"] = "100000000",
+        };
+        await using var app = LocalHostApp.Build(["--urls", "http://127.0.0.1:0"], new LocalHostOptions { Settings = BenchTimers.Quiet(settings), UseLocalSettingsFile = false, PrintFunctionTable = false });
+        await app.StartAsync();
+        var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        using var http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromMinutes(5) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer",
+            DevTokenFactory.Create(new DevTokenRequest("bench-ops", ["admin"], null, BenchRig.Issuer, BenchRig.Audience, key, TimeSpan.FromHours(4)), DateTimeOffset.UtcNow));
+        var service = new TableServiceClient(azurite.ConnectionString);
+
+        var rawBefore = await RawInsertAsync(service, "bench" + Table, entities, parallelism);
+        Console.WriteLine($"raw batch inserts (seed): {entities} entities in {rawBefore.TotalSeconds:0.0} s = {entities / rawBefore.TotalSeconds:0} entities/s");
+
+        var backup = Stopwatch.StartNew();
+        var run = await WaitAsync(http, await StartAsync(http, "/api/admin/backups/run", null));
+        Console.WriteLine($"backup + verification: {backup.Elapsed.TotalSeconds:0.0} s ({run.GetProperty("result").GetProperty("rows")} rows)");
+
+        var restore = Stopwatch.StartNew();
+        var status = await WaitAsync(http, await StartAsync(http, "/api/admin/backups/restore", new { backup = DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), tables = new[] { Table }, target = "side" }));
+        var restoreTime = restore.Elapsed;
+        var result = status.GetProperty("result");
+        Console.WriteLine($"restore (verify, write, re-apply erasures; side tables): {result.GetProperty("rowsWritten")} rows in {restoreTime.TotalSeconds:0.0} s = {entities / restoreTime.TotalSeconds:0} entities/s, outcome {result.GetProperty("outcome")}");
+
+        var rawAfter = await RawInsertAsync(service, "benchrawafter", entities, parallelism);
+        Console.WriteLine($"raw batch inserts (after): {entities} entities in {rawAfter.TotalSeconds:0.0} s = {entities / rawAfter.TotalSeconds:0} entities/s");
+        var raw = (rawBefore + rawAfter) / 2;
+        Console.WriteLine();
+        Console.WriteLine("| entities | parallelism | raw inserts (mean of before/after) | restore | restore / raw throughput |");
+        Console.WriteLine("|---|---|---|---|---|");
+        Console.WriteLine($"| {entities} | {parallelism} | {raw.TotalSeconds:0.0} s ({entities / raw.TotalSeconds:0}/s) | {restoreTime.TotalSeconds:0.0} s ({entities / restoreTime.TotalSeconds:0}/s) | {raw / restoreTime:P0} |");
+        await app.StopAsync();
+    }
+
+    /// <summary>The entities a restore writes, inserted directly: 100 per partition, one transaction each, <paramref name="parallelism"/> in flight.</summary>
+    private static async Task<TimeSpan> RawInsertAsync(TableServiceClient service, string tableName, int entities, int parallelism)
+    {
+        var table = service.GetTableClient(tableName);
+        await table.CreateIfNotExistsAsync();
+        var at = DateTimeOffset.UtcNow;
+        var watch = Stopwatch.StartNew();
+        await Parallel.ForEachAsync(Enumerable.Range(0, (entities + 99) / 100), new ParallelOptions { MaxDegreeOfParallelism = parallelism }, async (p, ct) =>
+        {
+            var batch = Enumerable.Range(0, Math.Min(100, entities - (p * 100))).Select(r => new TableEntity($"user-{p:D6}", $"step:s{r:D3}")
+            {
+                ["Status"] = "completed",
+                ["Revision"] = r,
+                ["StepVersion"] = 1,
+                ["Data"] = "{\"company\":\"Beispiel GmbH\",\"street\":\"Hauptstraße 1\",\"city\":\"Berlin\"}",
+                ["StartedAt"] = at,
+                ["CompletedAt"] = at,
+                ["UpdatedAt"] = at,
+                ["WriteId"] = Guid.NewGuid().ToString("N"),
+            });
+            await table.SubmitTransactionAsync(batch.Select(e => new TableTransactionAction(TableTransactionActionType.Add, e)), ct);
+        });
+        return watch.Elapsed;
+    }
+
+    private static async Task<string> StartAsync(HttpClient http, string path, object? body)
+    {
+        using var response = await http.PostAsJsonAsync(path, body);
+        var text = await response.Content.ReadAsStringAsync();
+        return response.IsSuccessStatusCode
+            ? JsonDocument.Parse(text).RootElement.GetProperty("statusUrl").GetString()!
+            : throw new InvalidOperationException($"{path}: {(int)response.StatusCode} {text}");
+    }
+
+    private static async Task<JsonElement> WaitAsync(HttpClient http, string url)
+    {
+        while (true)
+        {
+            var status = await http.GetFromJsonAsync<JsonElement>(url);
+            if (status.GetProperty("state").GetString() is "completed" or "failed" or "terminated")
+            {
+                return status;
+            }
+
+            await Task.Delay(250);
+        }
+    }
+}
