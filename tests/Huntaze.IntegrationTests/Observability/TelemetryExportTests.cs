@@ -10,6 +10,7 @@ using OpenTelemetry.Metrics;
 namespace Huntaze.IntegrationTests.Observability;
 
 /// <summary>What leaves the app through OpenTelemetry, seen by in-memory exporters for real requests through the local host.</summary>
+[Collection(TelemetryTestGroup.Name)]
 public sealed class TelemetryExportTests(HostFixture fixture)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
