@@ -86,14 +86,35 @@ public static class BackupFiles
         ArgumentNullException.ThrowIfNull(blob);
         await using var source = await blob.OpenReadAsync(new BlobOpenReadOptions(allowModifications: false), cancellationToken).ConfigureAwait(false);
         await using var gzip = new GZipStream(source, CompressionMode.Decompress);
-        using var reader = new StreamReader(gzip);
-        while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+        await foreach (var line in LinesAsync(gzip, cancellationToken).ConfigureAwait(false))
         {
             if (line.Length > 0)
             {
                 using var document = JsonDocument.Parse(line);
                 yield return EntityCodec.Read(document.RootElement);
             }
+        }
+    }
+
+    /// <summary>
+    /// Whether the stored bytes are the ones the backup wrote: their SHA-256 equals the manifest's. Enough
+    /// before a restore (the file was written by <see cref="WriteAsync"/>, so identical bytes decode to the
+    /// backed-up entities) and a fraction of <see cref="CheckAsync"/>'s cost: no decompression, no parsing.
+    /// </summary>
+    public static async Task<bool> BytesMatchAsync(BlobClient blob, BackupFile file, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(blob);
+        ArgumentNullException.ThrowIfNull(file);
+        try
+        {
+            await using var source = await blob.OpenReadAsync(new BlobOpenReadOptions(allowModifications: false), cancellationToken).ConfigureAwait(false);
+            await using var hashed = new HashingStream(source, leaveOpen: true);
+            await hashed.CopyToAsync(Stream.Null, cancellationToken).ConfigureAwait(false);
+            return hashed.Length64 == file.Bytes && hashed.HashHex() == file.Sha256;
+        }
+        catch (Azure.RequestFailedException e) when (e.Status == 404)
+        {
+            return false;
         }
     }
 
@@ -128,12 +149,11 @@ public static class BackupFiles
         long rows = 0;
         await using (var gzip = new GZipStream(hashed, CompressionMode.Decompress, leaveOpen: true))
         {
-            using var reader = new StreamReader(gzip);
-            while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+            await foreach (var line in LinesAsync(gzip, cancellationToken).ConfigureAwait(false))
             {
-                var bytes = System.Text.Encoding.UTF8.GetBytes(line + "\n");
-                content.AppendData(bytes);
-                using var document = JsonDocument.Parse(bytes);
+                content.AppendData(line.Span);
+                content.AppendData(NewLine);
+                using var document = JsonDocument.Parse(line);
                 EntityCodec.Read(document.RootElement);
                 onEntity(document.RootElement);
                 rows++;
@@ -147,5 +167,50 @@ public static class BackupFiles
         }
 
         return (rows, hashed.HashHex(), Convert.ToHexStringLower(content.GetCurrentHash()));
+    }
+
+    /// <summary>
+    /// The UTF-8 lines of a stream, without their '\n' (a last line without one included), straight from the
+    /// bytes: no decoding to strings and back. Each line is valid until the next one is asked for.
+    /// </summary>
+    private static async IAsyncEnumerable<ReadOnlyMemory<byte>> LinesAsync(Stream source, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var buffer = new byte[64 * 1024];
+        int start = 0, end = 0;
+        while (true)
+        {
+            var newline = buffer.AsSpan(start, end - start).IndexOf((byte)'\n');
+            if (newline >= 0)
+            {
+                yield return buffer.AsMemory(start, newline);
+                start += newline + 1;
+                continue;
+            }
+
+            if (start > 0)
+            {
+                // Move the partial line to the front; grow only for a line longer than the buffer.
+                buffer.AsSpan(start, end - start).CopyTo(buffer);
+                end -= start;
+                start = 0;
+            }
+            else if (end == buffer.Length)
+            {
+                Array.Resize(ref buffer, buffer.Length * 2);
+            }
+
+            var read = await source.ReadAsync(buffer.AsMemory(end), cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                if (end > start)
+                {
+                    yield return buffer.AsMemory(start, end - start);
+                }
+
+                yield break;
+            }
+
+            end += read;
+        }
     }
 }

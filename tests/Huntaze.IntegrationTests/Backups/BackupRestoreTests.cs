@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text.Json;
 using Azure.Data.Tables;
+using Huntaze.Functions.Backups;
+using Huntaze.Functions.Backups.Run;
 using Huntaze.Functions.Privacy.Erasure;
 using Huntaze.Functions.Privacy.Registry;
 using Huntaze.Functions.Privacy.Subjects;
@@ -86,6 +88,43 @@ public sealed class BackupRestoreTests(HostFixture fixture)
         AssertIdentical(earlier.Where(e => e.Key.Item1 == user).ToDictionary(), side.Where(e => e.Key.Item1 == user).ToDictionary());
     }
 
+    /// <summary>
+    /// A flag document over one Table property (a flag targeting 1,000 users, beyond 32K characters) written after
+    /// the backup is journaled whole, so a point-in-time restore brings the whole document back.
+    /// </summary>
+    [Fact]
+    public async Task PointInTimeRestore_FlagTargetingAThousandUsersWrittenAfterTheBackup_BringsTheWholeDocumentBack()
+    {
+        await using var backups = await BackupHost.StartAsync(fixture);
+        await backups.BackupAsync();
+        var flag = "Large" + Guid.NewGuid().ToString("N")[..8];
+        var users = Enumerable.Range(0, 1_000).Select(i => $"user-{i:D4}-{Guid.NewGuid():N}").ToList();
+        var document = JsonSerializer.Serialize(new
+        {
+            id = flag,
+            enabled = true,
+            conditions = new { client_filters = new[] { new { name = "Microsoft.Targeting", parameters = new { Audience = new { Users = users } } } } },
+        });
+        Assert.True(document.Length > 32_768, $"{document.Length} characters");
+        using var admin = backups.Admin();
+        using var put = new HttpRequestMessage(HttpMethod.Put, $"/api/admin/feature-flags/{flag}") { Content = new StringContent(document, System.Text.Encoding.UTF8, "application/json") };
+        put.Headers.TryAddWithoutValidation("If-None-Match", "*");
+        using (var created = await admin.SendAsync(put, Ct))
+        {
+            Assert.Equal(HttpStatusCode.OK, created.StatusCode);
+        }
+
+        var pointInTime = DateTimeOffset.UtcNow;
+        var status = await backups.WaitAsync(await backups.StartRestoreAsync(new { pointInTime, tables = new[] { BackupStores.Flags }, target = "side" }));
+
+        Assert.True(status.GetProperty("result").GetProperty("outcome").GetString() == "completed", status.ToString());
+        var side = await backups.RowsAsync(BackupStores.Flags, status.GetProperty("sidePrefix").GetString());
+        Assert.True(side.TryGetValue((BackupService.FlagPartition, flag), out var row), $"The side flag table holds {string.Join(", ", side.Keys)}.");
+        using var restored = JsonDocument.Parse(BackupService.FlagDocumentOf(row)!);
+        var audience = restored.RootElement.GetProperty("conditions").GetProperty("client_filters")[0].GetProperty("parameters").GetProperty("Audience").GetProperty("Users");
+        Assert.Equal(users, audience.EnumerateArray().Select(u => u.GetString()!));
+    }
+
     /// <summary>A truncated file fails verification: the live restore writes nothing, and a later live restore of it is refused.</summary>
     [Fact]
     public async Task LiveRestore_OfTruncatedFile_FailsVerificationAndLeavesLiveTablesAlone()
@@ -151,6 +190,7 @@ public sealed class BackupRestoreTests(HostFixture fixture)
         await using var backups = await BackupHost.StartAsync(fixture);
         await SeedAsync(backups, Progress, partitions: 2);
         await backups.BackupAsync();
+        var fired = DateTimeOffset.UtcNow;
         using var trigger = await backups.Host.CreateClient().PostAsync("/admin/functions/BackupDrill", null, Ct);
         Assert.Equal(HttpStatusCode.Accepted, trigger.StatusCode);
 
@@ -159,8 +199,16 @@ public sealed class BackupRestoreTests(HostFixture fixture)
             async () => (await backups.ListAsync()).TryGetProperty("lastDrill", out drill) && drill.ValueKind == JsonValueKind.Object,
             TimeSpan.FromMinutes(2), "no drill was recorded", TimeSpan.FromMilliseconds(200));
 
+        var seen = DateTimeOffset.UtcNow;
+
         Assert.True(drill.GetProperty("passed").GetBoolean(), drill.ToString());
-        Assert.True(drill.GetProperty("durationSeconds").GetDouble() > 0);
+        // The recorded duration is the drill's own: it started after the timer fired and ended when recorded, before we saw it.
+        var duration = TimeSpan.FromSeconds(drill.GetProperty("durationSeconds").GetDouble());
+        var ended = drill.GetProperty("at").GetDateTimeOffset();
+        var rounding = TimeSpan.FromMilliseconds(5);
+        Assert.True(duration > TimeSpan.Zero, drill.ToString());
+        Assert.True(ended - duration >= fired - rounding && ended <= seen + rounding,
+            $"The drill ran {ended - duration:O} → {ended:O} ({duration.TotalSeconds} s), outside the window it was fired and seen in ({fired:O} → {seen:O}).");
         Assert.Equal(Today, drill.GetProperty("backup").GetString());
         var side = backups.Prefix + "r" + drill.GetProperty("restoreId").GetString()!["backup-restore-".Length..][..10];
         await foreach (var table in backups.Storage.TableService.QueryAsync(t => t.Name.CompareTo(side) >= 0 && t.Name.CompareTo(side + "~") < 0, cancellationToken: Ct))

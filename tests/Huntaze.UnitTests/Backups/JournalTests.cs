@@ -2,6 +2,8 @@ using Azure.Data.Tables;
 using Huntaze.Functions.Backups;
 using Huntaze.Functions.Backups.Journal;
 using Huntaze.Functions.Backups.Restore;
+using Huntaze.Functions.Backups.Run;
+using Huntaze.Functions.Platform.Storage;
 
 namespace Huntaze.UnitTests.Backups;
 
@@ -26,6 +28,31 @@ public sealed class JournalTests
         Assert.Equal(T0, decoded[0].Properties!["UpdatedAt"]);
         Assert.Equal(5L, decoded[1].Properties!["Count"]);
         Assert.Null(decoded[2].Properties);
+    }
+
+    [Fact]
+    public void SetChanges_FlagDocumentOverSeveralProperties_ReadsBackWholeAndErasesAUserSplitBetweenParts()
+    {
+        // A user id placed across the boundary of Document and Document1: no single property names them.
+        var user = "user-" + new string('b', 32);
+        const string Head = "{\"id\":\"big\",\"enabled\":true,\"description\":\"";
+        const string Middle = "\",\"conditions\":{\"client_filters\":[{\"name\":\"Microsoft.Targeting\",\"parameters\":{\"Audience\":{\"Users\":[\"";
+        var filler = new string('a', LongStringProperty.ChunkLength - Head.Length - Middle.Length - (user.Length / 2));
+        var document = Head + filler + Middle + user + "\",\"other\"]}}}]}}";
+        var entity = BackupService.FlagRow("big", document, new Dictionary<string, string>());
+        Assert.True(entity.ContainsKey("Document1"));
+        Assert.DoesNotContain(entity, p => p.Value is string text && text.Contains(user, StringComparison.Ordinal));
+        var row = new TableEntity("flags", "1");
+        WriteJournal.SetChanges(row, [new JournalChange("flag\nbig", JournalChange.Put, WriteJournal.PropertiesOf(entity))]);
+        Assert.True(row.ContainsKey(JournalEntity.ChangesProperty + "1"));
+
+        var read = WriteJournal.Read(row).Changes;
+        var erased = JournalErasureHandler.Without(read, user);
+
+        Assert.Equal(document, BackupService.FlagDocumentOf(new Dictionary<string, object?>(read[0].Properties!)));
+        var rewritten = BackupService.FlagDocumentOf(new Dictionary<string, object?>(Assert.Single(erased!).Properties!))!;
+        Assert.DoesNotContain(user, rewritten, StringComparison.Ordinal);
+        Assert.Contains("other", rewritten, StringComparison.Ordinal);
     }
 
     [Fact]

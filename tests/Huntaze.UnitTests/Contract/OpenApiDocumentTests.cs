@@ -48,6 +48,20 @@ public sealed class OpenApiDocumentTests
     }
 
     [Fact]
+    public void SchemaFor_SixtyFourBitMembers_CarryFormatInt64()
+    {
+        var schemas = new ApiSchemas();
+        _ = schemas.SchemaFor(typeof(Huntaze.Functions.Backups.BackupFileView));
+
+        var properties = schemas.Components[nameof(Huntaze.Functions.Backups.BackupFileView)]["properties"]!;
+
+        Assert.Equal("int64", (string?)properties["rows"]!["format"]);
+        Assert.Equal("int64", (string?)properties["bytes"]!["format"]);
+        Assert.Equal("int64", (string?)schemas.SchemaFor(typeof(long?))["format"]);
+        Assert.Null(schemas.SchemaFor(typeof(int))["format"]);
+    }
+
+    [Fact]
     public async Task CommittedCopy_EqualsTheGeneratedDocument()
     {
         var path = Path.Combine(RepositoryPaths.FindRoot()!, "docs", "api", "openapi.json");

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Azure;
 using Azure.Data.Tables;
+using Huntaze.Functions.Backups.Run;
 using Huntaze.Functions.Flags.Documents;
 using Huntaze.Functions.Platform.Storage;
 using Huntaze.Functions.Privacy.Handlers;
@@ -73,13 +74,13 @@ public sealed class JournalErasureHandler(StorageClients storage) : ISubjectData
             }
 
             var properties = new Dictionary<string, object?>(change.Properties, StringComparer.Ordinal);
-            if (properties.GetValueOrDefault("Document") is not string document
+            if (BackupService.FlagDocumentOf(properties) is not { } document
                 || FlagTargetingHandler.Without(document, Entity(change), userId) is not { } flag)
             {
                 return null;
             }
 
-            properties["Document"] = FlagDocument.Serialize(flag);
+            BackupService.SetFlagDocument(properties, FlagDocument.Serialize(flag));
             var scrubbed = change with { Properties = properties };
             if (Names(scrubbed, userId))
             {
@@ -106,7 +107,7 @@ public sealed class JournalErasureHandler(StorageClients storage) : ISubjectData
             {
                 if (Without(record.Changes, userId) is { } rewritten)
                 {
-                    row[JournalEntity.ChangesProperty] = WriteJournal.Encode(rewritten);
+                    WriteJournal.SetChanges(row, rewritten);
                     await table.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
                 }
                 else
@@ -137,7 +138,7 @@ public sealed class JournalErasureHandler(StorageClients storage) : ISubjectData
         var rows = new List<TableEntity>();
         await foreach (var row in table.QueryAsync<TableEntity>(cancellationToken: cancellationToken).ConfigureAwait(false))
         {
-            if (SubjectCipher.Mentions(row.GetString(JournalEntity.ChangesProperty), userId)
+            if (SubjectCipher.Mentions(WriteJournal.ChangesOf(row), userId)
                 || WriteJournal.Read(row).Changes.Any(c => Names(c, userId)))
             {
                 rows.Add(row);
@@ -147,9 +148,12 @@ public sealed class JournalErasureHandler(StorageClients storage) : ISubjectData
         return rows;
     }
 
+    /// <summary>Whether a change names the user: its key, a property, or the flag document its parts make together.</summary>
     private static bool Names(JournalChange change, string userId) =>
         SubjectCipher.Mentions(change.RowKey, userId)
-        || (change.Properties?.Values.Any(v => v is string text && SubjectCipher.Mentions(text, userId)) ?? false);
+        || (change.Properties is { } properties
+            && (properties.Values.Any(v => v is string text && SubjectCipher.Mentions(text, userId))
+                || SubjectCipher.Mentions(BackupService.FlagDocumentOf(new Dictionary<string, object?>(properties)), userId)));
 
     /// <summary>The journaled entity's row key within its table (flag rows are kept as "{partition}\n{row}").</summary>
     private static string Entity(JournalChange change) => change.RowKey[(change.RowKey.IndexOf('\n', StringComparison.Ordinal) + 1)..];

@@ -8,9 +8,9 @@ namespace Huntaze.Functions.Backups.Journal;
 /// The flag stores' hook into the point-in-time journal: wraps whichever <see cref="IFlagStore"/> is in use
 /// and, after a write committed, appends the written document to <c>backupjournal</c>. Flag writes are admin
 /// writes (never the hot path), so the extra round trip is acceptable; App Configuration cannot share a
-/// transaction with a table. A journal append that fails (storage, or a document too large for one journal row)
-/// does not undo the committed flag write: it is counted (<c>huntaze.backup.journal.failures</c>) and logged, and
-/// the next backup covers the flag.
+/// transaction with a table. A long document is kept over several properties of its journal row. A journal append
+/// that fails (storage, or a document too large for one journal row) does not undo the committed flag write: it is
+/// counted (<c>huntaze.backup.journal.failures</c>) and logged, and the next backup covers the flag.
 /// </summary>
 public sealed partial class JournaledFlagStore(IFlagStore inner, WriteJournal journal, ILogger<JournaledFlagStore> logger) : IFlagStore
 {
@@ -30,8 +30,8 @@ public sealed partial class JournaledFlagStore(IFlagStore inner, WriteJournal jo
         }
         catch (Exception e) when (WriteJournal.IsStorageFailure(e) || e is JournalRowTooLargeException)
         {
-            // A document beyond one journal row (flags hold up to 360,000 characters across properties, a journal
-            // row 32K) is not journaled either: the write stands, a point-in-time restore misses that change.
+            // A document whose escaped form exceeds a journal row (WriteJournal.MaxChangesChars; the flag store holds
+            // up to 360,000 characters) is not journaled either: the write stands, a point-in-time restore misses that change.
             BackupMetrics.JournalFailed();
             LogJournalFailed(logger, flag.Id, e);
         }

@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Runtime.Serialization;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
@@ -16,8 +17,14 @@ namespace Huntaze.Functions.Backups.Journal;
 /// </summary>
 public sealed class WriteJournal(StorageClients storage, TimeProvider time)
 {
-    /// <summary>Table Storage holds at most 32K UTF-16 characters in a string property.</summary>
-    private const int MaxChangesChars = 32 * 1024;
+    /// <summary>
+    /// The changes of one write, over at most 14 properties of 30,000 characters (<see cref="LongStringProperty"/>):
+    /// 840 KB of UTF-16, leaving room in the 1 MiB entity for the row's other properties.
+    /// </summary>
+    public const int MaxChangesChars = LongStringProperty.ChunkLength * 14;
+
+    /// <summary>Quotes inside journaled strings (a flag document is JSON) as <c>\"</c>, not the default six-character escape.</summary>
+    private static readonly JsonWriterOptions EncodeOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>
     /// Adds the journal row to a batch about to be submitted to <paramref name="table"/> (the store's logical
@@ -45,12 +52,23 @@ public sealed class WriteJournal(StorageClients storage, TimeProvider time)
         await journal.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
     }
 
-    private static TableEntity Row(string table, string partitionKey, string rowKey, DateTimeOffset now, IEnumerable<JournalChange> changes) => new(partitionKey, rowKey)
+    private static TableEntity Row(string table, string partitionKey, string rowKey, DateTimeOffset now, IEnumerable<JournalChange> changes)
     {
-        [JournalEntity.TableProperty] = table,
-        [JournalEntity.TimeProperty] = now,
-        [JournalEntity.ChangesProperty] = Encode(changes),
-    };
+        var row = new TableEntity(partitionKey, rowKey)
+        {
+            [JournalEntity.TableProperty] = table,
+            [JournalEntity.TimeProperty] = now,
+        };
+        SetChanges(row, changes);
+        return row;
+    }
+
+    /// <summary>Writes the encoded changes into a journal row (over several properties when long), replacing what it held.</summary>
+    public static void SetChanges(TableEntity row, IEnumerable<JournalChange> changes) =>
+        LongStringProperty.Write(row, JournalEntity.ChangesProperty, Encode(changes));
+
+    /// <summary>The encoded changes a journal row holds, its parts joined.</summary>
+    public static string? ChangesOf(TableEntity row) => LongStringProperty.Read(row, JournalEntity.ChangesProperty);
 
     public static JournalChange ToChange(TableTransactionAction action)
     {
@@ -88,7 +106,7 @@ public sealed class WriteJournal(StorageClients storage, TimeProvider time)
     public static string Encode(IEnumerable<JournalChange> changes)
     {
         using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, EncodeOptions))
         {
             writer.WriteStartArray();
             foreach (var change in changes)
@@ -110,8 +128,9 @@ public sealed class WriteJournal(StorageClients storage, TimeProvider time)
 
         var json = Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
         // A progress write (a step of at most 4 KB of answers, the state, a counter) stays far below; in a transaction
-        // the refusal fails the write rather than leaving it silently unjournaled. A flag document may exceed it: the
-        // journaled flag store counts that as a journal failure (JournaledFlagStore).
+        // the refusal fails the write rather than leaving it silently unjournaled. A flag document (at most 360,000
+        // characters in the flag store) fits unless escaping grows it past the limit: the journaled flag store counts
+        // that as a journal failure (JournaledFlagStore).
         return json.Length <= MaxChangesChars
             ? json
             : throw new JournalRowTooLargeException($"A journal row holds at most {MaxChangesChars} characters of changes; this write has {json.Length}.");
@@ -145,12 +164,12 @@ public sealed class WriteJournal(StorageClients storage, TimeProvider time)
             row.PartitionKey,
             row.GetDateTimeOffset(JournalEntity.TimeProperty) ?? DateTimeOffset.MinValue,
             row.RowKey,
-            Decode(row.GetString(JournalEntity.ChangesProperty) ?? "[]"));
+            Decode(ChangesOf(row) ?? "[]"));
     }
 
     /// <summary>Whether a failure to append is worth a retry by the caller's layer (never thrown past a committed write).</summary>
     public static bool IsStorageFailure(Exception exception) => exception is RequestFailedException or IOException or HttpRequestException or TimeoutException;
 }
 
-/// <summary>A write whose changes do not fit in one journal row (a flag document beyond 32K characters).</summary>
+/// <summary>A write whose changes do not fit in one journal row (<see cref="WriteJournal.MaxChangesChars"/>).</summary>
 public sealed class JournalRowTooLargeException(string message) : InvalidOperationException(message);

@@ -40,7 +40,7 @@ public sealed class RestoreService(
 
     /// <summary>The journal mode of a restorable table.</summary>
     public JournalMode JournalOf(string table) =>
-        map.Stores.FirstOrDefault(s => map.NameOf(s.Name) == table) is { } store ? JournalPlacement.Of(store.Name) : JournalMode.None;
+        map.Stores.FirstOrDefault(s => s.Kind == StoreKind.Table && map.NameOf(s.Key) == table) is { } store ? JournalPlacement.Of(store.Name) : JournalMode.None;
 
     /// <summary>Checks every file the restore will read, before anything is written: a corrupt file fails the whole restore.</summary>
     public async Task<RestorePlan> PrepareAsync(RestoreInput input, CancellationToken cancellationToken)
@@ -55,7 +55,18 @@ public sealed class RestoreService(
 
         var manifest = found.Value.Manifest;
         var files = input.Tables.Select(t => manifest.File(t)!).ToList();
-        var checks = await backups.CheckAsync(manifest, files, cancellationToken).ConfigureAwait(false);
+        // Bytes identical to the manifest's hash pass at once; any other file gets the full check, which says what is wrong.
+        var container = await catalog.ContainerAsync(cancellationToken).ConfigureAwait(false);
+        var suspect = new List<BackupFile>();
+        foreach (var file in files)
+        {
+            if (!await BackupFiles.BytesMatchAsync(container.GetBlobClient(file.Blob), file, cancellationToken).ConfigureAwait(false))
+            {
+                suspect.Add(file);
+            }
+        }
+
+        var checks = suspect.Count == 0 ? [] : await backups.CheckAsync(manifest, suspect, cancellationToken).ConfigureAwait(false);
         var failures = checks.Where(c => !c.Passed).Select(c => c.Failure!).ToList();
         if (failures.Count > 0)
         {
@@ -88,7 +99,9 @@ public sealed class RestoreService(
 
         var target = await TargetStorage(input.Target, input.SidePrefix).GetTableAsync(input.Table, cancellationToken).ConfigureAwait(false);
         var mode = input.Mode == RestoreModes.FlagStore ? RestoreModes.Replace : input.Mode;
-        var restorer = new TableRestorer(target, mode, options.Value.RestoreParallelism, rows => state.SetProgressAsync(input.RestoreId, input.RowsBefore + rows, cancellationToken));
+        // A side table is new to this restore (its prefix comes from the restore id): nothing in it to remove.
+        var removeOthers = mode == RestoreModes.Replace && input.Target == RestoreTargets.Live;
+        var restorer = new TableRestorer(target, mode, removeOthers, options.Value.RestoreParallelism, rows => state.SetProgressAsync(input.RestoreId, input.RowsBefore + rows, cancellationToken));
         return await restorer.RestoreAsync(input.Table, entities, input.DryRun, cancellationToken).ConfigureAwait(false);
     }
 
@@ -290,7 +303,7 @@ public sealed class RestoreService(
     /// <summary>Writes a backed-up flag through the flag store in use, on the ETag it has now (re-read on a lost race).</summary>
     private async Task SaveFlagAsync(string id, TableEntity entity, CancellationToken cancellationToken)
     {
-        var parsed = FlagDocument.Parse(entity.GetString("Document") ?? "", id);
+        var parsed = FlagDocument.Parse(BackupService.FlagDocumentOf(entity) ?? "", id);
         if (!parsed.IsValid)
         {
             return;

@@ -1,3 +1,5 @@
+using System.Runtime.ExceptionServices;
+using System.Threading.Channels;
 using Azure;
 using Azure.Data.Tables;
 using Huntaze.Functions.Backups.Journal;
@@ -6,38 +8,76 @@ namespace Huntaze.Functions.Backups.Restore;
 
 /// <summary>
 /// Writes one backup file into one table as entity-group transactions (one partition, at most 100
-/// entities each), several in flight at once. Idempotent, so an activity that runs again after a host
-/// stopped writes the same rows again: <see cref="RestoreModes.Replace"/> upserts then deletes what the backup
-/// does not hold; <see cref="RestoreModes.Additive"/> inserts and keeps what is there.
+/// entities each): one loop reads, decodes and groups the file's entities into transactions, and
+/// <c>parallelism</c> writers send them, so decoding never waits for a write and the writers never wait
+/// for decoding (at most <c>parallelism</c> transactions wait in between). Idempotent, so an activity that
+/// runs again after a host stopped writes the same rows again: <see cref="RestoreModes.Replace"/> upserts
+/// (then, when <c>removeOthers</c>, deletes what the backup does not hold); <see cref="RestoreModes.Additive"/>
+/// inserts and keeps what is there.
 /// </summary>
-public sealed class TableRestorer(TableClient target, string mode, int parallelism, Func<long, Task> onProgress)
+public sealed class TableRestorer(TableClient target, string mode, bool removeOthers, int parallelism, Func<long, Task> onProgress)
 {
     private const int ProgressEvery = 2000;
-    private readonly List<Task<long>> _inFlight = [];
     private long _kept;
 
     public async Task<RestoreTableResult> RestoreAsync(string table, IAsyncEnumerable<TableEntity> entities, bool dryRun, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(entities);
-        var keys = new HashSet<(string, string)>();
-        long rows = 0, written = 0, reported = 0;
+        var keys = removeOthers ? new HashSet<(string, string)>() : null;
+        var transactions = Channel.CreateBounded<TableEntity[]>(new BoundedChannelOptions(parallelism) { SingleWriter = true });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var writers = Enumerable.Range(0, dryRun ? 0 : parallelism).Select(_ => WriteAllAsync(transactions.Reader, stop)).ToList();
+        long rows = 0;
+        ExceptionDispatchInfo? readFailure = null;
+        try
+        {
+            rows = await ReadAsync(entities, keys, dryRun ? null : transactions.Writer, stop.Token).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            readFailure = ExceptionDispatchInfo.Capture(e);
+            await stop.CancelAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            transactions.Writer.TryComplete();
+        }
+
+        long written;
+        try
+        {
+            // A writer's failure stops the reader (and the other writers): the writer's exception is the one that says why.
+            written = (await Task.WhenAll(writers).ConfigureAwait(false)).Sum();
+        }
+        catch (OperationCanceledException) when (readFailure is not null)
+        {
+            readFailure.Throw();
+            throw;
+        }
+
+        readFailure?.Throw();
+        var deleted = keys is not null ? await DeleteOthersAsync(keys, dryRun, cancellationToken).ConfigureAwait(false) : 0;
+        await onProgress(rows).ConfigureAwait(false);
+        return new RestoreTableResult(table, rows, dryRun ? 0 : written, deleted, _kept);
+    }
+
+    /// <summary>Reads the file into transactions (one partition, at most 100 rows); returns the rows read. Without a channel (dry run) it only counts.</summary>
+    private async Task<long> ReadAsync(IAsyncEnumerable<TableEntity> entities, HashSet<(string, string)>? keys, ChannelWriter<TableEntity[]>? transactions, CancellationToken cancellationToken)
+    {
+        long rows = 0, reported = 0;
         var batch = new List<TableEntity>(TableConstants.MaxBatch);
         await foreach (var entity in entities.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
             rows++;
-            if (mode == RestoreModes.Replace)
-            {
-                keys.Add((entity.PartitionKey, entity.RowKey));
-            }
-
-            if (dryRun)
+            keys?.Add((entity.PartitionKey, entity.RowKey));
+            if (transactions is null)
             {
                 continue;
             }
 
             if (batch.Count == TableConstants.MaxBatch || (batch.Count > 0 && batch[0].PartitionKey != entity.PartitionKey))
             {
-                written += await SubmitAsync([.. batch], cancellationToken).ConfigureAwait(false);
+                await transactions.WriteAsync([.. batch], cancellationToken).ConfigureAwait(false);
                 batch.Clear();
             }
 
@@ -49,30 +89,32 @@ public sealed class TableRestorer(TableClient target, string mode, int paralleli
             }
         }
 
-        if (batch.Count > 0)
+        if (batch.Count > 0 && transactions is not null)
         {
-            written += await SubmitAsync([.. batch], cancellationToken).ConfigureAwait(false);
+            await transactions.WriteAsync([.. batch], cancellationToken).ConfigureAwait(false);
         }
 
-        written += (await Task.WhenAll(_inFlight).ConfigureAwait(false)).Sum();
-        _inFlight.Clear();
-        var deleted = mode == RestoreModes.Replace ? await DeleteOthersAsync(keys, dryRun, cancellationToken).ConfigureAwait(false) : 0;
-        await onProgress(rows).ConfigureAwait(false);
-        return new RestoreTableResult(table, rows, dryRun ? 0 : written, deleted, _kept);
+        return rows;
     }
 
-    /// <summary>Starts a transaction; when as many are in flight as allowed, waits for one and returns what it wrote.</summary>
-    private async Task<long> SubmitAsync(TableEntity[] entities, CancellationToken cancellationToken)
+    /// <summary>One writer: sends transactions until the reader is done; on a failure, stops the others.</summary>
+    private async Task<long> WriteAllAsync(ChannelReader<TableEntity[]> transactions, CancellationTokenSource stop)
     {
-        _inFlight.Add(WriteAsync(entities, cancellationToken));
-        if (_inFlight.Count < parallelism)
+        long written = 0;
+        try
         {
-            return 0;
-        }
+            await foreach (var entities in transactions.ReadAllAsync(stop.Token).ConfigureAwait(false))
+            {
+                written += await WriteAsync(entities, stop.Token).ConfigureAwait(false);
+            }
 
-        var done = await Task.WhenAny(_inFlight).ConfigureAwait(false);
-        _inFlight.Remove(done);
-        return await done.ConfigureAwait(false);
+            return written;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            throw;
+        }
     }
 
     private async Task<long> WriteAsync(TableEntity[] entities, CancellationToken cancellationToken)

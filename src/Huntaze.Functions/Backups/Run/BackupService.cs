@@ -33,6 +33,8 @@ public sealed partial class BackupService(
 {
     public const string FlagPartition = "flag";
 
+    private const string FlagDocumentProperty = "Document";
+
     public static string AppVersion { get; } =
         typeof(BackupService).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
 
@@ -165,23 +167,31 @@ public sealed partial class BackupService(
     public static TableEntity FlagEntity(StoredFlag flag)
     {
         ArgumentNullException.ThrowIfNull(flag);
-        return new TableEntity(FlagPartition, flag.Flag.Id)
-        {
-            ["Document"] = FlagDocument.Serialize(flag.Flag),
-            ["Tags"] = JsonSerializer.Serialize(flag.Tags),
-        };
+        return FlagRow(flag.Flag.Id, FlagDocument.Serialize(flag.Flag), flag.Tags);
     }
+
+    /// <summary>The document over <c>Document</c>, <c>Document1</c> … as the flag table keeps it (a Table property holds 32K characters).</summary>
+    public static TableEntity FlagRow(string id, string document, IReadOnlyDictionary<string, string> tags)
+    {
+        var row = new TableEntity(FlagPartition, id) { ["Tags"] = JsonSerializer.Serialize(tags) };
+        SetFlagDocument(row, document);
+        return row;
+    }
+
+    /// <summary>Sets a flag row's document (parts a shorter document no longer needs are removed).</summary>
+    public static void SetFlagDocument<T>(IDictionary<string, T> row, string document)
+        where T : class? => LongStringProperty.Write(row, FlagDocumentProperty, document);
+
+    /// <summary>The document a flag row (backed up, journaled or restored) holds, its parts joined.</summary>
+    public static string? FlagDocumentOf<T>(IDictionary<string, T> row)
+        where T : class? => LongStringProperty.Read(row, FlagDocumentProperty);
 
     /// <summary>Every flag document as stored (its text, so members we do not evaluate and unreadable documents are kept too).</summary>
     private async IAsyncEnumerable<TableEntity> FlagEntitiesAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         foreach (var document in (await flags.ListAsync(cancellationToken).ConfigureAwait(false)).OrderBy(d => d.Name, StringComparer.Ordinal))
         {
-            yield return new TableEntity(FlagPartition, document.Name)
-            {
-                ["Document"] = document.Text,
-                ["Tags"] = JsonSerializer.Serialize(document.Tags),
-            };
+            yield return FlagRow(document.Name, document.Text, document.Tags);
         }
     }
 

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
@@ -19,7 +17,7 @@ public sealed class TableFlagStore(StorageClients storage) : IFlagStore
     public const string TableName = "flags";
 
     /// <summary>Characters per document property (under the 32,768 a 64 KiB property holds).</summary>
-    public const int ChunkLength = 30_000;
+    public const int ChunkLength = LongStringProperty.ChunkLength;
 
     /// <summary>12 chunks: 720 KB of UTF-16 text, leaving room in the 1 MiB entity for the tags and system properties.</summary>
     public const int MaxDocumentLength = ChunkLength * 12;
@@ -62,10 +60,7 @@ public sealed class TableFlagStore(StorageClients storage) : IFlagStore
 
         var table = await Table(cancellationToken).ConfigureAwait(false);
         var entity = new TableEntity(Partition, flag.Id) { ["Tags"] = JsonSerializer.Serialize(tags) };
-        for (var i = 0; i * ChunkLength < document.Length; i++)
-        {
-            entity[ChunkName(i)] = document.Substring(i * ChunkLength, Math.Min(ChunkLength, document.Length - (i * ChunkLength)));
-        }
+        LongStringProperty.Write(entity, DocumentProperty, document);
 
         var ifMatch = condition.IfAbsent ? (ETag?)null
             : new ETag(condition.IfMatch ?? throw new ArgumentException("A flag write is conditional: an ETag, or absent.", nameof(condition)));
@@ -92,18 +87,9 @@ public sealed class TableFlagStore(StorageClients storage) : IFlagStore
     private Task<TableClient> Table(CancellationToken cancellationToken) =>
         Call(() => storage.GetTableAsync(TableName, cancellationToken));
 
-    private static string ChunkName(int index) =>
-        index == 0 ? DocumentProperty : DocumentProperty + index.ToString(CultureInfo.InvariantCulture);
-
     private static StoredDocument ToDocument(TableEntity entity)
     {
-        var text = new StringBuilder();
-        for (var i = 0; entity.GetString(ChunkName(i)) is { } chunk; i++)
-        {
-            text.Append(chunk);
-        }
-
-        var document = StoredDocument.Read(entity.RowKey, entity.ETag.ToString(), Tags(entity.GetString("Tags"), out var tagError), text.ToString());
+        var document = StoredDocument.Read(entity.RowKey, entity.ETag.ToString(), Tags(entity.GetString("Tags"), out var tagError), LongStringProperty.Read(entity, DocumentProperty) ?? "");
         return tagError is null ? document : document with { Errors = [.. document.Errors, tagError], Flag = null };
     }
 

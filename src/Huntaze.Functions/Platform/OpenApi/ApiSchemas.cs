@@ -102,6 +102,12 @@ public sealed class ApiSchemas
             return new JsonObject();
         }
 
+        if ((Nullable.GetUnderlyingType(type) ?? type) == typeof(long) && node is JsonObject int64)
+        {
+            // JSON Schema says only "integer"; without the format, generated clients (Kiota) read a 32-bit int.
+            int64["format"] = "int64";
+        }
+
         if (node is JsonObject { } objectSchema && objectSchema["required"] is JsonArray required && objectSchema["properties"] is JsonObject properties)
         {
             // Null members are left out (WhenWritingNull): only members that cannot be null are always present.

@@ -50,6 +50,7 @@ public static class HuntazeDataMap
                 new(JournalEntity.TableProperty, Technical, "Journal rows ('~j{ticks}{writeId}', issue 12): the table the change was made in."),
                 new(JournalEntity.TimeProperty, Linked, "Journal rows: when the change was made."),
                 new(JournalEntity.ChangesProperty, Personal, "Journal rows: the entities written (new values, step answers included) or deleted, kept 7 days for point-in-time restore."),
+                new(JournalEntity.ChangesProperty + "{n}", Personal, "Journal rows: further parts of long changes (JChanges1, JChanges2 …)."),
             ],
             new("While the account exists; a completed guide 2 years after its completion.", TimeSpan.FromDays(730), "Privacy:Retention:CompletedProgressDays"),
             new(ErasureAction.Delete, "The user's partition is deleted, its point-in-time journal rows with it."),
@@ -82,7 +83,7 @@ public static class HuntazeDataMap
             new(ErasureAction.CryptoShred,
                 "The subject's key is destroyed: their fields stay in place as unreadable ciphertext, so every hash and the chain still verify.",
                 "Art. 5(2) and 30: the log proves what was done; only its link to the person is removed."),
-            new(true, "Evidence; restored entries stay unreadable for erased subjects because their keys are not restored (ledger re-applied).")),
+            new(true, "Evidence; restored entries stay unreadable for erased subjects because their keys are not restored (ledger re-applied). Not journaled: append-only, hash-chained and timed, it is its own journal; restored additively (ADR 0016).")),
 
         new(
             AuditDetailsBlobs.Container, StoreKind.BlobContainer, "Security",
@@ -138,7 +139,7 @@ public static class HuntazeDataMap
             ],
             new("As long as the audit entries it protects."),
             new(ErasureAction.Delete, "Both rows deleted: this is the crypto-shredding of the subject's audit fields."),
-            new(true, "Without it non-erased subjects' audit entries would become unreadable after a restore; the erasure ledger deletes erased subjects' keys again.")),
+            new(true, "Without it non-erased subjects' audit entries would become unreadable after a restore; the erasure ledger deletes erased subjects' keys again. Must not be journaled: a journal row would be a second copy of the key that erasure shreds (ADR 0016).")),
 
         new(
             TableFlagStore.TableName, StoreKind.Table, "Flags",
@@ -258,7 +259,7 @@ public static class HuntazeDataMap
             new(ErasureAction.Pseudonymise,
                 "The user id, claims and notes are removed; the request's type, dates and outcome stay under the subject reference.",
                 "Art. 5(2), 12 and 17: the controller must be able to show the request was handled and when."),
-            new(true, "Evidence of compliance.")),
+            new(true, "Evidence of compliance. Not journaled: restored additively, a restore never rolls a request back (ADR 0016).")),
 
         new(
             PrivacyStores.Controls, StoreKind.Table, "Privacy",
@@ -275,7 +276,7 @@ public static class HuntazeDataMap
             ],
             new("While the control is in force; deleted when lifted."),
             new(ErasureAction.Delete, "Deleted (an erasure under legal hold is refused, so a hold outlives only refused erasures)."),
-            new(true, "A restore must not lift a restriction or an objection.")),
+            new(true, "A restore must not lift a restriction or an objection. Not journaled: restored additively, never rolled back (ADR 0016).")),
 
         new(
             PrivacyStores.ControlsContainer, StoreKind.BlobContainer, "Privacy",
@@ -314,7 +315,7 @@ public static class HuntazeDataMap
             ],
             new("13 months after the erasure: longer than the oldest backup tier (12 months).", TimeSpan.FromDays(400), "Privacy:Retention:LedgerDays"),
             new(ErasureAction.Keep, "Kept as a keyed hash: it is what keeps the erasure effective after a restore.", "Art. 17 and 5(2)."),
-            new(true, "A restore must not forget erasures.")),
+            new(true, "A restore must not forget erasures. Not journaled: restored additively and re-applied by every restore (ADR 0016).")),
 
         new(
             ConsentStore.UserTable, StoreKind.Table, "Privacy",
@@ -342,7 +343,7 @@ public static class HuntazeDataMap
             new(ErasureAction.Pseudonymise,
                 "Link rows and the linked anonymous partitions are deleted; records lose the user id and linked consent id and keep the choice, policy version, time, source and user-agent hash under the subject reference.",
                 "Art. 7(1) (the controller must be able to demonstrate that consent was given, and when it was withdrawn) and Art. 17(3)(e) (establishment, exercise or defence of legal claims); kept 3 years after erasure."),
-            new(true, "Proof of consent must survive a loss of the table.")),
+            new(true, "Proof of consent must survive a loss of the table. Not journaled: restored additively, a choice is never rolled back (ADR 0016).")),
 
         new(
             ConsentStore.AnonymousTable, StoreKind.Table, "Privacy",
@@ -364,7 +365,7 @@ public static class HuntazeDataMap
             ],
             new("13 months after the visitor's last choice (the cookie lives 6), then the partition is deleted.", TimeSpan.FromDays(395), "Privacy:Retention:AnonymousConsentDays"),
             new(ErasureAction.Delete, "The partitions linked to the user are deleted (their choices are kept, pseudonymised, in table consent)."),
-            new(true, "Proof of consent for the period the choice governed.")),
+            new(true, "Proof of consent for the period the choice governed. Not journaled: restored additively (ADR 0016).")),
 
         new(
             BackupStores.Container, StoreKind.BlobContainer, "Backups",
@@ -392,6 +393,7 @@ public static class HuntazeDataMap
                 new(JournalEntity.TableProperty, Technical, "The journaled table."),
                 new(JournalEntity.TimeProperty, Linked, "When the change was made."),
                 new(JournalEntity.ChangesProperty, Personal, "The flag document written (targeting lists name users)."),
+                new(JournalEntity.ChangesProperty + "{n}", Personal, "Further parts of a long flag document's change (JChanges1, JChanges2 …)."),
                 new("WriteId", Technical, "The write's id."),
             ],
             new("7 days (Backups:JournalDays), pruned by the daily backup run.", TimeSpan.FromDays(7), "Backups:JournalDays"),

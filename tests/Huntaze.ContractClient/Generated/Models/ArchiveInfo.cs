@@ -13,7 +13,7 @@ namespace Huntaze.ContractClient.Models
     #pragma warning restore CS1591
     {
         /// <summary>The bytes property</summary>
-        public int? Bytes { get; set; }
+        public long? Bytes { get; set; }
         /// <summary>The file property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -50,7 +50,7 @@ namespace Huntaze.ContractClient.Models
         {
             return new Dictionary<string, Action<IParseNode>>
             {
-                { "bytes", n => { Bytes = n.GetIntValue(); } },
+                { "bytes", n => { Bytes = n.GetLongValue(); } },
                 { "file", n => { File = n.GetStringValue(); } },
                 { "items", n => { Items = n.GetIntValue(); } },
                 { "sha256", n => { Sha256 = n.GetStringValue(); } },
@@ -63,7 +63,7 @@ namespace Huntaze.ContractClient.Models
         public virtual void Serialize(ISerializationWriter writer)
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
-            writer.WriteIntValue("bytes", Bytes);
+            writer.WriteLongValue("bytes", Bytes);
             writer.WriteStringValue("file", File);
             writer.WriteIntValue("items", Items);
             writer.WriteStringValue("sha256", Sha256);

@@ -29,7 +29,7 @@ namespace Huntaze.ContractClient.Models
         public string Reason { get; set; }
 #endif
         /// <summary>The sequence property</summary>
-        public int? Sequence { get; set; }
+        public long? Sequence { get; set; }
         /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value
         /// </summary>
@@ -50,7 +50,7 @@ namespace Huntaze.ContractClient.Models
             {
                 { "partition", n => { Partition = n.GetStringValue(); } },
                 { "reason", n => { Reason = n.GetStringValue(); } },
-                { "sequence", n => { Sequence = n.GetIntValue(); } },
+                { "sequence", n => { Sequence = n.GetLongValue(); } },
             };
         }
         /// <summary>
@@ -62,7 +62,7 @@ namespace Huntaze.ContractClient.Models
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
             writer.WriteStringValue("partition", Partition);
             writer.WriteStringValue("reason", Reason);
-            writer.WriteIntValue("sequence", Sequence);
+            writer.WriteLongValue("sequence", Sequence);
         }
     }
 }

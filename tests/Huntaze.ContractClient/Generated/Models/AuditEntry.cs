@@ -77,7 +77,7 @@ namespace Huntaze.ContractClient.Models
         public string PreviousHash { get; set; }
 #endif
         /// <summary>The sequence property</summary>
-        public int? Sequence { get; set; }
+        public long? Sequence { get; set; }
         /// <summary>The target property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -120,7 +120,7 @@ namespace Huntaze.ContractClient.Models
                 { "outcome", n => { Outcome = n.GetStringValue(); } },
                 { "partition", n => { Partition = n.GetStringValue(); } },
                 { "previousHash", n => { PreviousHash = n.GetStringValue(); } },
-                { "sequence", n => { Sequence = n.GetIntValue(); } },
+                { "sequence", n => { Sequence = n.GetLongValue(); } },
                 { "target", n => { Target = n.GetStringValue(); } },
                 { "time", n => { Time = n.GetStringValue(); } },
             };
@@ -140,7 +140,7 @@ namespace Huntaze.ContractClient.Models
             writer.WriteStringValue("outcome", Outcome);
             writer.WriteStringValue("partition", Partition);
             writer.WriteStringValue("previousHash", PreviousHash);
-            writer.WriteIntValue("sequence", Sequence);
+            writer.WriteLongValue("sequence", Sequence);
             writer.WriteStringValue("target", Target);
             writer.WriteStringValue("time", Time);
         }

@@ -13,7 +13,7 @@ namespace Huntaze.ContractClient.Models
     #pragma warning restore CS1591
     {
         /// <summary>The entriesChecked property</summary>
-        public int? EntriesChecked { get; set; }
+        public long? EntriesChecked { get; set; }
         /// <summary>The firstBroken property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -44,7 +44,7 @@ namespace Huntaze.ContractClient.Models
         {
             return new Dictionary<string, Action<IParseNode>>
             {
-                { "entriesChecked", n => { EntriesChecked = n.GetIntValue(); } },
+                { "entriesChecked", n => { EntriesChecked = n.GetLongValue(); } },
                 { "firstBroken", n => { FirstBroken = n.GetObjectValue<global::Huntaze.ContractClient.Models.AuditBrokenLink>(global::Huntaze.ContractClient.Models.AuditBrokenLink.CreateFromDiscriminatorValue); } },
                 { "partitionsChecked", n => { PartitionsChecked = n.GetIntValue(); } },
                 { "valid", n => { Valid = n.GetBoolValue(); } },
@@ -57,7 +57,7 @@ namespace Huntaze.ContractClient.Models
         public virtual void Serialize(ISerializationWriter writer)
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
-            writer.WriteIntValue("entriesChecked", EntriesChecked);
+            writer.WriteLongValue("entriesChecked", EntriesChecked);
             writer.WriteObjectValue<global::Huntaze.ContractClient.Models.AuditBrokenLink>("firstBroken", FirstBroken);
             writer.WriteIntValue("partitionsChecked", PartitionsChecked);
             writer.WriteBoolValue("valid", Valid);

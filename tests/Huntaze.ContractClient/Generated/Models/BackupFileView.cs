@@ -13,9 +13,9 @@ namespace Huntaze.ContractClient.Models
     #pragma warning restore CS1591
     {
         /// <summary>The bytes property</summary>
-        public int? Bytes { get; set; }
+        public long? Bytes { get; set; }
         /// <summary>The rows property</summary>
-        public int? Rows { get; set; }
+        public long? Rows { get; set; }
         /// <summary>The sha256 property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -50,8 +50,8 @@ namespace Huntaze.ContractClient.Models
         {
             return new Dictionary<string, Action<IParseNode>>
             {
-                { "bytes", n => { Bytes = n.GetIntValue(); } },
-                { "rows", n => { Rows = n.GetIntValue(); } },
+                { "bytes", n => { Bytes = n.GetLongValue(); } },
+                { "rows", n => { Rows = n.GetLongValue(); } },
                 { "sha256", n => { Sha256 = n.GetStringValue(); } },
                 { "table", n => { Table = n.GetStringValue(); } },
             };
@@ -63,8 +63,8 @@ namespace Huntaze.ContractClient.Models
         public virtual void Serialize(ISerializationWriter writer)
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
-            writer.WriteIntValue("bytes", Bytes);
-            writer.WriteIntValue("rows", Rows);
+            writer.WriteLongValue("bytes", Bytes);
+            writer.WriteLongValue("rows", Rows);
             writer.WriteStringValue("sha256", Sha256);
             writer.WriteStringValue("table", Table);
         }

@@ -39,7 +39,7 @@ namespace Huntaze.ContractClient.Models
         /// <summary>The files property</summary>
         public int? Files { get; set; }
         /// <summary>The rows property</summary>
-        public int? Rows { get; set; }
+        public long? Rows { get; set; }
         /// <summary>The skipped property</summary>
         public bool? Skipped { get; set; }
         /// <summary>The verified property</summary>
@@ -66,7 +66,7 @@ namespace Huntaze.ContractClient.Models
                 { "expired", n => { Expired = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
                 { "failures", n => { Failures = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
                 { "files", n => { Files = n.GetIntValue(); } },
-                { "rows", n => { Rows = n.GetIntValue(); } },
+                { "rows", n => { Rows = n.GetLongValue(); } },
                 { "skipped", n => { Skipped = n.GetBoolValue(); } },
                 { "verified", n => { Verified = n.GetBoolValue(); } },
             };
@@ -82,7 +82,7 @@ namespace Huntaze.ContractClient.Models
             writer.WriteCollectionOfPrimitiveValues<string>("expired", Expired);
             writer.WriteCollectionOfPrimitiveValues<string>("failures", Failures);
             writer.WriteIntValue("files", Files);
-            writer.WriteIntValue("rows", Rows);
+            writer.WriteLongValue("rows", Rows);
             writer.WriteBoolValue("skipped", Skipped);
             writer.WriteBoolValue("verified", Verified);
         }

@@ -21,7 +21,7 @@ namespace Huntaze.ContractClient.Models
         public string AppVersion { get; set; }
 #endif
         /// <summary>The bytes property</summary>
-        public int? Bytes { get; set; }
+        public long? Bytes { get; set; }
         /// <summary>The completedAt property</summary>
         public DateTimeOffset? CompletedAt { get; set; }
         /// <summary>The date property</summary>
@@ -57,7 +57,7 @@ namespace Huntaze.ContractClient.Models
         public string KeepUntil { get; set; }
 #endif
         /// <summary>The rows property</summary>
-        public int? Rows { get; set; }
+        public long? Rows { get; set; }
         /// <summary>The schemaVersion property</summary>
         public int? SchemaVersion { get; set; }
         /// <summary>The startedAt property</summary>
@@ -99,13 +99,13 @@ namespace Huntaze.ContractClient.Models
             return new Dictionary<string, Action<IParseNode>>
             {
                 { "appVersion", n => { AppVersion = n.GetStringValue(); } },
-                { "bytes", n => { Bytes = n.GetIntValue(); } },
+                { "bytes", n => { Bytes = n.GetLongValue(); } },
                 { "completedAt", n => { CompletedAt = n.GetDateTimeOffsetValue(); } },
                 { "date", n => { Date = n.GetStringValue(); } },
                 { "failures", n => { Failures = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
                 { "files", n => { Files = n.GetCollectionOfObjectValues<global::Huntaze.ContractClient.Models.BackupFileView>(global::Huntaze.ContractClient.Models.BackupFileView.CreateFromDiscriminatorValue)?.AsList(); } },
                 { "keepUntil", n => { KeepUntil = n.GetStringValue(); } },
-                { "rows", n => { Rows = n.GetIntValue(); } },
+                { "rows", n => { Rows = n.GetLongValue(); } },
                 { "schemaVersion", n => { SchemaVersion = n.GetIntValue(); } },
                 { "startedAt", n => { StartedAt = n.GetDateTimeOffsetValue(); } },
                 { "tier", n => { Tier = n.GetStringValue(); } },
@@ -121,13 +121,13 @@ namespace Huntaze.ContractClient.Models
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
             writer.WriteStringValue("appVersion", AppVersion);
-            writer.WriteIntValue("bytes", Bytes);
+            writer.WriteLongValue("bytes", Bytes);
             writer.WriteDateTimeOffsetValue("completedAt", CompletedAt);
             writer.WriteStringValue("date", Date);
             writer.WriteCollectionOfPrimitiveValues<string>("failures", Failures);
             writer.WriteCollectionOfObjectValues<global::Huntaze.ContractClient.Models.BackupFileView>("files", Files);
             writer.WriteStringValue("keepUntil", KeepUntil);
-            writer.WriteIntValue("rows", Rows);
+            writer.WriteLongValue("rows", Rows);
             writer.WriteIntValue("schemaVersion", SchemaVersion);
             writer.WriteDateTimeOffsetValue("startedAt", StartedAt);
             writer.WriteStringValue("tier", Tier);

@@ -93,7 +93,7 @@ namespace Huntaze.ContractClient.Models
         public string Minute { get; set; }
 #endif
         /// <summary>The total property</summary>
-        public int? Total { get; set; }
+        public long? Total { get; set; }
         /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value
         /// </summary>
@@ -122,7 +122,7 @@ namespace Huntaze.ContractClient.Models
                 { "lastCorrelationId", n => { LastCorrelationId = n.GetStringValue(); } },
                 { "lastReason", n => { LastReason = n.GetStringValue(); } },
                 { "minute", n => { Minute = n.GetStringValue(); } },
-                { "total", n => { Total = n.GetIntValue(); } },
+                { "total", n => { Total = n.GetLongValue(); } },
             };
         }
         /// <summary>
@@ -142,7 +142,7 @@ namespace Huntaze.ContractClient.Models
             writer.WriteStringValue("lastCorrelationId", LastCorrelationId);
             writer.WriteStringValue("lastReason", LastReason);
             writer.WriteStringValue("minute", Minute);
-            writer.WriteIntValue("total", Total);
+            writer.WriteLongValue("total", Total);
         }
     }
 }

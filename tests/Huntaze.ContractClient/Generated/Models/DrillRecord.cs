@@ -43,7 +43,7 @@ namespace Huntaze.ContractClient.Models
         public string RestoreId { get; set; }
 #endif
         /// <summary>The rows property</summary>
-        public int? Rows { get; set; }
+        public long? Rows { get; set; }
         /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value
         /// </summary>
@@ -68,7 +68,7 @@ namespace Huntaze.ContractClient.Models
                 { "durationSeconds", n => { DurationSeconds = n.GetDoubleValue(); } },
                 { "passed", n => { Passed = n.GetBoolValue(); } },
                 { "restoreId", n => { RestoreId = n.GetStringValue(); } },
-                { "rows", n => { Rows = n.GetIntValue(); } },
+                { "rows", n => { Rows = n.GetLongValue(); } },
             };
         }
         /// <summary>
@@ -84,7 +84,7 @@ namespace Huntaze.ContractClient.Models
             writer.WriteDoubleValue("durationSeconds", DurationSeconds);
             writer.WriteBoolValue("passed", Passed);
             writer.WriteStringValue("restoreId", RestoreId);
-            writer.WriteIntValue("rows", Rows);
+            writer.WriteLongValue("rows", Rows);
         }
     }
 }

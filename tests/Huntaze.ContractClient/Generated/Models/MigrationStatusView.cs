@@ -13,7 +13,7 @@ namespace Huntaze.ContractClient.Models
     #pragma warning restore CS1591
     {
         /// <summary>The changed property</summary>
-        public int? Changed { get; set; }
+        public long? Changed { get; set; }
         /// <summary>The createdAt property</summary>
         public DateTimeOffset? CreatedAt { get; set; }
         /// <summary>The dryRun property</summary>
@@ -27,7 +27,7 @@ namespace Huntaze.ContractClient.Models
         public string Error { get; set; }
 #endif
         /// <summary>The failed property</summary>
-        public int? Failed { get; set; }
+        public long? Failed { get; set; }
         /// <summary>The id property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -47,9 +47,9 @@ namespace Huntaze.ContractClient.Models
         public string Policy { get; set; }
 #endif
         /// <summary>The restricted property</summary>
-        public int? Restricted { get; set; }
+        public long? Restricted { get; set; }
         /// <summary>The scanned property</summary>
-        public int? Scanned { get; set; }
+        public long? Scanned { get; set; }
         /// <summary>The state property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -69,7 +69,7 @@ namespace Huntaze.ContractClient.Models
         /// <summary>The toVersion property</summary>
         public int? ToVersion { get; set; }
         /// <summary>The unchanged property</summary>
-        public int? Unchanged { get; set; }
+        public long? Unchanged { get; set; }
         /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value
         /// </summary>
@@ -88,20 +88,20 @@ namespace Huntaze.ContractClient.Models
         {
             return new Dictionary<string, Action<IParseNode>>
             {
-                { "changed", n => { Changed = n.GetIntValue(); } },
+                { "changed", n => { Changed = n.GetLongValue(); } },
                 { "createdAt", n => { CreatedAt = n.GetDateTimeOffsetValue(); } },
                 { "dryRun", n => { DryRun = n.GetBoolValue(); } },
                 { "error", n => { Error = n.GetStringValue(); } },
-                { "failed", n => { Failed = n.GetIntValue(); } },
+                { "failed", n => { Failed = n.GetLongValue(); } },
                 { "id", n => { Id = n.GetStringValue(); } },
                 { "lastUpdatedAt", n => { LastUpdatedAt = n.GetDateTimeOffsetValue(); } },
                 { "policy", n => { Policy = n.GetStringValue(); } },
-                { "restricted", n => { Restricted = n.GetIntValue(); } },
-                { "scanned", n => { Scanned = n.GetIntValue(); } },
+                { "restricted", n => { Restricted = n.GetLongValue(); } },
+                { "scanned", n => { Scanned = n.GetLongValue(); } },
                 { "state", n => { State = n.GetStringValue(); } },
                 { "stepId", n => { StepId = n.GetStringValue(); } },
                 { "toVersion", n => { ToVersion = n.GetIntValue(); } },
-                { "unchanged", n => { Unchanged = n.GetIntValue(); } },
+                { "unchanged", n => { Unchanged = n.GetLongValue(); } },
             };
         }
         /// <summary>
@@ -111,20 +111,20 @@ namespace Huntaze.ContractClient.Models
         public virtual void Serialize(ISerializationWriter writer)
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
-            writer.WriteIntValue("changed", Changed);
+            writer.WriteLongValue("changed", Changed);
             writer.WriteDateTimeOffsetValue("createdAt", CreatedAt);
             writer.WriteBoolValue("dryRun", DryRun);
             writer.WriteStringValue("error", Error);
-            writer.WriteIntValue("failed", Failed);
+            writer.WriteLongValue("failed", Failed);
             writer.WriteStringValue("id", Id);
             writer.WriteDateTimeOffsetValue("lastUpdatedAt", LastUpdatedAt);
             writer.WriteStringValue("policy", Policy);
-            writer.WriteIntValue("restricted", Restricted);
-            writer.WriteIntValue("scanned", Scanned);
+            writer.WriteLongValue("restricted", Restricted);
+            writer.WriteLongValue("scanned", Scanned);
             writer.WriteStringValue("state", State);
             writer.WriteStringValue("stepId", StepId);
             writer.WriteIntValue("toVersion", ToVersion);
-            writer.WriteIntValue("unchanged", Unchanged);
+            writer.WriteLongValue("unchanged", Unchanged);
         }
     }
 }

@@ -31,11 +31,11 @@ namespace Huntaze.ContractClient.Models
         public string Outcome { get; set; }
 #endif
         /// <summary>The rowsDeleted property</summary>
-        public int? RowsDeleted { get; set; }
+        public long? RowsDeleted { get; set; }
         /// <summary>The rowsTotal property</summary>
-        public int? RowsTotal { get; set; }
+        public long? RowsTotal { get; set; }
         /// <summary>The rowsWritten property</summary>
-        public int? RowsWritten { get; set; }
+        public long? RowsWritten { get; set; }
         /// <summary>The subjectsErasedAgain property</summary>
         public int? SubjectsErasedAgain { get; set; }
         /// <summary>The tables property</summary>
@@ -67,9 +67,9 @@ namespace Huntaze.ContractClient.Models
                 { "failure", n => { Failure = n.GetStringValue(); } },
                 { "journalChanges", n => { JournalChanges = n.GetIntValue(); } },
                 { "outcome", n => { Outcome = n.GetStringValue(); } },
-                { "rowsDeleted", n => { RowsDeleted = n.GetIntValue(); } },
-                { "rowsTotal", n => { RowsTotal = n.GetIntValue(); } },
-                { "rowsWritten", n => { RowsWritten = n.GetIntValue(); } },
+                { "rowsDeleted", n => { RowsDeleted = n.GetLongValue(); } },
+                { "rowsTotal", n => { RowsTotal = n.GetLongValue(); } },
+                { "rowsWritten", n => { RowsWritten = n.GetLongValue(); } },
                 { "subjectsErasedAgain", n => { SubjectsErasedAgain = n.GetIntValue(); } },
                 { "tables", n => { Tables = n.GetCollectionOfObjectValues<global::Huntaze.ContractClient.Models.RestoreTableResult>(global::Huntaze.ContractClient.Models.RestoreTableResult.CreateFromDiscriminatorValue)?.AsList(); } },
             };
@@ -84,9 +84,9 @@ namespace Huntaze.ContractClient.Models
             writer.WriteStringValue("failure", Failure);
             writer.WriteIntValue("journalChanges", JournalChanges);
             writer.WriteStringValue("outcome", Outcome);
-            writer.WriteIntValue("rowsDeleted", RowsDeleted);
-            writer.WriteIntValue("rowsTotal", RowsTotal);
-            writer.WriteIntValue("rowsWritten", RowsWritten);
+            writer.WriteLongValue("rowsDeleted", RowsDeleted);
+            writer.WriteLongValue("rowsTotal", RowsTotal);
+            writer.WriteLongValue("rowsWritten", RowsWritten);
             writer.WriteIntValue("subjectsErasedAgain", SubjectsErasedAgain);
             writer.WriteCollectionOfObjectValues<global::Huntaze.ContractClient.Models.RestoreTableResult>("tables", Tables);
         }

@@ -21,9 +21,9 @@ namespace Huntaze.ContractClient.Models
         public string Phase { get; set; }
 #endif
         /// <summary>The rowsDone property</summary>
-        public int? RowsDone { get; set; }
+        public long? RowsDone { get; set; }
         /// <summary>The rowsTotal property</summary>
-        public int? RowsTotal { get; set; }
+        public long? RowsTotal { get; set; }
         /// <summary>The tablesDone property</summary>
         public int? TablesDone { get; set; }
         /// <summary>The tablesTotal property</summary>
@@ -47,8 +47,8 @@ namespace Huntaze.ContractClient.Models
             return new Dictionary<string, Action<IParseNode>>
             {
                 { "phase", n => { Phase = n.GetStringValue(); } },
-                { "rowsDone", n => { RowsDone = n.GetIntValue(); } },
-                { "rowsTotal", n => { RowsTotal = n.GetIntValue(); } },
+                { "rowsDone", n => { RowsDone = n.GetLongValue(); } },
+                { "rowsTotal", n => { RowsTotal = n.GetLongValue(); } },
                 { "tablesDone", n => { TablesDone = n.GetIntValue(); } },
                 { "tablesTotal", n => { TablesTotal = n.GetIntValue(); } },
             };
@@ -61,8 +61,8 @@ namespace Huntaze.ContractClient.Models
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
             writer.WriteStringValue("phase", Phase);
-            writer.WriteIntValue("rowsDone", RowsDone);
-            writer.WriteIntValue("rowsTotal", RowsTotal);
+            writer.WriteLongValue("rowsDone", RowsDone);
+            writer.WriteLongValue("rowsTotal", RowsTotal);
             writer.WriteIntValue("tablesDone", TablesDone);
             writer.WriteIntValue("tablesTotal", TablesTotal);
         }

@@ -13,11 +13,11 @@ namespace Huntaze.ContractClient.Models
     #pragma warning restore CS1591
     {
         /// <summary>The deleted property</summary>
-        public int? Deleted { get; set; }
+        public long? Deleted { get; set; }
         /// <summary>The kept property</summary>
-        public int? Kept { get; set; }
+        public long? Kept { get; set; }
         /// <summary>The rows property</summary>
-        public int? Rows { get; set; }
+        public long? Rows { get; set; }
         /// <summary>The table property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -27,7 +27,7 @@ namespace Huntaze.ContractClient.Models
         public string Table { get; set; }
 #endif
         /// <summary>The written property</summary>
-        public int? Written { get; set; }
+        public long? Written { get; set; }
         /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value
         /// </summary>
@@ -46,11 +46,11 @@ namespace Huntaze.ContractClient.Models
         {
             return new Dictionary<string, Action<IParseNode>>
             {
-                { "deleted", n => { Deleted = n.GetIntValue(); } },
-                { "kept", n => { Kept = n.GetIntValue(); } },
-                { "rows", n => { Rows = n.GetIntValue(); } },
+                { "deleted", n => { Deleted = n.GetLongValue(); } },
+                { "kept", n => { Kept = n.GetLongValue(); } },
+                { "rows", n => { Rows = n.GetLongValue(); } },
                 { "table", n => { Table = n.GetStringValue(); } },
-                { "written", n => { Written = n.GetIntValue(); } },
+                { "written", n => { Written = n.GetLongValue(); } },
             };
         }
         /// <summary>
@@ -60,11 +60,11 @@ namespace Huntaze.ContractClient.Models
         public virtual void Serialize(ISerializationWriter writer)
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
-            writer.WriteIntValue("deleted", Deleted);
-            writer.WriteIntValue("kept", Kept);
-            writer.WriteIntValue("rows", Rows);
+            writer.WriteLongValue("deleted", Deleted);
+            writer.WriteLongValue("kept", Kept);
+            writer.WriteLongValue("rows", Rows);
             writer.WriteStringValue("table", Table);
-            writer.WriteIntValue("written", Written);
+            writer.WriteLongValue("written", Written);
         }
     }
 }
