@@ -14,7 +14,7 @@ using Huntaze.Bench.Storage;
 //   flags-propagation [flips, default 20]                                          kill-switch propagation between two hosts
 //   restore [entities, default 100000] [parallelism, default 8]                     restore vs raw batch inserts (docs/runbooks/restore.md)
 //   azurite-persistence [rounds, default 3]                                        what Azurite's disk store keeps on kill -9 / SIGINT (README)
-//   durable [chains, default 50] [fan-out, default 100] [users, default 10000]     in-memory engine vs Azure Storage provider (docs/performance.md)
+//   durable [chains, default 50] [fan-out, default 100] [users, default 10000] [providers, default InMemory,AzureStorage]     in-memory engine vs Azure Storage provider, migration vs its raw storage floor (docs/performance.md)
 //   privacy [rows, default 1000] [concurrent, default 50] [repeats, default 5]     DSR export/erasure vs raw storage (docs/privacy/dsr-runbook.md)
 //   denials [seconds, default 10] [workers, default 64]                             cost of a junk credential (ADR 0007)
 switch (args.FirstOrDefault())
@@ -38,7 +38,8 @@ switch (args.FirstOrDefault())
         await DurableBench.RunAsync(
             args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 50,
             args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 100,
-            args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 10_000);
+            args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 10_000,
+            args.Length > 4 ? [.. args[4].Split(',').Select(p => Enum.Parse<Huntaze.LocalHost.Durable.DurableProvider>(p, ignoreCase: true))] : null);
         break;
     case "flags-propagation":
         await KillSwitchPropagation.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20);
@@ -60,7 +61,7 @@ switch (args.FirstOrDefault())
             args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 64);
         break;
     default:
-        Console.WriteLine("usage: onboarding [seconds] [levels] | mix [seconds] [workers] [users] | flags-evaluation [BenchmarkDotNet args] | flags-propagation [flips] | denials [seconds] [workers] | azurite-persistence [rounds] | durable [chains] [fan-out] [users] | restore [entities] [parallelism] | privacy [rows] [concurrent] [repeats]");
+        Console.WriteLine("usage: onboarding [seconds] [levels] | mix [seconds] [workers] [users] | flags-evaluation [BenchmarkDotNet args] | flags-propagation [flips] | denials [seconds] [workers] | azurite-persistence [rounds] | durable [chains] [fan-out] [users] [providers] | restore [entities] [parallelism] | privacy [rows] [concurrent] [repeats]");
         return 2;
 }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -44,15 +45,14 @@ public abstract class OrchestrationRestartTests(RestartFixture fixture)
     /// The in-process host seeding and checking the users (its own task hub) starts beside the first host
     /// process; both restart tests run in parallel (one class each), so their waits overlap.
     /// </summary>
-    protected async Task RunAcrossRestartAsync(Func<LocalHostProcess, Task<bool>> stop)
+    /// <param name="pagesPerGeneration">Pages before the migration continues as new (one page is 10 users).</param>
+    protected async Task RunAcrossRestartAsync(Func<LocalHostProcess, Task<bool>> stop, int pagesPerGeneration = 100)
     {
         var ct = TestContext.Current.CancellationToken;
         var settings = HostFixture.BaseSettings(fixture.Azurite.ConnectionString, "rs" + Guid.NewGuid().ToString("N")[..8]);
         settings[LocalHostInstance.HubSetting] = LocalHostInstance.NewHubName();
         settings["Onboarding__MigrationUsersPerActivity"] = "10";
-        // One generation (no continue-as-new): see the closing note of issue 9 on a count seen doubled once
-        // when a kill -9 fell between generations.
-        settings["Onboarding__MigrationPagesPerGeneration"] = "100";
+        settings["Onboarding__MigrationPagesPerGeneration"] = pagesPerGeneration.ToString(CultureInfo.InvariantCulture);
         var starting = LocalHostProcess.StartAsync(settings, ct);
         await using var seeder = await LocalHostInstance.StartAsync(WithoutHub(settings), ct);
         var store = seeder.Services.GetRequiredService<IProgressStore>();
@@ -168,4 +168,22 @@ public sealed class KillRestartTests(RestartFixture fixture) : OrchestrationRest
             await host.KillAsync();
             return true;
         });
+}
+
+/// <summary>
+/// The kill -9 case with the migration continuing as new every 2 pages (10 generations for 200 users): a
+/// message of an earlier generation that reappears after the kill must not be counted by a later one
+/// (the totals once counted 550 users scanned for 300).
+/// </summary>
+public sealed class KillRestartAcrossGenerationsTests(RestartFixture fixture) : OrchestrationRestartTests(fixture), IClassFixture<RestartFixture>
+{
+    [Fact]
+    public Task Migration_HostKilledWhileContinuingAsNew_CountsEachUserOnce() =>
+        RunAcrossRestartAsync(
+            async host =>
+            {
+                await host.KillAsync();
+                return true;
+            },
+            pagesPerGeneration: 2);
 }
