@@ -42,6 +42,11 @@ internal sealed class StorageRequestCounter : HttpPipelineSynchronousPolicy
 
     public override void OnReceivedResponse(HttpMessage message)
     {
+        if (message.ProcessingContext.RetryNumber > 0)
+        {
+            ByKind.AddOrUpdate($"retry #{message.ProcessingContext.RetryNumber} {message.Request.Method}", 1, (_, c) => c + 1);
+        }
+
         if (message.Response.Status >= 400)
         {
             var code = message.Response.Headers.TryGetValue("x-ms-error-code", out var header) ? header : "";
