@@ -9,6 +9,7 @@ using Huntaze.Bench.Storage;
 
 // dotnet run -c Release --project bench/Huntaze.Bench -- <benchmark> [args]
 //   onboarding [seconds per measurement, default 10] [levels, default 1,16,64]   API vs raw storage, and one user vs many (docs/performance.md)
+//   patch-shapes [seconds, default 10] [levels, default 16,64]                     the storage work of each possible PATCH shape, raw (docs/performance.md)
 //   mix [seconds, default 20] [workers, default 32] [users, default 5000]          issue 15's mix (80 % reads, 15 % writes, 5 % snooze/gate) vs raw storage
 //   flags-evaluation [BenchmarkDotNet args]                                        evaluation cost per request (docs/flags.md)
 //   flags-propagation [flips, default 20]                                          kill-switch propagation between two hosts
@@ -21,6 +22,11 @@ switch (args.FirstOrDefault())
 {
     case "onboarding":
         await RunOnboardingAsync(args.Skip(1).ToArray());
+        break;
+    case "patch-shapes":
+        await PatchShapes.RunAsync(
+            args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10,
+            args.Length > 2 ? [.. args[2].Split(',').Select(l => int.Parse(l, CultureInfo.InvariantCulture))] : [16, 64]);
         break;
     case "mix":
         await MixScenario.RunAsync(

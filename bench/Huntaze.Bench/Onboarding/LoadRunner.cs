@@ -14,11 +14,19 @@ internal static class LoadRunner
 {
     private static readonly TimeSpan Slice = TimeSpan.FromSeconds(1);
 
+    /// <summary>At most this long spent reaching the steady state (HUNTAZE_BENCH_MAX_WARMUP_SECONDS).</summary>
+    private static readonly TimeSpan MaxWarmUp = TimeSpan.FromSeconds(
+        int.TryParse(Environment.GetEnvironmentVariable("HUNTAZE_BENCH_MAX_WARMUP_SECONDS"), out var seconds) ? seconds : 90);
+
+    /// <summary>A round of slices that compiles fewer methods than this is the steady state.</summary>
+    private const int SteadyJitMethods = 20;
+
     /// <summary>One operation measured for <paramref name="duration"/> in one go (nothing to compare it with in the same run).</summary>
     public static async Task<LoadResult> RunAsync(int workers, TimeSpan duration, Func<int, Func<Task<bool>>> operationFor)
     {
         var run = new Run([.. Enumerable.Range(0, workers).Select(operationFor)]);
         await run.WarmUpAsync();
+        await SteadyStateAsync([run]);
         await run.MeasureAsync(duration);
         return run.Result();
     }
@@ -36,6 +44,7 @@ internal static class LoadRunner
             await run.WarmUpAsync();
         }
 
+        await SteadyStateAsync(runs);
         warmedUp?.Invoke();
 
         for (var measured = TimeSpan.Zero; measured < duration; measured += Slice)
@@ -48,6 +57,33 @@ internal static class LoadRunner
         }
 
         return [.. runs.Select(r => r.Result())];
+    }
+
+    /// <summary>
+    /// Runs every operation in unmeasured slices until the runtime has stopped compiling: tiered compilation
+    /// recompiles hot methods for a minute or more on this machine, and the API's path holds far more code than
+    /// its raw storage work, so measuring before then prices the JIT into the API's column (it was over a third
+    /// of the host's CPU 25 s into a run). Production serves from tier-1 code; so does the measurement.
+    /// </summary>
+    private static async Task SteadyStateAsync(Run[] runs)
+    {
+        var watch = Stopwatch.StartNew();
+        var compiled = System.Runtime.JitInfo.GetCompiledMethodCount();
+        long last;
+        do
+        {
+            var before = System.Runtime.JitInfo.GetCompiledMethodCount();
+            foreach (var run in runs)
+            {
+                await run.MeasureAsync(Slice);
+                run.Discard();
+            }
+
+            last = System.Runtime.JitInfo.GetCompiledMethodCount() - before;
+        }
+        while (last >= SteadyJitMethods && watch.Elapsed < MaxWarmUp);
+
+        Console.Error.WriteLine($"steady state after {watch.Elapsed.TotalSeconds:0} s of unmeasured load ({System.Runtime.JitInfo.GetCompiledMethodCount() - compiled} methods compiled, {last} in the last round)");
     }
 
     private sealed class Run(Func<Task<bool>>[] operations)
@@ -85,6 +121,14 @@ internal static class LoadRunner
             }));
             _elapsed += watch.Elapsed;
             _latencies.AddRange(perWorker.SelectMany(l => l));
+        }
+
+        /// <summary>Forgets what was measured so far (the warm-up).</summary>
+        public void Discard()
+        {
+            _latencies.Clear();
+            _elapsed = TimeSpan.Zero;
+            _errors = 0;
         }
 
         public LoadResult Result()

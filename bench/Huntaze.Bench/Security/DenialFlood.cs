@@ -1,17 +1,14 @@
 using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
-using Azure.Core;
-using Azure.Core.Pipeline;
 using Azure.Data.Tables;
-using Azure.Storage.Blobs;
 using Huntaze.Bench.Onboarding;
+using Huntaze.Bench.Storage;
 using Huntaze.Cli.Tokens;
 using Huntaze.Functions.Platform.Storage;
 using Huntaze.Functions.Security.Audit.Denials;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 
 namespace Huntaze.Bench.Security;
 
@@ -25,9 +22,9 @@ public static class DenialFlood
 {
     public static async Task RunAsync(int seconds, int workers)
     {
-        var counter = new CountingPolicy();
+        var counter = new StorageRequestCounter();
         await using var rig = await BenchRig.StartAsync(
-            services => services.Replace(ServiceDescriptor.Singleton(sp => Counted(sp, counter))),
+            services => services.Replace(ServiceDescriptor.Singleton(sp => StorageRequestCounter.Counted(sp, counter))),
             CancellationToken.None);
         var forged = DevTokenFactory.Create(
             new DevTokenRequest("intruder", ["admin"], null, BenchRig.Issuer, BenchRig.Audience, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)), TimeSpan.FromHours(1)),
@@ -78,27 +75,4 @@ public static class DenialFlood
 
     private static string Row(string load, LoadResult result, long storageRequests, int seconds) => string.Create(CultureInfo.InvariantCulture,
         $"| {load} | {result.Throughput:0} | {result.P50:0.0} / {result.P95:0.0} / {result.P99:0.0} | {result.Errors} | {storageRequests} | {storageRequests / (result.Throughput * seconds):0.0000} |");
-
-    /// <summary>The app's storage clients, configured as the app configures them, with the counting policy added.</summary>
-    private static StorageClients Counted(IServiceProvider services, CountingPolicy counter)
-    {
-        var configuration = services.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>();
-        var options = services.GetRequiredService<IOptions<StorageOptions>>().Value;
-        var tableOptions = StorageServiceCollectionExtensions.Configure(new TableClientOptions(), options);
-        var blobOptions = StorageServiceCollectionExtensions.Configure(new BlobClientOptions(), options);
-        tableOptions.AddPolicy(counter, HttpPipelinePosition.PerRetry);
-        blobOptions.AddPolicy(counter, HttpPipelinePosition.PerRetry);
-        var connectionString = configuration["AzureWebJobsStorage"]!;
-        return new StorageClients(new TableServiceClient(connectionString, tableOptions), new BlobServiceClient(connectionString, blobOptions), options.TablePrefix, services.GetRequiredService<IDeclaredStores>());
-    }
-
-    /// <summary>Counts every request the app sends to storage (retries included).</summary>
-    private sealed class CountingPolicy : HttpPipelineSynchronousPolicy
-    {
-        private long _count;
-
-        public long Count => Interlocked.Read(ref _count);
-
-        public override void OnSendingRequest(HttpMessage message) => Interlocked.Increment(ref _count);
-    }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Reflection;
 
 namespace Huntaze.Functions.Platform.Hosting;
@@ -26,8 +27,11 @@ public sealed record FunctionDescriptor(
     string? Schedule,
     bool RunOnStartup)
 {
+    /// <summary>Attributes by method and type, read once: the pipeline asks on every request, and each reflection read builds new instances.</summary>
+    private static readonly ConcurrentDictionary<(MethodInfo Method, Type Type), Attribute?> Attributes = new();
+
     /// <summary>The method's attribute of type <typeparamref name="T"/>, or the declaring class's.</summary>
     public T? GetAttribute<T>()
         where T : Attribute =>
-        Method.GetCustomAttribute<T>() ?? Method.DeclaringType?.GetCustomAttribute<T>();
+        (T?)Attributes.GetOrAdd((Method, typeof(T)), static key => key.Method.GetCustomAttribute(key.Type) ?? key.Method.DeclaringType?.GetCustomAttribute(key.Type));
 }
