@@ -118,4 +118,8 @@ static async Task RunOnboardingAsync(string[] args)
     Console.WriteLine("| concurrency | GET, one user: p99, throughput | GET, one user per worker: p99, throughput | p99 ratio (goal ≤ 1.5) |");
     Console.WriteLine("|---|---|---|---|");
     Console.WriteLine(string.Join(Environment.NewLine, hotUser));
+    foreach (var (failure, count) in rig.Failures.OrderBy(f => f.Key, StringComparer.Ordinal))
+    {
+        Console.WriteLine($"not 2xx: {count} × {failure}");
+    }
 }

@@ -96,6 +96,9 @@ internal sealed class BenchRig : IAsyncDisposable
     /// <summary>The "(one user)" form of an operation: every worker acts as the same user (tabs, a shared NAT address).</summary>
     public const string OneUser = " (one user)";
 
+    /// <summary>Answers other than 2xx by operation and status, for the report (errors are counted, not explained, by the runner).</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<string, int> Failures { get; } = new();
+
     public Func<Task<bool>> ApiOperation(string operation, int level, int worker)
     {
         var user = operation.EndsWith(OneUser, StringComparison.Ordinal) ? $"bench-{level}-one" : $"bench-{level}-{worker}";
@@ -105,7 +108,7 @@ internal sealed class BenchRig : IAsyncDisposable
             return async () =>
             {
                 using var response = await client.GetAsync("/api/onboarding");
-                return response.IsSuccessStatusCode;
+                return Succeeded(operation, response);
             };
         }
 
@@ -124,8 +127,21 @@ internal sealed class BenchRig : IAsyncDisposable
                 _etags[user] = tag.ToString();
             }
 
-            return response.IsSuccessStatusCode;
+            return Succeeded(operation, response);
         };
+    }
+
+    private bool Succeeded(string operation, HttpResponseMessage response)
+    {
+        if (!response.IsSuccessStatusCode)
+        {
+            var type = response.Content.Headers.ContentType?.MediaType == "application/problem+json"
+                ? System.Text.Json.JsonDocument.Parse(response.Content.ReadAsStringAsync().GetAwaiter().GetResult()).RootElement.TryGetProperty("title", out var title) ? title.GetString() : null
+                : null;
+            Failures.AddOrUpdate($"{operation}: {(int)response.StatusCode} {type}", 1, (_, c) => c + 1);
+        }
+
+        return response.IsSuccessStatusCode;
     }
 
     public Func<Task<bool>> RawOperation(string operation, int level, int worker)
