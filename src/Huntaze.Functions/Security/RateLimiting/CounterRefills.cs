@@ -59,7 +59,7 @@ internal sealed class RefillResult(RefillOutcome outcome)
 /// arriving meanwhile wait for it instead of racing it for the store (which would make them lose, back off
 /// and serialise). The refill runs under its own budget, not any one caller's: a caller that goes away
 /// cannot fail the others. When it has counted tokens, every request that joined it gets one of them before
-/// the flight is published (<paramref name="grant"/> takes them from the reserve under the same lock that
+/// the flight is published (the caller's <c>grant</c> takes them from the reserve under the same lock that
 /// admits joiners), so requests arriving meanwhile cannot starve the ones that waited.
 /// </summary>
 internal sealed class CounterRefills
@@ -173,7 +173,6 @@ internal sealed class CounterRefills
     private sealed class Flight
     {
         public TaskCompletionSource<RefillResult> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
 
         public int Waiters { get; set; }
     }
