@@ -177,6 +177,33 @@ public sealed class RateLimitReservationTests
         }
     }
 
+    [Fact]
+    public async Task AcquireAsync_OneSubjectManyConcurrentFarBelowLimit_AdmitsEveryRequest()
+    {
+        // A hot user (tabs, a shared NAT address): 32 requests at a time on one counter, far below the limit. Each
+        // refill's tokens must reach the requests waiting on it; none may be refused for losing races to arrivals.
+        var store = new InMemoryRateLimitStore { Latency = TimeSpan.FromMilliseconds(2) };
+        var options = new RateLimitOptions();
+        options.Policies[RateLimitPolicies.Reads].Limit = 1_000_000;
+        options.Policies[RateLimitPolicies.Reads].ReservationSize = 12;
+        var limiter = Limiter(store, new FrozenClock(Noon), options);
+
+        var refused = 0;
+        await Task.WhenAll(Enumerable.Range(0, 32).Select(_ => Task.Run(async () =>
+        {
+            for (var i = 0; i < 150; i++)
+            {
+                if (!(await limiter.AcquireAsync(RateLimitPolicies.Reads, "user:hot", CancellationToken.None)).Admitted)
+                {
+                    Interlocked.Increment(ref refused);
+                }
+            }
+        })));
+
+        Assert.Equal(0, refused);
+        Assert.InRange(store.CountOf(_ => true), 32 * 150, (32 * 150) + (12 * 32));
+    }
+
     private static RateLimiter Limiter(InMemoryRateLimitStore store, TimeProvider time, RateLimitOptions? options = null) =>
         new(store, Options.Create(options ?? new RateLimitOptions()), time, NullLogger<RateLimiter>.Instance);
 

@@ -1,3 +1,4 @@
+using Huntaze.Functions.Platform.Hosting;
 using System.Diagnostics.Metrics;
 using Azure;
 using Huntaze.Functions.Observability;
@@ -68,23 +69,17 @@ public sealed partial class SnapshotPoller(
         await base.StartAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.SnapshotPollSeconds), time);
-        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
-        {
-            try
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        PeriodicWork.RunAsync(
+            TimeSpan.FromSeconds(options.Value.SnapshotPollSeconds),
+            time,
+            PollOnceAsync,
+            exception =>
             {
-                await PollOnceAsync(stoppingToken).ConfigureAwait(false);
-            }
-            catch (Exception exception) when (exception is not OperationCanceledException)
-            {
-                // A background service that throws stops the whole host: never let a poll do that.
                 state.Fail("The snapshot poll failed unexpectedly.");
                 Log.PollFailed(logger, exception);
-            }
-        }
-    }
+            },
+            stoppingToken);
 
     /// <summary>One conditional read. Never throws for storage or format failures (they are recorded on the state).</summary>
     public async Task<PollOutcome> PollOnceAsync(CancellationToken cancellationToken)

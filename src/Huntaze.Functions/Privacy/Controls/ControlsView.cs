@@ -1,3 +1,4 @@
+using Huntaze.Functions.Platform.Hosting;
 using Huntaze.Functions.Platform.Http;
 using Huntaze.Functions.Onboarding;
 using Huntaze.Functions.Privacy.Subjects;
@@ -71,22 +72,8 @@ public sealed partial class ControlsView(
         base.Dispose();
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.ControlsPollSeconds), time);
-        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
-        {
-            try
-            {
-                await PollAsync(stoppingToken).ConfigureAwait(false);
-            }
-            catch (Exception exception) when (exception is not OperationCanceledException)
-            {
-                // A background service that throws stops the host; the last-known index keeps serving.
-                Log.PollFailed(logger, exception);
-            }
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        PeriodicWork.RunAsync(TimeSpan.FromSeconds(options.Value.ControlsPollSeconds), time, PollAsync, exception => Log.PollFailed(logger, exception), stoppingToken);
 
     private async Task PollAsync(CancellationToken cancellationToken)
     {

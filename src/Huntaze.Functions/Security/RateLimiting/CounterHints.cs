@@ -29,11 +29,21 @@ internal sealed class CounterHints
     /// </summary>
     public bool TryTake(CounterKey key, out int remaining, out int reservedLeft)
     {
+        var taken = TryTakeMany(key, 1, out remaining, out reservedLeft);
+        return taken == 1;
+    }
+
+    /// <summary>
+    /// Takes up to <paramref name="wanted"/> reserved tokens at once (for the requests waiting on a refill) and returns
+    /// how many; <paramref name="remaining"/> and <paramref name="reservedLeft"/> as for <see cref="TryTake"/>.
+    /// </summary>
+    public int TryTakeMany(CounterKey key, int wanted, out int remaining, out int reservedLeft)
+    {
         remaining = 0;
         reservedLeft = 0;
-        if (!_byKey.TryGetValue(key, out var entry))
+        if (wanted <= 0 || !_byKey.TryGetValue(key, out var entry))
         {
-            return false;
+            return 0;
         }
 
         while (true)
@@ -41,15 +51,16 @@ internal sealed class CounterHints
             var left = Volatile.Read(ref entry.Reserved);
             if (left <= 0)
             {
-                return false;
+                return 0;
             }
 
-            if (Interlocked.CompareExchange(ref entry.Reserved, left - 1, left) == left)
+            var taken = Math.Min(left, wanted);
+            if (Interlocked.CompareExchange(ref entry.Reserved, left - taken, left) == left)
             {
-                reservedLeft = left - 1;
+                reservedLeft = left - taken;
                 var counted = Volatile.Read(ref entry.LastWritten)?.Count ?? entry.Limit;
-                remaining = Math.Max(0, entry.Limit - counted + left - 1);
-                return true;
+                remaining = Math.Max(0, entry.Limit - counted + left - taken);
+                return taken;
             }
         }
     }

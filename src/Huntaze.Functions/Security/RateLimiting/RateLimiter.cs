@@ -42,6 +42,16 @@ public sealed partial class RateLimiter(IRateLimitStore store, IOptions<RateLimi
         var window = FixedWindow.At(now, settings.WindowSeconds);
         var key = new CounterKey(DateOnly.FromDateTime(window.Start.UtcDateTime), PartitionKey(policy, subject), window.Index.ToString("D12", CultureInfo.InvariantCulture));
         var reset = window.SecondsUntilReset(now);
+        Task<RefillOutcome> Refill(int waiters, CancellationToken ct) => RefillAsync(key, settings, waiters, window.End, ct);
+        (int Taken, int Remaining, bool RefillAhead) Grant(int waiters)
+        {
+            var taken = _counters.TryTakeMany(key, waiters, out var remaining, out var reservedLeft);
+            return (taken, remaining, taken > 0 && reservedLeft <= settings.RefillAheadAt && reservedLeft + taken > settings.RefillAheadAt);
+        }
+
+        // Count the next reservation while this one lasts, so no request of a steady stream waits on the store:
+        // only a burst that outruns the refill does.
+        void RefillAhead() => _refills.StartIfIdle(key, Refill, Grant, StoreTimeout, time);
         using var budget = new CancellationTokenSource(StoreTimeout, time);
         try
         {
@@ -51,19 +61,27 @@ public sealed partial class RateLimiter(IRateLimitStore store, IOptions<RateLimi
                 {
                     if (reservedLeft == settings.RefillAheadAt)
                     {
-                        // Count the next reservation while this one lasts, so no request of a steady stream waits
-                        // on the store: only a burst that outruns the refill does.
-                        _refills.StartIfIdle(key, (waiters, ct) => RefillAsync(key, settings, waiters, window.End, ct), StoreTimeout, time);
+                        RefillAhead();
                     }
 
                     return Decide(new RateLimitDecision(policy, true, settings.Limit, settings.WindowSeconds, left, reset));
                 }
 
-                // Tokens counted by a refill are taken by its waiters first; one that arrived too late for
-                // the last refill joins the next. Rounds are bounded by the refill's own bound and the budget.
-                var outcome = await _refills.RunOrJoinAsync(
-                    key, (waiters, ct) => RefillAsync(key, settings, waiters, window.End, ct), StoreTimeout, time, budget.Token, cancellationToken).ConfigureAwait(false);
-                if (outcome != RefillOutcome.Refilled || round >= MaxRounds)
+                // Tokens counted by a refill are handed to its waiters before anyone else can take them; one that
+                // joined past what the refill counted joins the next, which counts it. Rounds are bounded by the
+                // refill's own bound and the budget.
+                var result = await _refills.RunOrJoinAsync(key, Refill, Grant, StoreTimeout, time, budget.Token, cancellationToken).ConfigureAwait(false);
+                if (result.Outcome == RefillOutcome.Refilled && result.TryClaim())
+                {
+                    if (result.TakeRefillAhead())
+                    {
+                        RefillAhead();
+                    }
+
+                    return Decide(new RateLimitDecision(policy, true, settings.Limit, settings.WindowSeconds, result.Remaining, reset));
+                }
+
+                if (result.Outcome != RefillOutcome.Refilled || round >= MaxRounds)
                 {
                     // The limit is reached, or every round lost a race the store answered: refusing cannot
                     // exceed the limit; the client retries after Retry-After.

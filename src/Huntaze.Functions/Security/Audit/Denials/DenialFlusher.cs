@@ -1,3 +1,4 @@
+using Huntaze.Functions.Platform.Hosting;
 using System.Diagnostics.Metrics;
 using Huntaze.Functions.Observability;
 using Microsoft.Extensions.Hosting;
@@ -56,22 +57,8 @@ public sealed partial class DenialFlusher(
         return written;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.DenialFlushSeconds), time);
-        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
-        {
-            try
-            {
-                await FlushAsync(stoppingToken).ConfigureAwait(false);
-            }
-            catch (Exception exception) when (exception is not OperationCanceledException)
-            {
-                // A background service that throws stops the whole host: a denial flush must never do that.
-                LogFlushFailed(logger, exception, 0);
-            }
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        PeriodicWork.RunAsync(TimeSpan.FromSeconds(options.Value.DenialFlushSeconds), time, FlushAsync, exception => LogFlushFailed(logger, exception, 0), stoppingToken);
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
