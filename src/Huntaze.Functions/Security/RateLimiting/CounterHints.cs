@@ -65,6 +65,19 @@ internal sealed class CounterHints
         }
     }
 
+    /// <summary>The window's remaining budget as this instance estimates it, and the tokens it holds reserved.</summary>
+    public (int Remaining, int ReservedLeft) Peek(CounterKey key)
+    {
+        if (!_byKey.TryGetValue(key, out var entry))
+        {
+            return (0, 0);
+        }
+
+        var left = Volatile.Read(ref entry.Reserved);
+        var counted = Volatile.Read(ref entry.LastWritten)?.Count ?? entry.Limit;
+        return (Math.Max(0, entry.Limit - counted + left), left);
+    }
+
     public bool TryGetLastWritten(CounterKey key, out CounterSnapshot snapshot)
     {
         snapshot = default;

@@ -67,10 +67,10 @@ internal sealed class CounterRefills
     private readonly Dictionary<CounterKey, Flight> _flights = [];
 
     /// <param name="refill">Runs the refill for the number of requests waiting when it starts, within <paramref name="timeout"/>.</param>
-    /// <param name="grant">Takes up to that many reserved tokens for the waiters: how many, the remaining budget, and whether the refill-ahead mark was crossed.</param>
+    /// <param name="grant">Given the waiters and the tokens the refill counted, hands them out (the rest to the reserve): how many waiters got one, the remaining budget, and whether the reserve is low enough to count ahead.</param>
     /// <param name="budget">The caller's own deadline for waiting.</param>
     public async Task<RefillResult> RunOrJoinAsync(
-        CounterKey key, Func<int, CancellationToken, Task<RefillOutcome>> refill, Func<int, (int Taken, int Remaining, bool RefillAhead)> grant,
+        CounterKey key, Func<int, CancellationToken, Task<(RefillOutcome Outcome, int Tokens)>> refill, Func<int, int, (int Taken, int Remaining, bool RefillAhead)> grant,
         TimeSpan timeout, TimeProvider time, CancellationToken budget, CancellationToken cancellationToken)
     {
         Flight flight;
@@ -102,7 +102,7 @@ internal sealed class CounterRefills
     /// request waits on (which meets the same store and applies the policy's failure mode).
     /// </summary>
     public void StartIfIdle(
-        CounterKey key, Func<int, CancellationToken, Task<RefillOutcome>> refill, Func<int, (int Taken, int Remaining, bool RefillAhead)> grant, TimeSpan timeout, TimeProvider time)
+        CounterKey key, Func<int, CancellationToken, Task<(RefillOutcome Outcome, int Tokens)>> refill, Func<int, int, (int Taken, int Remaining, bool RefillAhead)> grant, TimeSpan timeout, TimeProvider time)
     {
         Flight flight;
         lock (_flights)
@@ -121,7 +121,7 @@ internal sealed class CounterRefills
     }
 
     private async Task RunAsync(
-        CounterKey key, Flight flight, Func<int, CancellationToken, Task<RefillOutcome>> refill, Func<int, (int Taken, int Remaining, bool RefillAhead)> grant, TimeSpan timeout, TimeProvider time)
+        CounterKey key, Flight flight, Func<int, CancellationToken, Task<(RefillOutcome Outcome, int Tokens)>> refill, Func<int, int, (int Taken, int Remaining, bool RefillAhead)> grant, TimeSpan timeout, TimeProvider time)
     {
         using var deadline = new CancellationTokenSource(timeout, time);
         try
@@ -134,11 +134,12 @@ internal sealed class CounterRefills
                 waiters = flight.Waiters;
             }
 
-            var result = new RefillResult(await refill(waiters, deadline.Token).ConfigureAwait(false));
-            Action<int>? handOut = result.Outcome == RefillOutcome.Refilled
+            var (outcome, tokens) = await refill(waiters, deadline.Token).ConfigureAwait(false);
+            var result = new RefillResult(outcome);
+            Action<int>? handOut = outcome == RefillOutcome.Refilled
                 ? joined =>
                 {
-                    var (taken, remaining, refillAhead) = grant(joined);
+                    var (taken, remaining, refillAhead) = grant(joined, tokens);
                     result.Grant(taken, remaining, refillAhead);
                 }
                 : null;
@@ -161,10 +162,8 @@ internal sealed class CounterRefills
         lock (_flights)
         {
             _flights.Remove(key);
-            if (handOut is not null && flight.Waiters > 0)
-            {
-                handOut(flight.Waiters);
-            }
+            // Always, even with nobody waiting (a refill counted ahead): what nobody waits for goes to the reserve.
+            handOut?.Invoke(flight.Waiters);
         }
 
         publish();

@@ -42,11 +42,17 @@ public sealed partial class RateLimiter(IRateLimitStore store, IOptions<RateLimi
         var window = FixedWindow.At(now, settings.WindowSeconds);
         var key = new CounterKey(DateOnly.FromDateTime(window.Start.UtcDateTime), PartitionKey(policy, subject), window.Index.ToString("D12", CultureInfo.InvariantCulture));
         var reset = window.SecondsUntilReset(now);
-        Task<RefillOutcome> Refill(int waiters, CancellationToken ct) => RefillAsync(key, settings, waiters, window.End, ct);
-        (int Taken, int Remaining, bool RefillAhead) Grant(int waiters)
+        Task<(RefillOutcome Outcome, int Tokens)> Refill(int waiters, CancellationToken ct) => RefillAsync(key, settings, waiters, window.End, ct);
+
+        // What a refill counted goes to the requests that waited on it first, the rest to the reserve; waiters beyond
+        // what it counted take what the reserve still holds.
+        (int Taken, int Remaining, bool RefillAhead) Grant(int waiters, int counted)
         {
-            var taken = _counters.TryTakeMany(key, waiters, out var remaining, out var reservedLeft);
-            return (taken, remaining, taken > 0 && reservedLeft <= settings.RefillAheadAt && reservedLeft + taken > settings.RefillAheadAt);
+            var handed = Math.Min(waiters, counted);
+            _counters.Reserve(key, counted - handed);
+            var taken = handed + _counters.TryTakeMany(key, waiters - handed, out _, out _);
+            var (remaining, reservedLeft) = _counters.Peek(key);
+            return (taken, remaining, settings.RefillAheadAt >= 0 && reservedLeft <= settings.RefillAheadAt);
         }
 
         // Count the next reservation while this one lasts, so no request of a steady stream waits on the store:
@@ -105,7 +111,7 @@ public sealed partial class RateLimiter(IRateLimitStore store, IOptions<RateLimi
     /// reservation size, never past the limit). A lost race re-reads at once: within this instance nobody else
     /// is writing this counter, so the winner was another instance and has already committed.
     /// </summary>
-    private async Task<RefillOutcome> RefillAsync(CounterKey key, RateLimitPolicyOptions settings, int waiters, DateTimeOffset windowEnd, CancellationToken cancellationToken)
+    private async Task<(RefillOutcome Outcome, int Tokens)> RefillAsync(CounterKey key, RateLimitPolicyOptions settings, int waiters, DateTimeOffset windowEnd, CancellationToken cancellationToken)
     {
         var want = Math.Max(settings.EffectiveReservationSize, waiters);
         for (var round = 0; round < MaxRounds; round++)
@@ -120,8 +126,8 @@ public sealed partial class RateLimiter(IRateLimitStore store, IOptions<RateLimi
                 var first = Math.Min(want, settings.Limit);
                 if (await store.TryCreateAsync(key, first, cancellationToken).ConfigureAwait(false) is { } created)
                 {
-                    Counted(key, new CounterSnapshot(first, created), first, settings.Limit, windowEnd);
-                    return RefillOutcome.Refilled;
+                    _counters.RememberWrite(key, new CounterSnapshot(first, created), settings.Limit, windowEnd, time.GetUtcNow());
+                    return (RefillOutcome.Refilled, first);
                 }
 
                 continue;
@@ -130,24 +136,18 @@ public sealed partial class RateLimiter(IRateLimitStore store, IOptions<RateLimi
             // Counts only grow within a window, so a (hinted) count at the limit is a true refusal.
             if (current.Value.Count >= settings.Limit)
             {
-                return RefillOutcome.LimitReached;
+                return (RefillOutcome.LimitReached, 0);
             }
 
             var tokens = Math.Min(want, settings.Limit - current.Value.Count);
             if (await store.TryReplaceAsync(key, current.Value.Count + tokens, current.Value.ETag, cancellationToken).ConfigureAwait(false) is { } replaced)
             {
-                Counted(key, new CounterSnapshot(current.Value.Count + tokens, replaced), tokens, settings.Limit, windowEnd);
-                return RefillOutcome.Refilled;
+                _counters.RememberWrite(key, new CounterSnapshot(current.Value.Count + tokens, replaced), settings.Limit, windowEnd, time.GetUtcNow());
+                return (RefillOutcome.Refilled, tokens);
             }
         }
 
-        return RefillOutcome.Contended;
-    }
-
-    private void Counted(CounterKey key, CounterSnapshot written, int tokens, int limit, DateTimeOffset windowEnd)
-    {
-        _counters.RememberWrite(key, written, limit, windowEnd, time.GetUtcNow());
-        _counters.Reserve(key, tokens);
+        return (RefillOutcome.Contended, 0);
     }
 
     private static RateLimitDecision Decide(RateLimitDecision decision)
