@@ -178,7 +178,7 @@ internal static class MixScenario
         await Parallel.ForEachAsync(Enumerable.Range(0, users), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>
         {
             var step = new StepProgress(BenchRig.Step, StepStatus.InProgress, 0, 1, "{\"n\":0}", now, null, now);
-            await store.CommitAsync($"mix-{i}", new ProgressCommit(new Stored<StepProgress>(step, null), new Stored<OnboardingState>(OnboardingState.Empty, null)), ct);
+            await store.CommitAsync(ProgressSnapshot.Empty($"mix-{i}"), new ProgressCommit(new Stored<StepProgress>(step, null), new Stored<OnboardingState>(OnboardingState.Empty, null)), ct);
             var user = $"raw-mix-{i}";
             await rig.RawTable.SubmitTransactionAsync(
             [

@@ -38,9 +38,9 @@ public sealed class JournalAndRetentionTests(HostFixture fixture)
         var changes = row.GetString("JChanges")!;
         Assert.Contains("Journal GmbH", changes, StringComparison.Ordinal);
         Assert.DoesNotContain("Stale", changes, StringComparison.Ordinal);
-        Assert.Contains("\"rk\":\"state\"", changes, StringComparison.Ordinal);
-        var step = (await backups.RowsAsync(HuntazeDataMap.OnboardingProgress)).Single(r => r.Key.Item1 == user && r.Key.Item2.StartsWith("step:", StringComparison.Ordinal)).Value;
-        Assert.Equal(step.GetString("WriteId"), row.GetString("WriteId"));
+        Assert.Contains("\"rk\":\"guide\"", changes, StringComparison.Ordinal);
+        var guide = (await backups.RowsAsync(HuntazeDataMap.OnboardingProgress))[(user, "guide")];
+        Assert.Equal(guide.GetString("WriteId"), row.GetString("WriteId"));
     }
 
     /// <summary>A flag write through the admin API (whichever flag store) is journaled in backupjournal after it committed.</summary>
