@@ -39,9 +39,16 @@ public sealed class StoredDataChecksum(TableServiceClient tables, BlobServiceCli
             await foreach (var entity in tables.GetTableClient(name).QueryAsync<TableEntity>(cancellationToken: cancellationToken))
             {
                 var guide = entity.RowKey == ProgressEntities.Guide;
+                var properties = entity.Where(p => p.Key is not ("odata.etag" or "Timestamp") && !(guide && p.Key is ProgressEntities.CountersProperty or "WriteId")).OrderBy(p => p.Key, StringComparer.Ordinal).ToList();
+                if (guide && properties.All(p => p.Key is "PartitionKey" or "RowKey" || (p.Key is "Revision" or "StepRevisionFloor" && p.Value is 0)))
+                {
+                    // A guide holding nothing but write counters: what a counted refusal leaves for a user without progress.
+                    continue;
+                }
+
                 rows++;
                 Append(hash, guide ? $"{entity.PartitionKey}/{entity.RowKey}" : $"{entity.PartitionKey}/{entity.RowKey}@{entity.ETag}");
-                foreach (var (key, value) in entity.Where(p => p.Key is not ("odata.etag" or "Timestamp") && !(guide && p.Key is ProgressEntities.CountersProperty or "WriteId")).OrderBy(p => p.Key, StringComparer.Ordinal))
+                foreach (var (key, value) in properties)
                 {
                     Append(hash, key + "=" + (value is byte[] bytes ? Convert.ToBase64String(bytes) : Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)));
                 }
