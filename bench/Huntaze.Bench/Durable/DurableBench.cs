@@ -119,7 +119,7 @@ internal static class DurableBench
         string? token = null;
         do
         {
-            await foreach (var page in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"RowKey eq {ProgressEntities.Guide}"), 1000).AsPages(token, 1000))
+            await foreach (var page in table.QueryAsync<TableEntity>(ProgressEntities.AllGuides, 1000).AsPages(token, 1000))
             {
                 var now = DateTimeOffset.UtcNow;
                 await Parallel.ForEachAsync(page.Values, new ParallelOptions { MaxDegreeOfParallelism = options.MigrationParallelism }, async (entity, ct) =>

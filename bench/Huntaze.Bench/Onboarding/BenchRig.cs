@@ -155,12 +155,12 @@ internal sealed class BenchRig : IAsyncDisposable
         _rawTable.UpsertEntity(RawGuide(user));
         if (operation.StartsWith("GET", StringComparison.Ordinal))
         {
-            return async () => (await _rawTable.GetEntityAsync<TableEntity>(user, ProgressEntities.Guide)).HasValue;
+            return async () => (await _rawTable.GetEntityAsync<TableEntity>(user, ProgressEntities.GuideKey(user))).HasValue;
         }
 
         return async () =>
         {
-            var entity = (await _rawTable.GetEntityAsync<TableEntity>(user, ProgressEntities.Guide)).Value;
+            var entity = (await _rawTable.GetEntityAsync<TableEntity>(user, ProgressEntities.GuideKey(user))).Value;
             entity["Revision"] = (entity.GetInt32("Revision") ?? 0) + 1;
             var response = await _rawTable.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace);
             return !response.IsError;

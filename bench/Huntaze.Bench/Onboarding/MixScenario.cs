@@ -141,11 +141,11 @@ internal static class MixScenario
         {
             if (operation is "guide read" or "gate")
             {
-                status = (await table.GetEntityAsync<TableEntity>(user, ProgressEntities.Guide)).GetRawResponse().Status;
+                status = (await table.GetEntityAsync<TableEntity>(user, ProgressEntities.GuideKey(user))).GetRawResponse().Status;
             }
             else
             {
-                var entity = (await table.GetEntityAsync<TableEntity>(user, ProgressEntities.Guide)).Value;
+                var entity = (await table.GetEntityAsync<TableEntity>(user, ProgressEntities.GuideKey(user))).Value;
                 entity["Revision"] = (entity.GetInt32("Revision") ?? 0) + 1;
                 var response = await table.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace);
                 status = response.Status;

@@ -109,7 +109,7 @@ internal static class PatchShapes
         {
             0 => async () =>
             {
-                var entity = (await table.GetEntityAsync<TableEntity>(user, "guide")).Value;
+                var entity = (await table.GetEntityAsync<TableEntity>(user, "guide:" + user)).Value;
                 entity["Revision"] = (entity.GetInt32("Revision") ?? 0) + 1;
                 return !(await table.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace)).IsError;
             },
@@ -147,7 +147,7 @@ internal static class PatchShapes
             },
             _ => async () =>
             {
-                var guide = (await table.GetEntityAsync<TableEntity>(user, "guide")).Value;
+                var guide = (await table.GetEntityAsync<TableEntity>(user, "guide:" + user)).Value;
                 guide["Revision"] = (guide.GetInt32("Revision") ?? 0) + 1;
                 var now = DateTimeOffset.UtcNow;
                 var journalRow = new TableEntity(user, JournalEntity.InPartitionRowKey(now, Guid.NewGuid().ToString("N")))

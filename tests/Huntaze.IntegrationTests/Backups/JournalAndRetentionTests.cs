@@ -39,8 +39,8 @@ public sealed class JournalAndRetentionTests(HostFixture fixture)
         var changes = row.GetString("JChanges")!;
         Assert.Contains("Journal GmbH", changes, StringComparison.Ordinal);
         Assert.DoesNotContain("Stale", changes, StringComparison.Ordinal);
-        Assert.Contains("\"rk\":\"guide\"", changes, StringComparison.Ordinal);
-        var guide = (await backups.RowsAsync(HuntazeDataMap.OnboardingProgress))[(user, "guide")];
+        Assert.Contains("\"rk\":\"guide:" + user + "\"", changes, StringComparison.Ordinal);
+        var guide = (await backups.RowsAsync(HuntazeDataMap.OnboardingProgress))[(user, "guide:" + user)];
         // The refused write counted its write budget in the guide after (ADR 0007), so the journaled write is not the newest.
         Assert.True(TableWriteBatch.Includes(guide.GetString("WriteId"), row.GetString("WriteId")!), "the guide carries the journaled write's id");
     }

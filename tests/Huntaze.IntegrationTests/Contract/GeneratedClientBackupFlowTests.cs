@@ -58,7 +58,7 @@ public sealed class GeneratedClientBackupFlowTests(HostFixture fixture) : IDispo
         Assert.True(restore.Result.JournalChanges >= 1, "the write between the backup and the point in time comes from the journal");
 
         var side = await backups.RowsAsync(HuntazeDataMap.OnboardingProgress, accepted.SidePrefix);
-        var restored = side[(userId, Huntaze.Functions.Onboarding.Progress.ProgressEntities.Guide)].GetString(Huntaze.Functions.Onboarding.Progress.ProgressEntities.StepProperty(FirstStep));
+        var restored = side[(userId, Huntaze.Functions.Onboarding.Progress.ProgressEntities.GuideKey(userId))].GetString(Huntaze.Functions.Onboarding.Progress.ProgressEntities.StepProperty(FirstStep));
         Assert.Contains("after the backup", restored, StringComparison.Ordinal);
         Assert.DoesNotContain("after the point in time", restored, StringComparison.Ordinal);
 

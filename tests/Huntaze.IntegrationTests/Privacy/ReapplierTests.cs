@@ -60,7 +60,7 @@ public sealed class ReapplierTests(HostFixture fixture)
     private static async Task SeedAsync(StorageClients side, string user, string subjectRef)
     {
         var progress = await side.GetTableAsync(HuntazeDataMap.OnboardingProgress, Ct);
-        await progress.AddEntityAsync(new TableEntity(user, "guide") { ["Revision"] = 1, ["Step_creator_assessment"] = "{\"status\":\"InProgress\",\"data\":{\"name\":\"" + user + "\"}}" }, Ct);
+        await progress.AddEntityAsync(new TableEntity(user, "guide:" + user) { ["Revision"] = 1, ["Step_creator_assessment"] = "{\"status\":\"InProgress\",\"data\":{\"name\":\"" + user + "\"}}" }, Ct);
         var keys = await side.GetTableAsync(PrivacyStores.SubjectKeys, Ct);
         var keyId = "k" + user.GetHashCode(StringComparison.Ordinal).ToString("x8") + "keyid";
         await keys.AddEntityAsync(new TableEntity(subjectRef, SubjectKeys.ByReference) { ["KeyId"] = keyId, ["Key"] = "a2V5" }, Ct);

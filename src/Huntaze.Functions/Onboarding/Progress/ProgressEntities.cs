@@ -8,7 +8,8 @@ using Huntaze.Functions.Security.RateLimiting;
 namespace Huntaze.Functions.Onboarding.Progress;
 
 /// <summary>
-/// A user's whole guide is one entity (ADR 0018): partition = user id, row key <see cref="Guide"/>. The state's
+/// A user's whole guide is one entity (ADR 0018): partition = user id, row key <c>guide:{userId}</c>
+/// (<see cref="GuideKey"/>; unique across the table, ADR 0018 says why). The state's
 /// fields are properties of their own; each step is one property <c>Step_{stepId}</c> holding the step as JSON
 /// (its answers embedded as the JSON they are), and the write counters are one property <see cref="CountersProperty"/>.
 /// A step's answers are at most 4 KB, so a step stays far under a property's 32 K characters; the catalog's step
@@ -17,17 +18,26 @@ namespace Huntaze.Functions.Onboarding.Progress;
 /// </summary>
 internal static class ProgressEntities
 {
-    public const string Guide = "guide";
+    /// <summary>Every guide's row key starts with this; <see cref="GuideKeysBelow"/> bounds them (':' + 1 = ';').</summary>
+    public const string GuidePrefix = "guide:";
+    public const string GuideKeysBelow = "guide;";
     public const string StepPrefix = "Step_";
     public const string CountersProperty = "Counters";
 
     public static string StepProperty(string stepId) => StepPrefix + stepId;
 
+    public static string GuideKey(string userId) => GuidePrefix + userId;
+
+    public static bool IsGuide(string rowKey) => rowKey.StartsWith(GuidePrefix, StringComparison.Ordinal);
+
+    /// <summary>A query filter for every user's guide (cross-partition, on the row key range).</summary>
+    public static string AllGuides => $"RowKey ge '{GuidePrefix}' and RowKey lt '{GuideKeysBelow}'";
+
     public static TableEntity From(ProgressSnapshot guide)
     {
         ArgumentNullException.ThrowIfNull(guide);
         var state = guide.State.Value;
-        var entity = new TableEntity(guide.UserId, Guide)
+        var entity = new TableEntity(guide.UserId, GuideKey(guide.UserId))
         {
             ["Revision"] = state.Revision,
             ["DismissedAt"] = state.DismissedAt,

@@ -20,7 +20,7 @@ public sealed class TableProgressStore(StorageClients storage, IOptions<Onboardi
     public async Task<ProgressSnapshot> ReadAsync(string userId, CancellationToken cancellationToken)
     {
         var table = await TableAsync(cancellationToken).ConfigureAwait(false);
-        var response = await table.GetEntityIfExistsAsync<TableEntity>(userId, ProgressEntities.Guide, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var response = await table.GetEntityIfExistsAsync<TableEntity>(userId, ProgressEntities.GuideKey(userId), cancellationToken: cancellationToken).ConfigureAwait(false);
         return ProgressEntities.ToSnapshot(userId, response.HasValue ? response.Value : null);
     }
 
@@ -52,7 +52,7 @@ public sealed class TableProgressStore(StorageClients storage, IOptions<Onboardi
             // conflict below leaves them gone and the caller's next round removes the rows a concurrent write
             // journaled), and the removal itself is not journaled. A restore re-applies the erasure ledger.
             await RemoveJournalRowsAsync(table, basis.UserId, cancellationToken).ConfigureAwait(false);
-            batch.Delete(ProgressEntities.Guide, etag);
+            batch.Delete(ProgressEntities.GuideKey(basis.UserId), etag);
         }
 
         return (await table.SubmitAsync(batch, cancellationToken).ConfigureAwait(false)).Committed ? CommitStatus.Committed : CommitStatus.Conflict;
@@ -64,7 +64,7 @@ public sealed class TableProgressStore(StorageClients storage, IOptions<Onboardi
         // whether a property exists), the guides without the step left out here.
         var table = await TableAsync(cancellationToken).ConfigureAwait(false);
         var pages = table.QueryAsync<TableEntity>(
-            TableClient.CreateQueryFilter($"RowKey eq {ProgressEntities.Guide}"), pageSize, cancellationToken: cancellationToken)
+            ProgressEntities.AllGuides, pageSize, cancellationToken: cancellationToken)
             .AsPages(continuationToken, pageSize);
         await foreach (var page in pages.ConfigureAwait(false))
         {

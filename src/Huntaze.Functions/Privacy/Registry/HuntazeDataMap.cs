@@ -33,7 +33,7 @@ public static class HuntazeDataMap
             SubjectLocator.PartitionKey, "Partition key = user id (one partition per user).",
             [
                 new("PartitionKey", Identifier, "The user id."),
-                new("RowKey", Technical, "'guide' (the user's guide) or '~j{ticks}{writeId}' (a point-in-time journal row)."),
+                new("RowKey", Identifier, "'guide:{userId}' (the user's guide) or '~j{ticks}{writeId}' (a point-in-time journal row)."),
                 new("Revision", Technical, "Change counter of the guide's state (ETag of the API)."),
                 new(ProgressEntities.StepPrefix + "{stepId}", Personal, "One step as JSON: status, revision, catalog version, the step's answers (can hold names and postal addresses: Impressum, mentions légales), started, completed and updated times, the client's Idempotency-Key of the last write."),
                 new("CompletedAt", Linked, "When the whole guide was completed."),

@@ -38,7 +38,7 @@ public sealed class StoredDataChecksum(TableServiceClient tables, BlobServiceCli
             var rows = 0;
             await foreach (var entity in tables.GetTableClient(name).QueryAsync<TableEntity>(cancellationToken: cancellationToken))
             {
-                var guide = entity.RowKey == ProgressEntities.Guide;
+                var guide = ProgressEntities.IsGuide(entity.RowKey);
                 var properties = entity.Where(p => p.Key is not ("odata.etag" or "Timestamp") && !(guide && p.Key is ProgressEntities.CountersProperty or "WriteId")).OrderBy(p => p.Key, StringComparer.Ordinal).ToList();
                 if (guide && properties.All(p => p.Key is "PartitionKey" or "RowKey" || (p.Key is "Revision" or "StepRevisionFloor" && p.Value is 0)))
                 {
