@@ -98,14 +98,24 @@ internal static class RestoreBenchmark
     {
         var table = service.GetTableClient(tableName);
         await table.CreateIfNotExistsAsync();
+        return await InsertAsync(table, 0, entities, parallelism, TableTransactionActionType.Add);
+    }
+
+    /// <summary>
+    /// Writes entities <paramref name="first"/> … <paramref name="first"/> + <paramref name="count"/> − 1 of the benchmark's
+    /// set (entity i is row <c>step:s{i % 100}</c> of partition <c>user-{i / 100}</c>), one transaction per partition.
+    /// </summary>
+    public static async Task<TimeSpan> InsertAsync(TableClient table, int first, int count, int parallelism, TableTransactionActionType operation)
+    {
         var at = DateTimeOffset.UtcNow;
         var watch = Stopwatch.StartNew();
-        await Parallel.ForEachAsync(Enumerable.Range(0, (entities + 99) / 100), new ParallelOptions { MaxDegreeOfParallelism = parallelism }, async (p, ct) =>
+        var end = first + count;
+        await Parallel.ForEachAsync(Enumerable.Range(first / 100, ((end + 99) / 100) - (first / 100)), new ParallelOptions { MaxDegreeOfParallelism = parallelism }, async (p, ct) =>
         {
-            var batch = Enumerable.Range(0, Math.Min(100, entities - (p * 100))).Select(r => new TableEntity($"user-{p:D6}", $"step:s{r:D3}")
+            var batch = Enumerable.Range(Math.Max(first, p * 100), Math.Min(end, (p + 1) * 100) - Math.Max(first, p * 100)).Select(i => new TableEntity($"user-{p:D6}", $"step:s{i % 100:D3}")
             {
                 ["Status"] = "completed",
-                ["Revision"] = r,
+                ["Revision"] = i % 100,
                 ["StepVersion"] = 1,
                 ["Data"] = "{\"company\":\"Beispiel GmbH\",\"street\":\"Hauptstraße 1\",\"city\":\"Berlin\"}",
                 ["StartedAt"] = at,
@@ -113,7 +123,7 @@ internal static class RestoreBenchmark
                 ["UpdatedAt"] = at,
                 ["WriteId"] = Guid.NewGuid().ToString("N"),
             });
-            await table.SubmitTransactionAsync(batch.Select(e => new TableTransactionAction(TableTransactionActionType.Add, e)), ct);
+            await table.SubmitTransactionAsync(batch.Select(e => new TableTransactionAction(operation, e)), ct);
         });
         return watch.Elapsed;
     }
