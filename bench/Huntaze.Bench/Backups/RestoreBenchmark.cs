@@ -47,22 +47,29 @@ internal static class RestoreBenchmark
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer",
             DevTokenFactory.Create(new DevTokenRequest("bench-ops", ["admin"], null, BenchRig.Issuer, BenchRig.Audience, key, TimeSpan.FromHours(4)), DateTimeOffset.UtcNow));
         var service = new TableServiceClient(azurite.ConnectionString);
+        // CPU per 1,000 entities (Azurite's node process, and this process: host and clients) moves much less with
+        // the machine's load than the elapsed time does: it says what each column costs, whatever else runs.
+        var cpu = new CpuMeter(AzuriteCpu.Find(), entities);
 
-        var rawBefore = await RawInsertAsync(service, "bench" + Table, entities, parallelism);
-        Console.WriteLine($"raw batch inserts (seed): {entities} entities in {rawBefore.TotalSeconds:0.0} s = {entities / rawBefore.TotalSeconds:0} entities/s");
+        var (rawBefore, rawBeforeCpu) = await cpu.MeasureAsync(() => RawInsertAsync(service, "bench" + Table, entities, parallelism));
+        Console.WriteLine($"raw batch inserts (seed): {entities} entities in {rawBefore.TotalSeconds:0.0} s = {entities / rawBefore.TotalSeconds:0} entities/s; CPU {rawBeforeCpu}");
 
         var backup = Stopwatch.StartNew();
         var run = await WaitAsync(http, await StartAsync(http, "/api/admin/backups/run", null));
         Console.WriteLine($"backup + verification: {backup.Elapsed.TotalSeconds:0.0} s ({run.GetProperty("result").GetProperty("rows")} rows)");
 
-        var restore = Stopwatch.StartNew();
-        var status = await WaitAsync(http, await StartAsync(http, "/api/admin/backups/restore", new { backup = DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), tables = new[] { Table }, target = "side" }));
-        var restoreTime = restore.Elapsed;
+        var status = default(JsonElement);
+        var (restoreTime, restoreCpu) = await cpu.MeasureAsync(async () =>
+        {
+            var restore = Stopwatch.StartNew();
+            status = await WaitAsync(http, await StartAsync(http, "/api/admin/backups/restore", new { backup = DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), tables = new[] { Table }, target = "side" }));
+            return restore.Elapsed;
+        });
         var result = status.GetProperty("result");
-        Console.WriteLine($"restore (verify, write, re-apply erasures; side tables): {result.GetProperty("rowsWritten")} rows in {restoreTime.TotalSeconds:0.0} s = {entities / restoreTime.TotalSeconds:0} entities/s, outcome {result.GetProperty("outcome")}");
+        Console.WriteLine($"restore (verify, write, re-apply erasures; side tables): {result.GetProperty("rowsWritten")} rows in {restoreTime.TotalSeconds:0.0} s = {entities / restoreTime.TotalSeconds:0} entities/s, outcome {result.GetProperty("outcome")}; CPU {restoreCpu}");
 
-        var rawAfter = await RawInsertAsync(service, "benchrawafter", entities, parallelism);
-        Console.WriteLine($"raw batch inserts (after): {entities} entities in {rawAfter.TotalSeconds:0.0} s = {entities / rawAfter.TotalSeconds:0} entities/s");
+        var (rawAfter, rawAfterCpu) = await cpu.MeasureAsync(() => RawInsertAsync(service, "benchrawafter", entities, parallelism));
+        Console.WriteLine($"raw batch inserts (after): {entities} entities in {rawAfter.TotalSeconds:0.0} s = {entities / rawAfter.TotalSeconds:0} entities/s; CPU {rawAfterCpu}");
         // The weekly drill, fired as its timer would be: restore the latest backup (every table) into side tables,
         // compare with the manifest, drop them. Its own recorded duration, beside the wall clock seen from here.
         var drillWatch = Stopwatch.StartNew();
@@ -87,9 +94,10 @@ internal static class RestoreBenchmark
         Console.WriteLine($"drill (restore latest backup to side tables, compare, drop): recorded {drill.GetProperty("durationSeconds").GetDouble():0.0} s for {drill.GetProperty("rows")} rows, passed {drill.GetProperty("passed")}; seen from the client {drillWatch.Elapsed.TotalSeconds:0.0} s");
         var raw = (rawBefore + rawAfter) / 2;
         Console.WriteLine();
-        Console.WriteLine("| entities | parallelism | raw inserts (mean of before/after) | restore | restore / raw throughput |");
-        Console.WriteLine("|---|---|---|---|---|");
-        Console.WriteLine($"| {entities} | {parallelism} | {raw.TotalSeconds:0.0} s ({entities / raw.TotalSeconds:0}/s) | {restoreTime.TotalSeconds:0.0} s ({entities / restoreTime.TotalSeconds:0}/s) | {raw / restoreTime:P0} |");
+        var rawCpu = (rawBeforeCpu.Azurite + rawAfterCpu.Azurite) / 2;
+        Console.WriteLine("| entities | parallelism | raw inserts (mean of before/after) | restore | restore / raw throughput | Azurite CPU per 1,000 entities, raw (mean) / restore |");
+        Console.WriteLine("|---|---|---|---|---|---|");
+        Console.WriteLine($"| {entities} | {parallelism} | {raw.TotalSeconds:0.0} s ({entities / raw.TotalSeconds:0}/s) | {restoreTime.TotalSeconds:0.0} s ({entities / restoreTime.TotalSeconds:0}/s) | {raw / restoreTime:P0} | {rawCpu:0} / {restoreCpu.Azurite:0} ms ({rawCpu / restoreCpu.Azurite:P0}) |");
         await app.StopAsync();
     }
 
@@ -126,6 +134,22 @@ internal static class RestoreBenchmark
             await table.SubmitTransactionAsync(batch.Select(e => new TableTransactionAction(operation, e)), ct);
         });
         return watch.Elapsed;
+    }
+
+    /// <summary>CPU of Azurite and of this process over one column, per 1,000 entities.</summary>
+    private sealed class CpuMeter(AzuriteCpu azurite, int entities)
+    {
+        public async Task<(TimeSpan Elapsed, CpuUse Cpu)> MeasureAsync(Func<Task<TimeSpan>> column)
+        {
+            var (node, self) = (azurite.CpuMilliseconds(), Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds);
+            var elapsed = await column();
+            return (elapsed, new CpuUse((azurite.CpuMilliseconds() - node) * 1000 / entities, (Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds - self) * 1000 / entities));
+        }
+    }
+
+    private sealed record CpuUse(double Azurite, double Bench)
+    {
+        public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"per 1,000 entities: Azurite {Azurite:0} ms, bench process {Bench:0} ms");
     }
 
     private static async Task<string> StartAsync(HttpClient http, string path, object? body)
