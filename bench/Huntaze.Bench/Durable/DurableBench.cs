@@ -104,7 +104,7 @@ internal static class DurableBench
 
     /// <summary>
     /// The storage work of a migration and nothing else: the same page query (1,000 per page) and, per user, the same
-    /// entity-group transaction the store sends (the step updated under the ETag listed, its journal row inserted),
+    /// entity-group transaction the store sends (the user's guide replaced under the ETag listed, its journal row inserted),
     /// straight through the SDK with the app's parallelism: no orchestration, activity, restriction check or retry layer.
     /// The step keeps its version (the revision moves), so the floor can run on the migrated step before and after it.
     /// </summary>
@@ -119,14 +119,16 @@ internal static class DurableBench
         string? token = null;
         do
         {
-            await foreach (var page in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"RowKey eq {ProgressEntities.StepKey(Step)}"), 1000).AsPages(token, 1000))
+            await foreach (var page in table.QueryAsync<TableEntity>(ProgressEntities.AllGuides, 1000).AsPages(token, 1000))
             {
                 var now = DateTimeOffset.UtcNow;
                 await Parallel.ForEachAsync(page.Values, new ParallelOptions { MaxDegreeOfParallelism = options.MigrationParallelism }, async (entity, ct) =>
                 {
-                    var listed = ProgressEntities.ToStep(entity);
+                    var guide = ProgressEntities.ToSnapshot(entity.PartitionKey, entity);
+                    var listed = guide.Steps[Step];
                     var moved = MigrationService.Apply(listed.Value, listed.Value.StepVersion, MigrationPolicy.Keep, now);
-                    var batch = new TableWriteBatch(entity.PartitionKey).Put(ProgressEntities.From(entity.PartitionKey, moved), listed.ETag, listed.WriteIds);
+                    var next = new ProgressCommit(listed with { Value = moved }, null).ApplyTo(guide)!;
+                    var batch = new TableWriteBatch(entity.PartitionKey).Put(ProgressEntities.From(next), guide.ETag, guide.WriteIds);
                     journal.Append(batch, options.TableName);
                     await table.SubmitTransactionAsync(batch.Actions, ct);
                     Interlocked.Increment(ref migrated);
@@ -202,7 +204,7 @@ internal static class DurableBench
         await Parallel.ForEachAsync(Enumerable.Range(0, users), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>
         {
             var progress = StepProgress.Empty(step) with { Status = StepStatus.Completed, Revision = 1, StepVersion = 1, CompletedAt = now, UpdatedAt = now };
-            await store.CommitAsync($"bench-{i:D5}", new ProgressCommit(new Stored<StepProgress>(progress, null), null), ct);
+            await store.CommitAsync(ProgressSnapshot.Empty($"bench-{i:D5}"), new ProgressCommit(new Stored<StepProgress>(progress, null), null), ct);
         });
     }
 

@@ -7,6 +7,7 @@ using Azure.Data.Tables;
 using Huntaze.Cli.Tokens;
 using Huntaze.Functions.Backups.Journal;
 using Huntaze.Functions.Onboarding;
+using Huntaze.Functions.Onboarding.Progress;
 using Huntaze.Functions.Platform.Storage;
 using Huntaze.LocalHost;
 using Huntaze.LocalHost.Storage;
@@ -144,33 +145,34 @@ internal sealed class BenchRig : IAsyncDisposable
         return response.IsSuccessStatusCode;
     }
 
+    /// <summary>
+    /// The storage work an operation needs at the least, on the app's layout (ADR 0018): a GET is one point read of
+    /// the user's guide entity, a PATCH one point read and one replace of it on its ETag.
+    /// </summary>
     public Func<Task<bool>> RawOperation(string operation, int level, int worker)
     {
         var user = operation.EndsWith(OneUser, StringComparison.Ordinal) ? $"raw-{level}-one" : $"raw-{level}-{worker}";
+        _rawTable.UpsertEntity(RawGuide(user));
         if (operation.StartsWith("GET", StringComparison.Ordinal))
         {
-            _rawTable.UpsertEntity(new TableEntity(user, "state") { ["Revision"] = 0 });
-            _rawTable.UpsertEntity(new TableEntity(user, "step:" + Step) { ["Status"] = "InProgress", ["Revision"] = 1 });
-            return async () =>
-            {
-                var count = 0;
-                await foreach (var _ in _rawTable.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {user} and RowKey lt {JournalEntity.DataRowsBelow}")))
-                {
-                    count++;
-                }
-
-                return count > 0;
-            };
+            return async () => (await _rawTable.GetEntityAsync<TableEntity>(user, ProgressEntities.GuideKey(user))).HasValue;
         }
 
-        _rawTable.UpsertEntity(new TableEntity(user, "step:" + Step) { ["Status"] = "InProgress", ["Revision"] = 0 });
         return async () =>
         {
-            var entity = (await _rawTable.GetEntityAsync<TableEntity>(user, "step:" + Step)).Value;
+            var entity = (await _rawTable.GetEntityAsync<TableEntity>(user, ProgressEntities.GuideKey(user))).Value;
             entity["Revision"] = (entity.GetInt32("Revision") ?? 0) + 1;
             var response = await _rawTable.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace);
             return !response.IsError;
         };
+    }
+
+    /// <summary>A guide entity as the app stores one for a bench user: the state and the bench's step in progress.</summary>
+    public static TableEntity RawGuide(string user)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var step = new StepProgress(Step, StepStatus.InProgress, 0, 1, "{\"n\":0}", now, null, now);
+        return ProgressEntities.From(new ProgressSnapshot(user, new Stored<OnboardingState>(OnboardingState.Empty, null), new Dictionary<string, Stored<StepProgress>> { [Step] = new(step, null) }));
     }
 
     /// <summary>The bench host's own container.</summary>

@@ -141,17 +141,11 @@ internal static class MixScenario
         {
             if (operation is "guide read" or "gate")
             {
-                var count = 0;
-                await foreach (var _ in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {user}")))
-                {
-                    count++;
-                }
-
-                status = count > 0 ? 200 : 404;
+                status = (await table.GetEntityAsync<TableEntity>(user, ProgressEntities.GuideKey(user))).GetRawResponse().Status;
             }
             else
             {
-                var entity = (await table.GetEntityAsync<TableEntity>(user, operation == "snooze" ? "state" : "step:" + BenchRig.Step)).Value;
+                var entity = (await table.GetEntityAsync<TableEntity>(user, ProgressEntities.GuideKey(user))).Value;
                 entity["Revision"] = (entity.GetInt32("Revision") ?? 0) + 1;
                 var response = await table.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace);
                 status = response.Status;
@@ -167,9 +161,8 @@ internal static class MixScenario
     };
 
     /// <summary>
-    /// Every user starts with a step in progress and a state, on both sides: Azurite's query cost grows with the
-    /// table, so both tables hold the same entities. The app's through its own store (its entity shapes), the raw
-    /// side directly.
+    /// Every user starts with a step in progress and a state, on both sides, in the same table and the same entity
+    /// shape (ADR 0018). The app's through its own store, the raw side directly.
     /// </summary>
     private static async Task SeedAsync(BenchRig rig, int users)
     {
@@ -178,13 +171,9 @@ internal static class MixScenario
         await Parallel.ForEachAsync(Enumerable.Range(0, users), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>
         {
             var step = new StepProgress(BenchRig.Step, StepStatus.InProgress, 0, 1, "{\"n\":0}", now, null, now);
-            await store.CommitAsync($"mix-{i}", new ProgressCommit(new Stored<StepProgress>(step, null), new Stored<OnboardingState>(OnboardingState.Empty, null)), ct);
+            await store.CommitAsync(ProgressSnapshot.Empty($"mix-{i}"), new ProgressCommit(new Stored<StepProgress>(step, null), new Stored<OnboardingState>(OnboardingState.Empty, null)), ct);
             var user = $"raw-mix-{i}";
-            await rig.RawTable.SubmitTransactionAsync(
-            [
-                new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity(user, "state") { ["Revision"] = 0 }),
-                new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity(user, "step:" + BenchRig.Step) { ["Status"] = "InProgress", ["Revision"] = 0, ["Data"] = "{\"n\":0}" }),
-            ], ct);
+            await rig.RawTable.UpsertEntityAsync(BenchRig.RawGuide(user), TableUpdateMode.Replace, ct);
         });
     }
 

@@ -9,19 +9,20 @@ namespace Huntaze.Bench.Onboarding;
 /// The storage work a PATCH could do, measured raw (no app) in the app's own table on the bench's Azurite, each
 /// shape against the raw baseline (one point read plus one conditional update) in the same slices: what the
 /// storage alone costs for each way of reading the partition and committing the step, its state, the write
-/// counter and the journal row, before any app code runs.
+/// counter and the journal row, before any app code runs. The shapes marked "before ADR 0018" are those of the
+/// layout with one entity per step, kept for comparison; the app now keeps the whole guide in one entity.
 /// </summary>
 internal static class PatchShapes
 {
     private static readonly string[] Shapes =
     [
-        "baseline: point read + update",
-        "partition query + batch(step, state, counter, journal)",
-        "partition query + batch(step, state, counter)",
-        "3 point reads + batch(step, state, counter, journal)",
-        "2 point reads + batch(step, state, journal)",
-        "2 point reads + update(step)",
-        "1 point read + batch(step, journal)",
+        "baseline: point read + update (guide)",
+        "before ADR 0018: partition query + batch(step, state, counter, journal)",
+        "before ADR 0018: partition query + batch(step, state, counter)",
+        "before ADR 0018: 3 point reads + batch(step, state, counter, journal)",
+        "before ADR 0018: 2 point reads + batch(step, state, journal)",
+        "before ADR 0018: 2 point reads + update(step)",
+        "1 point read + batch(guide, journal): what a PATCH does (ADR 0018)",
     ];
 
     public static async Task RunAsync(int seconds, int[] levels)
@@ -94,6 +95,7 @@ internal static class PatchShapes
 
     private static Func<Task<bool>> Operation(TableClient table, int shape, string user)
     {
+        table.UpsertEntity(BenchRig.RawGuide(user));
         table.UpsertEntity(new TableEntity(user, "step:" + BenchRig.Step) { ["Status"] = "InProgress", ["Revision"] = 0, ["Data"] = "{\"n\":0}" });
         table.UpsertEntity(new TableEntity(user, "state") { ["Revision"] = 0 });
         table.UpsertEntity(new TableEntity(user, "ratelimit:step-writes") { ["Window"] = 0L, ["Count"] = 0 });
@@ -107,7 +109,7 @@ internal static class PatchShapes
         {
             0 => async () =>
             {
-                var entity = (await table.GetEntityAsync<TableEntity>(user, "step:" + BenchRig.Step)).Value;
+                var entity = (await table.GetEntityAsync<TableEntity>(user, "guide:" + user)).Value;
                 entity["Revision"] = (entity.GetInt32("Revision") ?? 0) + 1;
                 return !(await table.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace)).IsError;
             },
@@ -145,8 +147,23 @@ internal static class PatchShapes
             },
             _ => async () =>
             {
-                var step = (await table.GetEntityAsync<TableEntity>(user, "step:" + BenchRig.Step)).Value;
-                return await CommitAsync(table, user, step, null, null, journal: true, ++n);
+                var guide = (await table.GetEntityAsync<TableEntity>(user, "guide:" + user)).Value;
+                guide["Revision"] = (guide.GetInt32("Revision") ?? 0) + 1;
+                var now = DateTimeOffset.UtcNow;
+                var journalRow = new TableEntity(user, JournalEntity.InPartitionRowKey(now, Guid.NewGuid().ToString("N")))
+                {
+                    [JournalEntity.TableProperty] = "progress",
+                    [JournalEntity.TimeProperty] = now,
+                    [JournalEntity.ChangesProperty] = System.Text.Json.JsonSerializer.Serialize(guide.Where(p => p.Key is not ("odata.etag" or "Timestamp")).ToDictionary()),
+                };
+                try
+                {
+                    return !(await table.SubmitTransactionAsync([new(TableTransactionActionType.UpdateReplace, guide, guide.ETag), new(TableTransactionActionType.Add, journalRow)])).GetRawResponse().IsError;
+                }
+                catch (RequestFailedException)
+                {
+                    return false;
+                }
             },
         };
     }

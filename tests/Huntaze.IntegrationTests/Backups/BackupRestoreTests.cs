@@ -311,7 +311,7 @@ public sealed class BackupRestoreTests(HostFixture fixture)
     }
 
     private static string? Data(Dictionary<(string, string), TableEntity> rows, string user) =>
-        rows.Where(r => r.Key.Item1 == user && r.Key.Item2.StartsWith("step:", StringComparison.Ordinal)).Select(r => r.Value.GetString("Data")).FirstOrDefault();
+        rows.TryGetValue((user, "guide:" + user), out var guide) ? guide.Where(p => p.Key.StartsWith("Step_", StringComparison.Ordinal)).Select(p => (string)p.Value).FirstOrDefault() : null;
 
     /// <summary>Same keys; per entity the same property names, CLR types and values (Timestamp and ETag are the service's).</summary>
     private static void AssertIdentical(Dictionary<(string, string), TableEntity> expected, Dictionary<(string, string), TableEntity> actual)

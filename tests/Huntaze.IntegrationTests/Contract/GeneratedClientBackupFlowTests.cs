@@ -58,9 +58,9 @@ public sealed class GeneratedClientBackupFlowTests(HostFixture fixture) : IDispo
         Assert.True(restore.Result.JournalChanges >= 1, "the write between the backup and the point in time comes from the journal");
 
         var side = await backups.RowsAsync(HuntazeDataMap.OnboardingProgress, accepted.SidePrefix);
-        var restored = side[(userId, "step:" + FirstStep)];
-        Assert.Contains("after the backup", restored.GetString("Data"), StringComparison.Ordinal);
-        Assert.DoesNotContain("after the point in time", restored.GetString("Data"), StringComparison.Ordinal);
+        var restored = side[(userId, Huntaze.Functions.Onboarding.Progress.ProgressEntities.GuideKey(userId))].GetString(Huntaze.Functions.Onboarding.Progress.ProgressEntities.StepProperty(FirstStep));
+        Assert.Contains("after the backup", restored, StringComparison.Ordinal);
+        Assert.DoesNotContain("after the point in time", restored, StringComparison.Ordinal);
 
         var unknown = await Assert.ThrowsAsync<Problem>(() => admin.Admin.Backups.Restore.PostAsync(new RestoreRequest { Backup = "2001-01-01", Target = "side" }, cancellationToken: Ct));
         Assert.Equal(404, unknown.ResponseStatusCode);

@@ -56,7 +56,7 @@ public sealed class MigrationTests(OnboardingHostFixture host)
         var store = app.Services.GetRequiredService<IProgressStore>();
         foreach (var id in writers)
         {
-            var stored = (await store.ReadStepAsync(id, Step, TestContext.Current.CancellationToken))!.Value;
+            var stored = (await store.ReadAsync(id, TestContext.Current.CancellationToken)).Steps[Step].Value;
             Assert.Equal(2, stored.StepVersion);
             Assert.Contains("\"note\":\"mine\"", stored.Data, StringComparison.Ordinal);
         }
@@ -101,7 +101,7 @@ public sealed class MigrationTests(OnboardingHostFixture host)
         {
             var version = user.i >= Users - AlreadyMigrated ? 2 : 1;
             var step = StepProgress.Empty(Step) with { Status = StepStatus.Completed, Revision = 1, StepVersion = version, CompletedAt = now, UpdatedAt = now };
-            var result = await store.CommitAsync(user.id, new ProgressCommit(new Stored<StepProgress>(step, null), null), ct);
+            var result = await store.CommitAsync(ProgressSnapshot.Empty(user.id), new ProgressCommit(new Stored<StepProgress>(step, null), null), ct);
             Assert.Equal(CommitStatus.Committed, result);
         });
     }

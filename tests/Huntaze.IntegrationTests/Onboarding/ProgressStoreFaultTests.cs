@@ -22,28 +22,33 @@ public sealed class ProgressStoreFaultTests(HostFixture fixture)
         return new(clients, Options.Create(new OnboardingOptions { TableName = "FaultProgress" }), new WriteJournal(clients, TimeProvider.System));
     }
 
-    private static async Task<Stored<StepProgress>> SeedAsync(TableProgressStore store, string userId)
+    /// <summary>A guide holding one step at revision 1, as read back.</summary>
+    private static async Task<ProgressSnapshot> SeedAsync(TableProgressStore store, string userId)
     {
-        var result = await store.CommitAsync(userId, new ProgressCommit(new Stored<StepProgress>(StepProgress.Empty("goal_selection") with { Revision = 1 }, null), null), Ct);
+        var result = await store.CommitAsync(ProgressSnapshot.Empty(userId), new ProgressCommit(new Stored<StepProgress>(StepProgress.Empty("goal_selection") with { Revision = 1 }, null), null), Ct);
         Assert.Equal(CommitStatus.Committed, result);
-        return (await store.ReadStepAsync(userId, "goal_selection", Ct))!;
+        return await store.ReadAsync(userId, Ct);
     }
+
+    private static async Task<StepProgress?> StepAsync(TableProgressStore store, string userId) =>
+        (await store.ReadAsync(userId, Ct)).Steps.GetValueOrDefault("goal_selection")?.Value;
 
     [Fact]
     public async Task CommitAsync_ResponseLostAfterCommit_ReportsCommitted()
     {
-        // A commit is always an entity-group transaction (POST): the journal row rides with the step (ADR 0016).
+        // A commit is always an entity-group transaction (POST): the journal row rides with the guide (ADR 0016, 0018).
         var fault = new LoseResponseAfterCommit(RequestMethod.Post);
         var store = CreateStore(fault);
         var userId = HostFixture.NewUserId();
-        var stored = await SeedAsync(store, userId);
+        var guide = await SeedAsync(store, userId);
+        var stored = guide.Steps["goal_selection"];
         fault.Armed = true;
 
-        var result = await store.CommitAsync(userId, new ProgressCommit(stored with { Value = stored.Value with { Revision = 2, Status = StepStatus.InProgress } }, null), Ct);
+        var result = await store.CommitAsync(guide, new ProgressCommit(stored with { Value = stored.Value with { Revision = 2, Status = StepStatus.InProgress } }, null), Ct);
 
         Assert.Equal(CommitStatus.Committed, result);
         Assert.Equal(2, fault.Attempts);
-        Assert.Equal(2, (await store.ReadStepAsync(userId, "goal_selection", Ct))!.Value.Revision);
+        Assert.Equal(2, (await StepAsync(store, userId))!.Revision);
     }
 
     [Fact]
@@ -52,11 +57,12 @@ public sealed class ProgressStoreFaultTests(HostFixture fixture)
         var fault = new LoseResponseAfterCommit(RequestMethod.Post);
         var store = CreateStore(fault);
         var userId = HostFixture.NewUserId();
-        var stored = await SeedAsync(store, userId);
+        var guide = await SeedAsync(store, userId);
+        var stored = guide.Steps["goal_selection"];
         fault.Armed = true;
 
         var result = await store.CommitAsync(
-            userId,
+            guide,
             new ProgressCommit(stored with { Value = stored.Value with { Revision = 2 } }, new Stored<OnboardingState>(OnboardingState.Empty with { Revision = 1 }, null)),
             Ct);
 
@@ -70,28 +76,46 @@ public sealed class ProgressStoreFaultTests(HostFixture fixture)
     {
         var store = CreateStore(null);
         var userId = HostFixture.NewUserId();
-        var stored = await SeedAsync(store, userId);
-        Assert.Equal(CommitStatus.Committed, await store.CommitAsync(userId, new ProgressCommit(stored with { Value = stored.Value with { Revision = 2 } }, null), Ct));
+        var guide = await SeedAsync(store, userId);
+        var stored = guide.Steps["goal_selection"];
+        Assert.Equal(CommitStatus.Committed, await store.CommitAsync(guide, new ProgressCommit(stored with { Value = stored.Value with { Revision = 2 } }, null), Ct));
 
-        var result = await store.CommitAsync(userId, new ProgressCommit(stored with { Value = stored.Value with { Revision = 2, Data = "{\"late\":true}" } }, null), Ct);
+        var result = await store.CommitAsync(guide, new ProgressCommit(stored with { Value = stored.Value with { Revision = 2, Data = "{\"late\":true}" } }, null), Ct);
 
         Assert.Equal(CommitStatus.Conflict, result);
-        Assert.Null((await store.ReadStepAsync(userId, "goal_selection", Ct))!.Value.Data);
+        Assert.Null((await StepAsync(store, userId))!.Data);
     }
 
-    /// <summary>A write racing a support reset (the step deleted since read) is a conflict the loop re-reads, not a 404 that becomes a 500.</summary>
+    /// <summary>A write racing a support reset (the step removed since read) is a conflict the loop re-reads, not a 404 that becomes a 500.</summary>
     [Fact]
-    public async Task CommitAsync_StepDeletedSinceRead_ReportsConflict()
+    public async Task CommitAsync_StepRemovedSinceRead_ReportsConflict()
     {
         var store = CreateStore(null);
         var userId = HostFixture.NewUserId();
-        var stored = await SeedAsync(store, userId);
-        Assert.Equal(CommitStatus.Committed, await store.CommitAsync(userId, new ProgressCommit(null, null) { Removed = [stored] }, Ct));
+        var guide = await SeedAsync(store, userId);
+        var stored = guide.Steps["goal_selection"];
+        Assert.Equal(CommitStatus.Committed, await store.CommitAsync(guide, new ProgressCommit(null, null) { Removed = [stored] }, Ct));
 
-        var result = await store.CommitAsync(userId, new ProgressCommit(stored with { Value = stored.Value with { Revision = 2 } }, null), Ct);
+        var result = await store.CommitAsync(guide, new ProgressCommit(stored with { Value = stored.Value with { Revision = 2 } }, null), Ct);
 
         Assert.Equal(CommitStatus.Conflict, result);
-        Assert.Null(await store.ReadStepAsync(userId, "goal_selection", Ct));
+        Assert.Null(await StepAsync(store, userId));
+    }
+
+    /// <summary>A write racing an erasure (the whole guide deleted since read) is a conflict, and nothing comes back.</summary>
+    [Fact]
+    public async Task CommitAsync_GuideErasedSinceRead_ReportsConflict()
+    {
+        var store = CreateStore(null);
+        var userId = HostFixture.NewUserId();
+        var guide = await SeedAsync(store, userId);
+        var stored = guide.Steps["goal_selection"];
+        Assert.Equal(CommitStatus.Committed, await store.CommitAsync(guide, new ProgressCommit(null, null) { Removed = [stored], RemovedState = guide.ETag }, Ct));
+
+        var result = await store.CommitAsync(guide, new ProgressCommit(stored with { Value = stored.Value with { Revision = 2 } }, null), Ct);
+
+        Assert.Equal(CommitStatus.Conflict, result);
+        Assert.Null((await store.ReadAsync(userId, Ct)).ETag);
     }
 
     [Fact]
@@ -100,12 +124,13 @@ public sealed class ProgressStoreFaultTests(HostFixture fixture)
         var fault = new FailBeforeSending(RequestMethod.Post);
         var store = CreateStore(fault);
         var userId = HostFixture.NewUserId();
-        var stored = await SeedAsync(store, userId);
+        var guide = await SeedAsync(store, userId);
+        var stored = guide.Steps["goal_selection"];
         fault.Armed = true;
 
-        var result = await store.CommitAsync(userId, new ProgressCommit(stored with { Value = stored.Value with { Revision = 2 } }, null), Ct);
+        var result = await store.CommitAsync(guide, new ProgressCommit(stored with { Value = stored.Value with { Revision = 2 } }, null), Ct);
 
         Assert.Equal(CommitStatus.Committed, result);
-        Assert.Equal(2, (await store.ReadStepAsync(userId, "goal_selection", Ct))!.Value.Revision);
+        Assert.Equal(2, (await StepAsync(store, userId))!.Revision);
     }
 }

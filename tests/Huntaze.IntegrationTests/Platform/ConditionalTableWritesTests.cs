@@ -122,7 +122,7 @@ public sealed class ConditionalTableWritesTests(HostFixture fixture)
 
         await Assert.ThrowsAnyAsync<Exception>(() => store.ReadAsync(userId, Ct));
         var readAttempts = outage.Attempts;
-        await Assert.ThrowsAnyAsync<Exception>(() => store.CommitAsync(userId, new ProgressCommit(null, new Stored<OnboardingState>(read.State.Value with { Revision = 1 }, null)), Ct));
+        await Assert.ThrowsAnyAsync<Exception>(() => store.CommitAsync(read, new ProgressCommit(null, new Stored<OnboardingState>(read.State.Value with { Revision = 1 }, null)), Ct));
 
         Assert.Equal(options.MaxRetries + 1, readAttempts);
         Assert.Equal(2 * (options.MaxRetries + 1), outage.Attempts);

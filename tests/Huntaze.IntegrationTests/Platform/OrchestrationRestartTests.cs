@@ -128,7 +128,7 @@ public abstract class OrchestrationRestartTests(RestartFixture fixture)
         await Parallel.ForEachAsync(userIds, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct }, async (id, token) =>
         {
             var step = StepProgress.Empty(Step) with { Status = StepStatus.Completed, Revision = 1, StepVersion = 1, CompletedAt = now, UpdatedAt = now };
-            var result = await store.CommitAsync(id, new ProgressCommit(new Stored<StepProgress>(step, null), null), token);
+            var result = await store.CommitAsync(ProgressSnapshot.Empty(id), new ProgressCommit(new Stored<StepProgress>(step, null), null), token);
             Assert.Equal(CommitStatus.Committed, result);
         });
         return userIds;
@@ -139,7 +139,7 @@ public abstract class OrchestrationRestartTests(RestartFixture fixture)
         var behind = new List<string>();
         foreach (var id in userIds)
         {
-            if ((await store.ReadStepAsync(id, Step, ct))?.Value.StepVersion != 2)
+            if ((await store.ReadAsync(id, ct)).Steps.GetValueOrDefault(Step)?.Value.StepVersion != 2)
             {
                 behind.Add(id);
             }

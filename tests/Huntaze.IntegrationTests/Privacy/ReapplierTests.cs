@@ -42,8 +42,8 @@ public sealed class ReapplierTests(HostFixture fixture)
 
         Assert.Equal(1, report.SubjectsErasedPerStore[HuntazeDataMap.OnboardingProgress]);
         Assert.Equal(0, await CountAsync(side, HuntazeDataMap.OnboardingProgress, erased));
-        Assert.Equal(2, await CountAsync(side, HuntazeDataMap.OnboardingProgress, kept));
-        Assert.Equal(2, await CountAsync(side, HuntazeDataMap.OnboardingProgress, erasedEarlier)); // data written after its erasure
+        Assert.Equal(1, await CountAsync(side, HuntazeDataMap.OnboardingProgress, kept));
+        Assert.Equal(1, await CountAsync(side, HuntazeDataMap.OnboardingProgress, erasedEarlier)); // data written after its erasure
         Assert.Equal(0, await CountAsync(side, PrivacyStores.SubjectKeys, await references.OfAsync(erased, Ct)));
         Assert.Equal(0, await CountAsync(side, PrivacyStores.SubjectKeys, "k" + erased.GetHashCode(StringComparison.Ordinal).ToString("x8") + "keyid"));
         Assert.Equal(1, await CountAsync(side, PrivacyStores.SubjectKeys, await references.OfAsync(kept, Ct)));
@@ -60,8 +60,7 @@ public sealed class ReapplierTests(HostFixture fixture)
     private static async Task SeedAsync(StorageClients side, string user, string subjectRef)
     {
         var progress = await side.GetTableAsync(HuntazeDataMap.OnboardingProgress, Ct);
-        await progress.AddEntityAsync(new TableEntity(user, "state") { ["Revision"] = 1 }, Ct);
-        await progress.AddEntityAsync(new TableEntity(user, "step:creator_assessment") { ["Data"] = "{\"name\":\"" + user + "\"}" }, Ct);
+        await progress.AddEntityAsync(new TableEntity(user, "guide:" + user) { ["Revision"] = 1, ["Step_creator_assessment"] = "{\"status\":\"InProgress\",\"data\":{\"name\":\"" + user + "\"}}" }, Ct);
         var keys = await side.GetTableAsync(PrivacyStores.SubjectKeys, Ct);
         var keyId = "k" + user.GetHashCode(StringComparison.Ordinal).ToString("x8") + "keyid";
         await keys.AddEntityAsync(new TableEntity(subjectRef, SubjectKeys.ByReference) { ["KeyId"] = keyId, ["Key"] = "a2V5" }, Ct);

@@ -65,10 +65,9 @@ public sealed class RetentionTests(HostFixture fixture)
     private static async Task<Dictionary<string, string[]>> ArrangeAsync(StorageClients storage, DateTimeOffset now)
     {
         var progress = await storage.GetTableAsync(HuntazeDataMap.OnboardingProgress, Ct);
-        await progress.AddEntityAsync(new TableEntity("old-done", "state") { ["Revision"] = 2, ["CompletedAt"] = now.AddDays(-800), ["WriteId"] = "w" }, Ct);
-        await progress.AddEntityAsync(new TableEntity("old-done", "step:creator_assessment") { ["Status"] = "Completed", ["Revision"] = 1, ["WriteId"] = "w" }, Ct);
-        await progress.AddEntityAsync(new TableEntity("recent-done", "state") { ["Revision"] = 2, ["CompletedAt"] = now.AddDays(-100), ["WriteId"] = "w" }, Ct);
-        await progress.AddEntityAsync(new TableEntity("never-done", "state") { ["Revision"] = 1, ["WriteId"] = "w" }, Ct);
+        await progress.AddEntityAsync(new TableEntity("old-done", "guide:old-done") { ["Revision"] = 2, ["CompletedAt"] = now.AddDays(-800), ["Step_creator_assessment"] = "{\"status\":\"Completed\",\"revision\":1}", ["WriteId"] = "w" }, Ct);
+        await progress.AddEntityAsync(new TableEntity("recent-done", "guide:recent-done") { ["Revision"] = 2, ["CompletedAt"] = now.AddDays(-100), ["WriteId"] = "w" }, Ct);
+        await progress.AddEntityAsync(new TableEntity("never-done", "guide:never-done") { ["Revision"] = 1, ["WriteId"] = "w" }, Ct);
 
         var exports = await storage.GetContainerAsync(PrivacyStores.Exports, Ct);
         foreach (var (name, expires) in new[] { ("expired/export.zip", now.AddHours(-1)), ("current/export.zip", now.AddDays(1)) })

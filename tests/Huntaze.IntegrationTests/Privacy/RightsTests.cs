@@ -6,6 +6,7 @@ using Huntaze.Functions.Flags;
 using Huntaze.Functions.Onboarding.Catalog;
 using Huntaze.Functions.Onboarding.Events;
 using Huntaze.Functions.Onboarding.Migrations;
+using Huntaze.Functions.Onboarding.Progress;
 using Huntaze.Functions.Platform.Storage;
 using Huntaze.Functions.Privacy.Registry;
 using Huntaze.Functions.Privacy.Requests;
@@ -132,8 +133,8 @@ public sealed class RightsTests(HostFixture fixture)
         var anEvent = new OnboardingEvent(OnboardingEventKind.StepStarted, user, "goal_selection", DateTimeOffset.UtcNow);
         Assert.False(await AllowedAsync(filters, anEvent));
         var migrations = fixture.Services.GetRequiredService<MigrationService>();
-        Assert.Equal(MigrationOutcome.Restricted, await migrations.MigrateUserAsync(user, "creator_assessment", 99, MigrationPolicy.Keep, dryRun: true, Ct));
-        Assert.NotEqual(MigrationOutcome.Restricted, await migrations.MigrateUserAsync(HostFixture.NewUserId("free"), "creator_assessment", 99, MigrationPolicy.Keep, dryRun: true, Ct));
+        Assert.Equal(MigrationOutcome.Restricted, await migrations.MigrateUserAsync(ProgressSnapshot.Empty(user), "creator_assessment", 99, MigrationPolicy.Keep, dryRun: true, Ct));
+        Assert.NotEqual(MigrationOutcome.Restricted, await migrations.MigrateUserAsync(ProgressSnapshot.Empty(HostFixture.NewUserId("free")), "creator_assessment", 99, MigrationPolicy.Keep, dryRun: true, Ct));
 
         // Access still works while restricted.
         Assert.Equal("completed", (await Api.WaitClosedAsync(await PrivacyApi.OpenAsync(client, new { type = "access" }))).GetProperty("status").GetString());

@@ -48,10 +48,10 @@ internal sealed class RecordingAuditLog : IAuditLog
     }
 }
 
-/// <summary>An in-memory store with Table Storage's ETag rules (insert fails if present, replace needs the ETag).</summary>
+/// <summary>An in-memory store with Table Storage's ETag rules over one guide per user (insert fails if present, replace needs the ETag).</summary>
 internal sealed class InMemoryProgressStore : IProgressStore
 {
-    private readonly Dictionary<(string User, string Key), (object Value, ETag ETag)> _rows = [];
+    private readonly Dictionary<string, ProgressSnapshot> _guides = new(StringComparer.Ordinal);
     private int _etag;
 
     /// <summary>Runs before each commit is applied, to simulate another writer getting in first.</summary>
@@ -63,71 +63,39 @@ internal sealed class InMemoryProgressStore : IProgressStore
 
     public Task<ProgressSnapshot> ReadAsync(string userId, CancellationToken cancellationToken)
     {
-        lock (_rows)
+        lock (_guides)
         {
-            var state = _rows.TryGetValue((userId, "state"), out var s) ? new Stored<OnboardingState>((OnboardingState)s.Value, s.ETag) : new Stored<OnboardingState>(OnboardingState.Empty, null);
-            var steps = _rows.Where(r => r.Key.User == userId && r.Value.Value is StepProgress)
-                .ToDictionary(r => r.Key.Key, r => new Stored<StepProgress>((StepProgress)r.Value.Value, r.Value.ETag));
-            var counters = _rows.Where(r => r.Key.User == userId && r.Value.Value is WindowCounter)
-                .ToDictionary(r => r.Key.Key, r => new Stored<WindowCounter>((WindowCounter)r.Value.Value, r.Value.ETag));
-            return Task.FromResult(new ProgressSnapshot(userId, state, steps) { Counters = counters });
+            return Task.FromResult(_guides.GetValueOrDefault(userId) ?? ProgressSnapshot.Empty(userId));
         }
     }
 
-    public async Task<Stored<StepProgress>?> ReadStepAsync(string userId, string stepId, CancellationToken cancellationToken)
-    {
-        var snapshot = await ReadAsync(userId, cancellationToken);
-        return snapshot.Steps.GetValueOrDefault(stepId);
-    }
-
-    public Task<CommitStatus> CommitAsync(string userId, ProgressCommit commit, CancellationToken cancellationToken)
+    public Task<CommitStatus> CommitAsync(ProgressSnapshot basis, ProgressCommit commit, CancellationToken cancellationToken)
     {
         var hook = BeforeCommit;
         BeforeCommit = null;
         hook?.Invoke();
-        lock (_rows)
+        lock (_guides)
         {
-            var writes = new List<((string, string) Key, object Value, ETag? Expected)>();
-            if (commit.Step is { } step)
+            var stored = _guides.GetValueOrDefault(basis.UserId);
+            if (stored?.ETag != basis.ETag)
             {
-                writes.Add(((userId, step.Value.StepId), step.Value, step.ETag));
+                return Task.FromResult(CommitStatus.Conflict);
             }
 
-            if (commit.State is { } state)
+            if (commit.ApplyTo(basis) is { } next)
             {
-                writes.Add(((userId, "state"), state.Value, state.ETag));
-            }
-
-            if (commit.Counted is { } counted)
-            {
-                writes.Add(((userId, counted.RowKey), counted.Counter.Value, counted.Counter.ETag));
-            }
-
-            foreach (var (key, _, expected) in writes)
-            {
-                var exists = _rows.TryGetValue(key, out var row);
-                if (expected is null ? exists : !exists || row.ETag != expected)
+                var etag = new ETag($"W/\"{++_etag}\"");
+                _guides[basis.UserId] = next with
                 {
-                    return Task.FromResult(CommitStatus.Conflict);
-                }
+                    ETag = etag,
+                    State = next.State with { ETag = etag },
+                    Steps = next.Steps.ToDictionary(s => s.Key, s => s.Value with { ETag = etag }),
+                    Counters = next.Counters.ToDictionary(c => c.Key, c => c.Value with { ETag = etag }),
+                };
             }
-
-            foreach (var removed in commit.Removed)
+            else
             {
-                if (!_rows.TryGetValue((userId, removed.Value.StepId), out var row) || row.ETag != removed.ETag)
-                {
-                    return Task.FromResult(CommitStatus.Conflict);
-                }
-            }
-
-            foreach (var (key, value, _) in writes)
-            {
-                _rows[key] = (value, new ETag($"W/\"{++_etag}\""));
-            }
-
-            foreach (var removed in commit.Removed)
-            {
-                _rows.Remove((userId, removed.Value.StepId));
+                _guides.Remove(basis.UserId);
             }
 
             Commits++;
@@ -137,10 +105,10 @@ internal sealed class InMemoryProgressStore : IProgressStore
 
     public Task<StepHolderPage> ListStepHoldersAsync(string stepId, string? continuationToken, int pageSize, CancellationToken cancellationToken)
     {
-        lock (_rows)
+        lock (_guides)
         {
-            var holders = _rows.Where(r => r.Key.Key == stepId && r.Value.Value is StepProgress).OrderBy(r => r.Key.User, StringComparer.Ordinal)
-                .Select(r => new StepHolder(r.Key.User, new Stored<StepProgress>((StepProgress)r.Value.Value, r.Value.ETag))).ToList();
+            var holders = _guides.Values.Where(g => g.Steps.ContainsKey(stepId)).OrderBy(g => g.UserId, StringComparer.Ordinal)
+                .Select(g => new StepHolder(g, g.Steps[stepId])).ToList();
             var start = continuationToken is null ? 0 : int.Parse(continuationToken, System.Globalization.CultureInfo.InvariantCulture);
             var page = holders.Skip(start).Take(pageSize).ToList();
             var next = start + page.Count < holders.Count ? (start + page.Count).ToString(System.Globalization.CultureInfo.InvariantCulture) : null;

@@ -22,7 +22,7 @@ public sealed class MigrationServiceTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private async Task SeedAsync(string userId, StepProgress step) =>
-        await _store.CommitAsync(userId, new ProgressCommit(new Stored<StepProgress>(step, null), new Stored<OnboardingState>(OnboardingState.Empty, null)), Ct);
+        await _store.CommitAsync(ProgressSnapshot.Empty(userId), new ProgressCommit(new Stored<StepProgress>(step, null), new Stored<OnboardingState>(OnboardingState.Empty, null)), Ct);
 
     [Fact]
     public void Apply_Review_MarksCompletedNeedsReview()
@@ -95,13 +95,14 @@ public sealed class MigrationServiceTests
         await SeedAsync("u1", Completed(1));
         _store.BeforeCommit = () =>
         {
-            var stored = _store.ReadStepAsync("u1", "ai", CancellationToken.None).GetAwaiter().GetResult()!;
-            _store.CommitAsync("u1", new ProgressCommit(stored with { Value = stored.Value with { Data = "{\"user\":2}", Revision = 4 } }, null), CancellationToken.None).GetAwaiter().GetResult();
+            var guide = _store.ReadAsync("u1", CancellationToken.None).GetAwaiter().GetResult();
+            var step = guide.Steps["ai"];
+            _store.CommitAsync(guide, new ProgressCommit(step with { Value = step.Value with { Data = "{\"user\":2}", Revision = 4 } }, null), CancellationToken.None).GetAwaiter().GetResult();
         };
 
-        var outcome = await _service.MigrateUserAsync("u1", "ai", 2, MigrationPolicy.Keep, false, Ct);
+        var outcome = await _service.MigrateUserAsync(await _store.ReadAsync("u1", Ct), "ai", 2, MigrationPolicy.Keep, false, Ct);
 
-        var stored = await _store.ReadStepAsync("u1", "ai", Ct);
+        var stored = (await _store.ReadAsync("u1", Ct)).Steps.GetValueOrDefault("ai");
         Assert.Equal(MigrationOutcome.Changed, outcome);
         Assert.Equal(("{\"user\":2}", 2, 5), (stored!.Value.Data, stored.Value.StepVersion, stored.Value.Revision));
     }

@@ -29,7 +29,7 @@ public sealed class WriteBudgetTests
         await PatchAsync("""{"n":1}""", "\"step-0\"", budget);
 
         Assert.Equal(1, _h.Store.Commits);
-        var counter = (await _h.Store.ReadAsync("user-1", Ct)).Counters[budget.RowKey].Value;
+        var counter = (await _h.Store.ReadAsync("user-1", Ct)).Counters[budget.Policy].Value;
         Assert.Equal(1, counter.Count);
         Assert.Equal(19, budget.Decision!.Remaining);
     }
@@ -58,7 +58,7 @@ public sealed class WriteBudgetTests
 
         await Assert.ThrowsAsync<ProblemException>(() => PatchAsync("""{"n":2}""", "\"step-0\"", budget));
 
-        Assert.Equal(2, (await _h.Store.ReadAsync("user-1", Ct)).Counters[budget.RowKey].Value.Count);
+        Assert.Equal(2, (await _h.Store.ReadAsync("user-1", Ct)).Counters[budget.Policy].Value.Count);
     }
 
     /// <summary>A refusal that cannot be counted (every round lost a race) is a 429, as a contended limiter answers; never uncounted.</summary>
@@ -103,10 +103,8 @@ public sealed class WriteBudgetTests
 
         public Task<ProgressSnapshot> ReadAsync(string userId, CancellationToken cancellationToken) => inner.ReadAsync(userId, cancellationToken);
 
-        public Task<Stored<StepProgress>?> ReadStepAsync(string userId, string stepId, CancellationToken cancellationToken) => inner.ReadStepAsync(userId, stepId, cancellationToken);
-
-        public Task<CommitStatus> CommitAsync(string userId, ProgressCommit commit, CancellationToken cancellationToken) =>
-            commit.Step is null && commit.State is null ? Task.FromResult(CommitStatus.Conflict) : inner.CommitAsync(userId, commit, cancellationToken);
+        public Task<CommitStatus> CommitAsync(ProgressSnapshot basis, ProgressCommit commit, CancellationToken cancellationToken) =>
+            commit.Step is null && commit.State is null ? Task.FromResult(CommitStatus.Conflict) : inner.CommitAsync(basis, commit, cancellationToken);
 
         public Task<StepHolderPage> ListStepHoldersAsync(string stepId, string? continuationToken, int pageSize, CancellationToken cancellationToken) =>
             inner.ListStepHoldersAsync(stepId, continuationToken, pageSize, cancellationToken);

@@ -1,3 +1,4 @@
+using Huntaze.Functions.Security.RateLimiting;
 using System.Reflection;
 using Azure.Data.Tables;
 using Huntaze.Functions;
@@ -37,12 +38,10 @@ public sealed class DataMapTests
     [Fact]
     public void ProgressEntities_EveryPropertyWritten_IsClassified()
     {
-        var now = DateTimeOffset.UtcNow;
-        var step = ProgressEntities.From("u1", new StepProgress("s", StepStatus.Completed, 1, 1, "{}", now, now, now, "key"));
-        var state = ProgressEntities.From("u1", new OnboardingState(1, now, now, now, now, 1));
+        var guide = ProgressEntities.From(FullGuide());
         var store = HuntazeDataMap.Stores.Single(s => s.Name == HuntazeDataMap.OnboardingProgress);
 
-        var missing = Unclassified(store, step.Keys.Concat(state.Keys).Append(TableWriteBatch.WriteIdProperty)).ToList();
+        var missing = Unclassified(store, guide.Keys.Append(TableWriteBatch.WriteIdProperty)).ToList();
 
         Assert.True(missing.Count == 0, $"Stored properties missing from the data map: {string.Join(", ", missing)}");
     }
@@ -50,12 +49,23 @@ public sealed class DataMapTests
     [Fact]
     public void Unclassified_PropertyRemovedFromTheMap_IsReported()
     {
-        // The checks above must be able to fail: the same store without its 'Data' field.
+        // The checks above must be able to fail: the same store without its steps' field.
         var store = HuntazeDataMap.Stores.Single(s => s.Name == HuntazeDataMap.OnboardingProgress);
-        var trimmed = store with { Fields = [.. store.Fields.Where(f => f.Name != "Data")] };
-        var step = ProgressEntities.From("u1", StepProgress.Empty("s") with { Data = "{}" });
+        var trimmed = store with { Fields = [.. store.Fields.Where(f => f.Name != ProgressEntities.StepPrefix + "{stepId}")] };
+        var guide = ProgressEntities.From(FullGuide());
 
-        Assert.Equal(["OnboardingProgress: Data"], Unclassified(trimmed, step.Keys));
+        Assert.Equal(["OnboardingProgress: Step_setup_payouts"], Unclassified(trimmed, guide.Keys));
+    }
+
+    /// <summary>A guide with every part set: state, a step with answers, a write counter.</summary>
+    private static ProgressSnapshot FullGuide()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var step = new StepProgress("setup_payouts", StepStatus.Completed, 1, 1, "{}", now, now, now, "key");
+        return new ProgressSnapshot("u1", new Stored<OnboardingState>(new OnboardingState(1, now, now, now, now, 1), null), new Dictionary<string, Stored<StepProgress>> { ["setup_payouts"] = new(step, null) })
+        {
+            Counters = new Dictionary<string, Stored<WindowCounter>> { ["step-writes"] = new(new WindowCounter(1, 1), null) },
+        };
     }
 
     private static IEnumerable<string> Unclassified(StoreDeclaration store, IEnumerable<string> properties) =>
@@ -68,6 +78,10 @@ public sealed class DataMapTests
     [InlineData("Document{n}", "Documentx", false)]
     [InlineData("Data", "Data", true)]
     [InlineData("Data", "Data1", false)]
+    [InlineData("Step_{stepId}", "Step_setup_payouts", true)]
+    [InlineData("Step_{stepId}", "Step_", false)]
+    [InlineData("Step_{stepId}", "Step_Setup", false)]
+    [InlineData("Step_{stepId}", "Status", false)]
     public void FieldMatches_NumberedParts(string declared, string property, bool matches) =>
         Assert.Equal(matches, new FieldDeclaration(declared, FieldClass.Personal, "").Matches(property));
 

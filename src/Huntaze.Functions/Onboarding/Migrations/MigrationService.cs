@@ -24,9 +24,9 @@ public sealed class MigrationService(IProgressStore store, TimeProvider time, IO
         do
         {
             var page = await store.ListStepHoldersAsync(input.StepId, token, Math.Min(1000, input.MaxUsers - seen), cancellationToken).ConfigureAwait(false);
-            // The listed entity (with its ETag) is the first read: one conditional update per user
+            // The listed guide (with its ETag) is the first read: one conditional update per user
             // unless the user wrote in between, and no read at all for a dry run.
-            counts = counts.Add(await MigrateAsync([.. page.Holders.Select(h => (h.UserId, (Stored<StepProgress>?)h.Step))], input, cancellationToken).ConfigureAwait(false));
+            counts = counts.Add(await MigrateAsync(page.Holders, input, cancellationToken).ConfigureAwait(false));
             seen += page.Holders.Count;
             token = page.ContinuationToken;
         }
@@ -35,7 +35,7 @@ public sealed class MigrationService(IProgressStore store, TimeProvider time, IO
         return new MigrationPageResult(counts, token);
     }
 
-    private async Task<MigrationCounts> MigrateAsync(IReadOnlyList<(string UserId, Stored<StepProgress>? Listed)> holders, MigrationPageInput input, CancellationToken cancellationToken)
+    private async Task<MigrationCounts> MigrateAsync(IReadOnlyList<StepHolder> holders, MigrationPageInput input, CancellationToken cancellationToken)
     {
         var policy = Enum.Parse<MigrationPolicy>(input.Policy, ignoreCase: true);
         var outcomes = new int[4];
@@ -44,7 +44,7 @@ public sealed class MigrationService(IProgressStore store, TimeProvider time, IO
             new ParallelOptions { MaxDegreeOfParallelism = options.Value.MigrationParallelism, CancellationToken = cancellationToken },
             async (holder, ct) =>
             {
-                var outcome = await MigrateUserAsync(holder.UserId, input.StepId, input.ToVersion, policy, input.DryRun, ct, holder.Listed).ConfigureAwait(false);
+                var outcome = await MigrateUserAsync(holder.Progress, input.StepId, input.ToVersion, policy, input.DryRun, ct).ConfigureAwait(false);
                 Interlocked.Increment(ref outcomes[(int)outcome]);
             }).ConfigureAwait(false);
         return new MigrationCounts(
@@ -55,21 +55,20 @@ public sealed class MigrationService(IProgressStore store, TimeProvider time, IO
             outcomes[(int)MigrationOutcome.Restricted]);
     }
 
-    /// <param name="listed">The entity as already read (by the page query), used for the first attempt.</param>
+    /// <param name="listed">The user's guide as already read (by the page query), used for the first attempt.</param>
     public async Task<MigrationOutcome> MigrateUserAsync(
-        string userId, string stepId, int toVersion, MigrationPolicy policy, bool dryRun, CancellationToken cancellationToken, Stored<StepProgress>? listed = null)
+        ProgressSnapshot listed, string stepId, int toVersion, MigrationPolicy policy, bool dryRun, CancellationToken cancellationToken)
     {
-        if (restriction is not null && await restriction.IsRestrictedAsync(userId, cancellationToken).ConfigureAwait(false))
+        ArgumentNullException.ThrowIfNull(listed);
+        if (restriction is not null && await restriction.IsRestrictedAsync(listed.UserId, cancellationToken).ConfigureAwait(false))
         {
             return MigrationOutcome.Restricted;
         }
 
-        return await store.UpdateStepAsync(
-            userId,
-            stepId,
+        return await store.UpdateAsync(
             listed,
-            stored =>
-                stored is null || stored.Value.StepVersion >= toVersion ? ProgressDecision.Unchanged(MigrationOutcome.Unchanged)
+            guide =>
+                !guide.Steps.TryGetValue(stepId, out var stored) || stored.Value.StepVersion >= toVersion ? ProgressDecision.Unchanged(MigrationOutcome.Unchanged)
                 : dryRun ? ProgressDecision.Unchanged(MigrationOutcome.Changed)
                 : ProgressDecision.Write(new ProgressCommit(stored with { Value = Apply(stored.Value, toVersion, policy, time.GetUtcNow()) }, null), MigrationOutcome.Changed),
             () => MigrationOutcome.Failed,

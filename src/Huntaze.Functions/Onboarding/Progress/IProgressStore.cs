@@ -12,11 +12,12 @@ public interface IProgressStore
 
     Task<ProgressSnapshot> ReadAsync(string userId, CancellationToken cancellationToken);
 
-    Task<Stored<StepProgress>?> ReadStepAsync(string userId, string stepId, CancellationToken cancellationToken);
+    /// <summary>
+    /// Writes <paramref name="commit"/> over <paramref name="basis"/> (the guide as read) in one transaction with its
+    /// journal row, or nothing (conflict) if the guide moved since it was read.
+    /// </summary>
+    Task<CommitStatus> CommitAsync(ProgressSnapshot basis, ProgressCommit commit, CancellationToken cancellationToken);
 
-    /// <summary>Writes the commit in one partition transaction, or nothing (conflict) if any entity moved since read.</summary>
-    Task<CommitStatus> CommitAsync(string userId, ProgressCommit commit, CancellationToken cancellationToken);
-
-    /// <summary>Pages through every user's entity for one step (a cross-partition query on the row key).</summary>
+    /// <summary>Pages through the users holding progress on one step (a cross-partition query on the row key).</summary>
     Task<StepHolderPage> ListStepHoldersAsync(string stepId, string? continuationToken, int pageSize, CancellationToken cancellationToken);
 }

@@ -68,12 +68,22 @@ public sealed record Stored<T>(T Value, ETag? ETag)
 }
 
 /// <summary>
-/// Everything stored for one user, read in one partition query: the state, the steps, and the rate-limit
-/// counters of policies counted with the user's writes (by row key, ADR 0007).
+/// Everything stored for one user, read in one point read of the user's guide entity (ADR 0018): the state, the
+/// steps, and the rate-limit counters of policies counted with the user's writes (by policy, ADR 0007).
+/// <see cref="ETag"/> and <see cref="WriteIds"/> are the guide entity's (null: nothing stored); every part
+/// carries the same ETag, since they are stored and replaced together.
 /// </summary>
 public sealed record ProgressSnapshot(string UserId, Stored<OnboardingState> State, IReadOnlyDictionary<string, Stored<StepProgress>> Steps)
 {
     public IReadOnlyDictionary<string, Stored<WindowCounter>> Counters { get; init; } = new Dictionary<string, Stored<WindowCounter>>();
+
+    /// <summary>The stored guide's ETag: a commit over this snapshot writes only if it is still current.</summary>
+    public ETag? ETag { get; init; }
+
+    /// <summary>The stored guide's write ids (<see cref="Platform.Storage.TableWriteBatch.WriteHistory"/>), kept by the next write.</summary>
+    public string? WriteIds { get; init; }
+
+    public static ProgressSnapshot Empty(string userId) => new(userId, new Stored<OnboardingState>(OnboardingState.Empty, null), new Dictionary<string, Stored<StepProgress>>());
 
     public Stored<StepProgress> Step(string stepId) =>
         Steps.TryGetValue(stepId, out var stored) ? stored : new Stored<StepProgress>(StepProgress.Empty(stepId) with { Revision = State.Value.StepRevisionFloor }, null);
@@ -82,11 +92,10 @@ public sealed record ProgressSnapshot(string UserId, Stored<OnboardingState> Sta
 }
 
 /// <summary>
-/// Entities written together in one partition transaction. An entry with a null expected ETag is
-/// inserted (fails if it exists); otherwise it replaces the entity only if its ETag still matches.
-/// <see cref="Removed"/> are deleted in the same transaction, each only if unchanged since read, and so is
-/// the state entity when <see cref="RemovedState"/> gives the ETag it was read with, and the counters of
-/// <see cref="RemovedCounters"/> (erasure and retention remove the whole partition).
+/// A change to the user's guide, decided over a <see cref="ProgressSnapshot"/> and written over it in one
+/// conditional replace of the guide entity (ADR 0018): a step and the state put, <see cref="Removed"/> steps
+/// dropped, and the counters of <see cref="RemovedCounters"/> dropped. A commit that puts nothing and removes the
+/// state (<see cref="RemovedState"/>) removes the whole guide (erasure and retention).
 /// </summary>
 public sealed record ProgressCommit(Stored<StepProgress>? Step, Stored<OnboardingState>? State)
 {
@@ -94,13 +103,48 @@ public sealed record ProgressCommit(Stored<StepProgress>? Step, Stored<Onboardin
 
     public ETag? RemovedState { get; init; }
 
-    /// <summary>Rate-limit counters (by row key) deleted with the partition, each only if unchanged since read.</summary>
+    /// <summary>Rate-limit counters (by policy) dropped with the guide.</summary>
     public IReadOnlyDictionary<string, Stored<WindowCounter>> RemovedCounters { get; init; } = new Dictionary<string, Stored<WindowCounter>>();
 
-    /// <summary>A rate-limit counter (by row key) counted with this write, in the same transaction (ADR 0007).</summary>
-    public (string RowKey, Stored<WindowCounter> Counter)? Counted { get; init; }
+    /// <summary>A rate-limit counter (by policy) counted with this write, in the same write (ADR 0007).</summary>
+    public (string Policy, Stored<WindowCounter> Counter)? Counted { get; init; }
 
     public bool IsEmpty => Step is null && State is null && Removed.Count == 0 && RemovedState is null && RemovedCounters.Count == 0 && Counted is null;
+
+    /// <summary>Whether the commit removes the whole guide: it puts nothing and removes the state.</summary>
+    public bool RemovesGuide => Step is null && State is null && Counted is null && RemovedState is not null;
+
+    /// <summary>Whether the commit changes guide data (and so is journaled): a counter alone is not (ADR 0007, 0016).</summary>
+    public bool ChangesGuide => Step is not null || State is not null || Removed.Count > 0 || RemovedState is not null;
+
+    /// <summary>The guide after this commit over <paramref name="basis"/> (null when it removes the guide), the basis's ETag kept.</summary>
+    public ProgressSnapshot? ApplyTo(ProgressSnapshot basis)
+    {
+        ArgumentNullException.ThrowIfNull(basis);
+        if (RemovesGuide)
+        {
+            return null;
+        }
+
+        var steps = new Dictionary<string, Stored<StepProgress>>(basis.Steps, StringComparer.Ordinal);
+        foreach (var removed in Removed)
+        {
+            steps.Remove(removed.Value.StepId);
+        }
+
+        if (Step is { } step)
+        {
+            steps[step.Value.StepId] = step;
+        }
+
+        var counters = new Dictionary<string, Stored<WindowCounter>>(basis.Counters.Where(c => !RemovedCounters.ContainsKey(c.Key)), StringComparer.Ordinal);
+        if (Counted is { } counted)
+        {
+            counters[counted.Policy] = counted.Counter;
+        }
+
+        return basis with { State = State ?? basis.State, Steps = steps, Counters = counters };
+    }
 }
 
 /// <summary>How a commit ended.</summary>
@@ -112,8 +156,11 @@ public enum CommitStatus
     Conflict,
 }
 
-/// <summary>A user holding progress on a step, with the entity as listed (its ETag included).</summary>
-public sealed record StepHolder(string UserId, Stored<StepProgress> Step);
+/// <summary>A user holding progress on a step: the user's whole guide as listed (its ETag included) and the step in it.</summary>
+public sealed record StepHolder(ProgressSnapshot Progress, Stored<StepProgress> Step)
+{
+    public string UserId => Progress.UserId;
+}
 
 /// <summary>One page of the users holding progress on a step.</summary>
 public sealed record StepHolderPage(IReadOnlyList<StepHolder> Holders, string? ContinuationToken);

@@ -36,68 +36,48 @@ public static class ProgressUpdates
         ArgumentNullException.ThrowIfNull(store);
         if (budget is not null && budget.UserId != userId)
         {
-            throw new InvalidOperationException($"The write budget {budget} can only be counted in its own user's partition.");
+            throw new InvalidOperationException($"The write budget {budget} can only be counted in its own user's guide.");
         }
 
         return RunAsync(
             store,
             userId,
-            ct => store.ReadAsync(userId, ct),
+            null,
             decide,
-            budget is null ? null : snapshot => snapshot.Counters.GetValueOrDefault(budget.RowKey),
             budget,
             () => throw Problems.Unavailable("Too many simultaneous changes to this onboarding progress; retry shortly.", TimeSpan.FromSeconds(1)),
             cancellationToken);
     }
 
     /// <summary>
-    /// The same loop over one step (migrations, which touch a single entity): <paramref name="firstRead"/> is used for
-    /// the first round when the caller has already read it; <paramref name="exhausted"/> answers when every round lost.
+    /// The same loop for a caller that has already read the guide (migrations list it): <paramref name="firstRead"/>
+    /// is used for the first round; <paramref name="exhausted"/> answers when every round lost.
     /// </summary>
-    public static Task<T> UpdateStepAsync<T>(
-        this IProgressStore store, string userId, string stepId, Stored<StepProgress>? firstRead,
-        Func<Stored<StepProgress>?, ProgressDecision<T>> decide, Func<T> exhausted, CancellationToken cancellationToken)
+    public static Task<T> UpdateAsync<T>(
+        this IProgressStore store, ProgressSnapshot firstRead, Func<ProgressSnapshot, ProgressDecision<T>> decide, Func<T> exhausted, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(store);
-        var first = firstRead;
-        return RunAsync(
-            store,
-            userId,
-            async ct =>
-            {
-                var read = first ?? await store.ReadStepAsync(userId, stepId, ct).ConfigureAwait(false);
-                first = null;
-                return read;
-            },
-            decide,
-            null,
-            null,
-            exhausted,
-            cancellationToken);
+        ArgumentNullException.ThrowIfNull(firstRead);
+        return RunAsync(store, firstRead.UserId, firstRead, decide, null, exhausted, cancellationToken);
     }
 
     /// <summary>The loop itself: read, charge the budget, decide, commit (with the counter), re-read on conflict.</summary>
-    private static async Task<T> RunAsync<TRead, T>(
+    private static async Task<T> RunAsync<T>(
         IProgressStore store,
         string userId,
-        Func<CancellationToken, Task<TRead>> read,
-        Func<TRead, ProgressDecision<T>> decide,
-        Func<TRead, Stored<WindowCounter>?>? counterOf,
+        ProgressSnapshot? firstRead,
+        Func<ProgressSnapshot, ProgressDecision<T>> decide,
         WriteBudget? budget,
         Func<T> exhausted,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(decide);
+        var first = firstRead;
         for (var round = 0; round < store.ConflictRounds; round++)
         {
-            var current = await read(cancellationToken).ConfigureAwait(false);
-            (string RowKey, Stored<WindowCounter> Counter)? counted = null;
-            if (budget is not null && counterOf is not null)
-            {
-                var stored = counterOf(current);
-                counted = Charged(budget, stored);
-            }
-
+            var current = first ?? await store.ReadAsync(userId, cancellationToken).ConfigureAwait(false);
+            first = null;
+            (string Policy, Stored<WindowCounter> Counter)? counted = budget is null ? null : Charged(budget, current);
             ProgressDecision<T> decision;
             try
             {
@@ -106,7 +86,7 @@ public static class ProgressUpdates
             catch (ProblemException) when (counted is { } refused)
             {
                 // Refused requests spend the budget too, or an unlimited stream of 412s would cost a read each.
-                if (!await CountRefusalAsync(store, userId, read, counterOf!, budget!, refused, cancellationToken).ConfigureAwait(false))
+                if (!await CountRefusalAsync(store, current, budget!, refused, cancellationToken).ConfigureAwait(false))
                 {
                     // Not counted after every round: answering the refusal uncounted could let a burst exceed
                     // the limit; a 429 cannot, and is what the separate limiter answers a contended window.
@@ -117,7 +97,7 @@ public static class ProgressUpdates
             }
 
             var commit = (decision.Commit ?? new ProgressCommit(null, null)) with { Counted = counted };
-            if (commit.IsEmpty || await store.CommitAsync(userId, commit, cancellationToken).ConfigureAwait(false) == CommitStatus.Committed)
+            if (commit.IsEmpty || await store.CommitAsync(current, commit, cancellationToken).ConfigureAwait(false) == CommitStatus.Committed)
             {
                 if (counted is { } done)
                 {
@@ -132,30 +112,32 @@ public static class ProgressUpdates
     }
 
     /// <summary>
-    /// Counts a request its decision refused, in a transaction of the counter alone; a race re-reads the counter
-    /// and counts again, and a budget spent meanwhile turns the refusal into a 429 (as a separate limiter would have).
+    /// Counts a request its decision refused, in a write of the counter alone; a race re-reads the guide and counts
+    /// again, and a budget spent meanwhile turns the refusal into a 429 (as a separate limiter would have).
     /// False when every round lost its race.
     /// </summary>
-    private static async Task<bool> CountRefusalAsync<TRead>(
-        IProgressStore store, string userId, Func<CancellationToken, Task<TRead>> read, Func<TRead, Stored<WindowCounter>?> counterOf,
-        WriteBudget budget, (string RowKey, Stored<WindowCounter> Counter) counted, CancellationToken cancellationToken)
+    private static async Task<bool> CountRefusalAsync(
+        IProgressStore store, ProgressSnapshot read, WriteBudget budget, (string Policy, Stored<WindowCounter> Counter) counted, CancellationToken cancellationToken)
     {
         for (var round = 0; round < store.ConflictRounds; round++)
         {
-            if (await store.CommitAsync(userId, new ProgressCommit(null, null) { Counted = counted }, cancellationToken).ConfigureAwait(false) == CommitStatus.Committed)
+            if (await store.CommitAsync(read, new ProgressCommit(null, null) { Counted = counted }, cancellationToken).ConfigureAwait(false) == CommitStatus.Committed)
             {
                 budget.Committed(counted.Counter.Value);
                 return true;
             }
 
-            var stored = counterOf(await read(cancellationToken).ConfigureAwait(false));
-            counted = Charged(budget, stored);
+            read = await store.ReadAsync(read.UserId, cancellationToken).ConfigureAwait(false);
+            counted = Charged(budget, read);
         }
 
         return false;
     }
 
-    /// <summary>The budget's counter after this request, to write over the one read (its ETag and write ids kept).</summary>
-    private static (string RowKey, Stored<WindowCounter> Counter) Charged(WriteBudget budget, Stored<WindowCounter>? stored) =>
-        (budget.RowKey, new Stored<WindowCounter>(budget.Charge(stored?.Value), stored?.ETag) { WriteIds = stored?.WriteIds });
+    /// <summary>The budget's counter after this request, to write over the one read.</summary>
+    private static (string Policy, Stored<WindowCounter> Counter) Charged(WriteBudget budget, ProgressSnapshot read)
+    {
+        var stored = read.Counters.GetValueOrDefault(budget.Policy);
+        return (budget.Policy, new Stored<WindowCounter>(budget.Charge(stored?.Value), stored?.ETag) { WriteIds = stored?.WriteIds });
+    }
 }

@@ -48,12 +48,12 @@ public sealed class ProgressHandler(IProgressStore store) : ISubjectDataHandler
             });
         }
 
-        foreach (var (rowKey, counter) in snapshot.Counters.OrderBy(c => c.Key, StringComparer.Ordinal))
+        foreach (var (policy, counter) in snapshot.Counters.OrderBy(c => c.Key, StringComparer.Ordinal))
         {
             items.Add(new JsonObject
             {
                 ["kind"] = "write_counter",
-                ["policy"] = rowKey[ProgressEntities.CounterPrefix.Length..],
+                ["policy"] = policy,
                 ["window"] = counter.Value.Window,
                 ["count"] = counter.Value.Count,
             });

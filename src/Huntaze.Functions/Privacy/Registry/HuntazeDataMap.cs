@@ -2,6 +2,7 @@ using Huntaze.Functions.Backups;
 using Huntaze.Functions.Backups.Journal;
 using Huntaze.Functions.Flags.Propagation;
 using Huntaze.Functions.Flags.Stores;
+using Huntaze.Functions.Onboarding.Progress;
 using Huntaze.Functions.Privacy.Consent;
 using Huntaze.Functions.Security.Audit;
 using Huntaze.Functions.Security.Audit.Denials;
@@ -27,25 +28,20 @@ public static class HuntazeDataMap
     [
         new(
             OnboardingProgress, StoreKind.Table, "Onboarding",
-            "Each creator's onboarding guide: one entity per step, one state entity, and the per-user write-limit counters counted with the guide's writes (ADR 0007).",
+            "Each creator's onboarding guide: one entity per user holding the guide's state, every step and the per-user write-limit counters counted with the guide's writes (ADR 0007, ADR 0018).",
             [ProcessingActivities.Onboarding],
             SubjectLocator.PartitionKey, "Partition key = user id (one partition per user).",
             [
                 new("PartitionKey", Identifier, "The user id."),
-                new("RowKey", Technical, "'state', 'step:{stepId}', 'ratelimit:{policy}' (a write counter) or '~j{ticks}{writeId}' (a point-in-time journal row)."),
-                new("Status", Linked, "Step status."),
-                new("Revision", Technical, "Change counter (ETag of the API)."),
-                new("StepVersion", Technical, "Catalog version the status was reached under."),
-                new("Data", Personal, "The step's answers; can hold names and postal addresses (Impressum, mentions légales)."),
-                new("StartedAt", Linked, "When the step was started."),
-                new("CompletedAt", Linked, "When the step or the whole guide was completed."),
-                new("UpdatedAt", Linked, "Last change."),
+                new("RowKey", Identifier, "'guide:{userId}' (the user's guide) or '~j{ticks}{writeId}' (a point-in-time journal row)."),
+                new("Revision", Technical, "Change counter of the guide's state (ETag of the API)."),
+                new(ProgressEntities.StepPrefix + "{stepId}", Personal, "One step as JSON: status, revision, catalog version, the step's answers (can hold names and postal addresses: Impressum, mentions légales), started, completed and updated times, the client's Idempotency-Key of the last write."),
+                new("CompletedAt", Linked, "When the whole guide was completed."),
+                new("UpdatedAt", Linked, "Last change of the guide's state."),
                 new("DismissedAt", Linked, "When the guide was dismissed."),
                 new("SnoozedUntil", Linked, "Nudges hidden until."),
                 new("WriteId", Technical, "Random id recognising a write's own commit."),
-                new("RequestKey", Technical, "The client's Idempotency-Key of the last write."),
-                new("Window", Technical, "Write counter: the rate-limit window it counts in."),
-                new("Count", Linked, "Write counter: the user's writes counted in that window."),
+                new(ProgressEntities.CountersProperty, Linked, "Write counters as JSON, per policy: the rate-limit window counted in and the user's writes counted in it."),
                 new("StepRevisionFloor", Technical, "Lowest revision a step may restart from after a reset (keeps entity tags unique)."),
                 new(JournalEntity.TableProperty, Technical, "Journal rows ('~j{ticks}{writeId}', issue 12): the table the change was made in."),
                 new(JournalEntity.TimeProperty, Linked, "Journal rows: when the change was made."),

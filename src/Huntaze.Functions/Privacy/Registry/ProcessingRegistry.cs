@@ -108,19 +108,26 @@ public enum ErasureAction
 
 /// <summary>
 /// One stored property and its classification. Every property a store writes is listed; a name ending in
-/// <c>{n}</c> stands for that name followed by digits (parts of a long value).
+/// <c>{n}</c> stands for that name followed by digits (parts of a long value), one ending in <c>{stepId}</c> for
+/// that name followed by a catalog step id (<c>[a-z][a-z0-9_]*</c>).
 /// </summary>
 public sealed record FieldDeclaration(string Name, FieldClass Class, string Description)
 {
     private const string Numbered = "{n}";
+    private const string StepId = "{stepId}";
 
     public bool Matches(string property)
     {
         ArgumentNullException.ThrowIfNull(property);
-        return Name.EndsWith(Numbered, StringComparison.Ordinal)
-            ? property.Length > Name.Length - Numbered.Length && property.StartsWith(Name[..^Numbered.Length], StringComparison.Ordinal) && property[(Name.Length - Numbered.Length)..].All(char.IsAsciiDigit)
+        return Name.EndsWith(Numbered, StringComparison.Ordinal) ? Suffixed(property, Numbered, char.IsAsciiDigit)
+            : Name.EndsWith(StepId, StringComparison.Ordinal) ? Suffixed(property, StepId, c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_')
             : property == Name;
     }
+
+    private bool Suffixed(string property, string placeholder, Func<char, bool> allowed) =>
+        property.Length > Name.Length - placeholder.Length &&
+        property.StartsWith(Name[..^placeholder.Length], StringComparison.Ordinal) &&
+        property[(Name.Length - placeholder.Length)..].All(allowed);
 }
 
 public sealed record RetentionRule(string Description, TimeSpan? Period = null, string? Setting = null);

@@ -101,7 +101,7 @@ public sealed class RetentionService(
     {
         var table = await storage.GetTableAsync(map.NameOf(HuntazeDataMap.OnboardingProgress), cancellationToken).ConfigureAwait(false);
         var users = new List<string>();
-        await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"RowKey eq {"state"} and CompletedAt lt {cutoff}"), select: ["PartitionKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var row in table.QueryAsync<TableEntity>($"{Onboarding.Progress.ProgressEntities.AllGuides} and {TableClient.CreateQueryFilter($"CompletedAt lt {cutoff}")}", select: ["PartitionKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             users.Add(row.PartitionKey);
         }

@@ -9,8 +9,8 @@ public sealed record WindowCounter(long Window, int Count);
 
 /// <summary>
 /// A rate-limit policy counted by the store that writes the caller's partition, in the same entity-group
-/// transaction as the write (ADR 0007): the counter is one row per policy in that partition, read with the data
-/// and replaced on its ETag with it, so counting costs no storage call of its own and is exact across instances
+/// transaction as the write (ADR 0007): the counter is kept per policy in the user's guide entity (ADR 0018), read
+/// with the data and replaced on its ETag with it, so counting costs no storage call of its own and is exact across instances
 /// (a concurrent write moves the counter's ETag and the loser re-reads). Created per request by
 /// <see cref="RateLimitStep"/> for functions declaring <see cref="RateLimitAttribute.CountedWithWrite"/>.
 /// </summary>
@@ -22,9 +22,6 @@ public sealed class WriteBudget(string policy, string userId, int limit, int win
 
     /// <summary>The partition the budget can be counted in: the caller's own.</summary>
     public string UserId { get; } = userId;
-
-    /// <summary>The counter's row in the partition.</summary>
-    public string RowKey => "ratelimit:" + Policy;
 
     /// <summary>The decision once counted (null while not), for the response's rate-limit headers.</summary>
     public RateLimitDecision? Decision { get; private set; }

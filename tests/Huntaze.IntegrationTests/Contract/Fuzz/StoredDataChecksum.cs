@@ -10,7 +10,9 @@ namespace Huntaze.IntegrationTests.Contract.Fuzz;
 /// A hash of the product data a host keeps under its table prefix: every entity (keys, properties and ETag, so
 /// even a rewrite of the same values shows) and every blob (name and ETag). Left out: what a rejected request
 /// writes by design: the audit log (refusals are audited), the rate-limit windows (a 429 counts), the write-budget
-/// counters in a user's onboarding partition (a refused write counts too, ADR 0007) and the flag sync heartbeat (a timer); empty tables and containers, which lazy creation makes on a first read. The task hub lives under its own name, outside the prefix.
+/// counters in a user's onboarding guide (a refused write counts too, ADR 0007: the guide's counters property, and
+/// so its ETag and write ids, move while nothing else in it does) and the flag sync heartbeat (a timer); empty tables
+/// and containers, which lazy creation makes on a first read. The task hub lives under its own name, outside the prefix.
 /// </summary>
 public sealed class StoredDataChecksum(TableServiceClient tables, BlobServiceClient blobs, string prefix)
 {
@@ -36,14 +38,17 @@ public sealed class StoredDataChecksum(TableServiceClient tables, BlobServiceCli
             var rows = 0;
             await foreach (var entity in tables.GetTableClient(name).QueryAsync<TableEntity>(cancellationToken: cancellationToken))
             {
-                if (entity.RowKey.StartsWith(ProgressEntities.CounterPrefix, StringComparison.Ordinal))
+                var guide = ProgressEntities.IsGuide(entity.RowKey);
+                var properties = entity.Where(p => p.Key is not ("odata.etag" or "Timestamp") && !(guide && p.Key is ProgressEntities.CountersProperty or "WriteId")).OrderBy(p => p.Key, StringComparer.Ordinal).ToList();
+                if (guide && properties.All(p => p.Key is "PartitionKey" or "RowKey" || (p.Key is "Revision" or "StepRevisionFloor" && p.Value is 0)))
                 {
+                    // A guide holding nothing but write counters: what a counted refusal leaves for a user without progress.
                     continue;
                 }
 
                 rows++;
-                Append(hash, $"{entity.PartitionKey}/{entity.RowKey}@{entity.ETag}");
-                foreach (var (key, value) in entity.Where(p => p.Key is not ("odata.etag" or "Timestamp")).OrderBy(p => p.Key, StringComparer.Ordinal))
+                Append(hash, guide ? $"{entity.PartitionKey}/{entity.RowKey}" : $"{entity.PartitionKey}/{entity.RowKey}@{entity.ETag}");
+                foreach (var (key, value) in properties)
                 {
                     Append(hash, key + "=" + (value is byte[] bytes ? Convert.ToBase64String(bytes) : Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)));
                 }
