@@ -14,6 +14,7 @@ using Huntaze.Bench.Storage;
 //   flags-evaluation [BenchmarkDotNet args]                                        evaluation cost per request (docs/flags.md)
 //   flags-propagation [flips, default 20]                                          kill-switch propagation between two hosts
 //   restore [entities, default 100000] [parallelism, default 8]                     restore vs raw batch inserts (docs/runbooks/restore.md)
+//   restore-shapes [entities, default 100000] [parallelism, default 8]              the restore's write operation alone (insert vs upsert) as a table grows, raw (docs/performance.md)
 //   azurite-persistence [rounds, default 3]                                        what Azurite's disk store keeps on kill -9 / SIGINT (README)
 //   durable [chains, default 50] [fan-out, default 100] [users, default 10000] [providers, default InMemory,AzureStorage]     in-memory engine vs Azure Storage provider, migration vs its raw storage floor (docs/performance.md)
 //   privacy [rows, default 1000] [concurrent, default 50] [repeats, default 5]     DSR export/erasure vs raw storage (docs/privacy/dsr-runbook.md)
@@ -52,6 +53,11 @@ switch (args.FirstOrDefault())
         break;
     case "restore":
         await RestoreBenchmark.RunAsync(
+            args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 100_000,
+            args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 8);
+        break;
+    case "restore-shapes":
+        await RestoreShapes.RunAsync(
             args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 100_000,
             args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 8);
         break;

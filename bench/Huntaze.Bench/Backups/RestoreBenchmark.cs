@@ -47,22 +47,33 @@ internal static class RestoreBenchmark
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer",
             DevTokenFactory.Create(new DevTokenRequest("bench-ops", ["admin"], null, BenchRig.Issuer, BenchRig.Audience, key, TimeSpan.FromHours(4)), DateTimeOffset.UtcNow));
         var service = new TableServiceClient(azurite.ConnectionString);
+        // CPU per 1,000 entities (Azurite's node process, and this process: host and clients) moves much less with
+        // the machine's load than the elapsed time does: it says what each column costs, whatever else runs. Azurite's
+        // idle cost (the host's timers and Durable's polling, per second) is measured first and taken out, so a column
+        // that ran longer because the machine was busy is not charged for the polling of its extra seconds (this
+        // process's own idle second is not: right after the start it is mostly the JIT).
+        var cpu = await CpuMeter.StartAsync(AzuriteCpu.Find(), entities, TimeSpan.FromSeconds(10));
+        Console.WriteLine($"Azurite's idle CPU: {cpu.IdleAzurite:0} ms per second");
 
-        var rawBefore = await RawInsertAsync(service, "bench" + Table, entities, parallelism);
-        Console.WriteLine($"raw batch inserts (seed): {entities} entities in {rawBefore.TotalSeconds:0.0} s = {entities / rawBefore.TotalSeconds:0} entities/s");
+        var (rawBefore, rawBeforeCpu) = await cpu.MeasureAsync(() => RawInsertAsync(service, "bench" + Table, entities, parallelism));
+        Console.WriteLine($"raw batch inserts (seed): {entities} entities in {rawBefore.TotalSeconds:0.0} s = {entities / rawBefore.TotalSeconds:0} entities/s; CPU {rawBeforeCpu}");
 
         var backup = Stopwatch.StartNew();
         var run = await WaitAsync(http, await StartAsync(http, "/api/admin/backups/run", null));
         Console.WriteLine($"backup + verification: {backup.Elapsed.TotalSeconds:0.0} s ({run.GetProperty("result").GetProperty("rows")} rows)");
 
-        var restore = Stopwatch.StartNew();
-        var status = await WaitAsync(http, await StartAsync(http, "/api/admin/backups/restore", new { backup = DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), tables = new[] { Table }, target = "side" }));
-        var restoreTime = restore.Elapsed;
+        var status = default(JsonElement);
+        var (restoreTime, restoreCpu) = await cpu.MeasureAsync(async () =>
+        {
+            var restore = Stopwatch.StartNew();
+            status = await WaitAsync(http, await StartAsync(http, "/api/admin/backups/restore", new { backup = DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), tables = new[] { Table }, target = "side" }));
+            return restore.Elapsed;
+        });
         var result = status.GetProperty("result");
-        Console.WriteLine($"restore (verify, write, re-apply erasures; side tables): {result.GetProperty("rowsWritten")} rows in {restoreTime.TotalSeconds:0.0} s = {entities / restoreTime.TotalSeconds:0} entities/s, outcome {result.GetProperty("outcome")}");
+        Console.WriteLine($"restore (verify, write, re-apply erasures; side tables): {result.GetProperty("rowsWritten")} rows in {restoreTime.TotalSeconds:0.0} s = {entities / restoreTime.TotalSeconds:0} entities/s, outcome {result.GetProperty("outcome")}; CPU {restoreCpu}");
 
-        var rawAfter = await RawInsertAsync(service, "benchrawafter", entities, parallelism);
-        Console.WriteLine($"raw batch inserts (after): {entities} entities in {rawAfter.TotalSeconds:0.0} s = {entities / rawAfter.TotalSeconds:0} entities/s");
+        var (rawAfter, rawAfterCpu) = await cpu.MeasureAsync(() => RawInsertAsync(service, "benchrawafter", entities, parallelism));
+        Console.WriteLine($"raw batch inserts (after): {entities} entities in {rawAfter.TotalSeconds:0.0} s = {entities / rawAfter.TotalSeconds:0} entities/s; CPU {rawAfterCpu}");
         // The weekly drill, fired as its timer would be: restore the latest backup (every table) into side tables,
         // compare with the manifest, drop them. Its own recorded duration, beside the wall clock seen from here.
         var drillWatch = Stopwatch.StartNew();
@@ -87,9 +98,10 @@ internal static class RestoreBenchmark
         Console.WriteLine($"drill (restore latest backup to side tables, compare, drop): recorded {drill.GetProperty("durationSeconds").GetDouble():0.0} s for {drill.GetProperty("rows")} rows, passed {drill.GetProperty("passed")}; seen from the client {drillWatch.Elapsed.TotalSeconds:0.0} s");
         var raw = (rawBefore + rawAfter) / 2;
         Console.WriteLine();
-        Console.WriteLine("| entities | parallelism | raw inserts (mean of before/after) | restore | restore / raw throughput |");
-        Console.WriteLine("|---|---|---|---|---|");
-        Console.WriteLine($"| {entities} | {parallelism} | {raw.TotalSeconds:0.0} s ({entities / raw.TotalSeconds:0}/s) | {restoreTime.TotalSeconds:0.0} s ({entities / restoreTime.TotalSeconds:0}/s) | {raw / restoreTime:P0} |");
+        var rawCpu = (rawBeforeCpu.Azurite + rawAfterCpu.Azurite) / 2;
+        Console.WriteLine("| entities | parallelism | raw inserts (mean of before/after) | restore | restore / raw throughput | Azurite CPU per 1,000 entities, raw (mean) / restore |");
+        Console.WriteLine("|---|---|---|---|---|---|");
+        Console.WriteLine($"| {entities} | {parallelism} | {raw.TotalSeconds:0.0} s ({entities / raw.TotalSeconds:0}/s) | {restoreTime.TotalSeconds:0.0} s ({entities / restoreTime.TotalSeconds:0}/s) | {raw / restoreTime:P0} | {rawCpu:0} / {restoreCpu.Azurite:0} ms ({rawCpu / restoreCpu.Azurite:P0}) |");
         await app.StopAsync();
     }
 
@@ -98,14 +110,24 @@ internal static class RestoreBenchmark
     {
         var table = service.GetTableClient(tableName);
         await table.CreateIfNotExistsAsync();
+        return await InsertAsync(table, 0, entities, parallelism, TableTransactionActionType.Add);
+    }
+
+    /// <summary>
+    /// Writes entities <paramref name="first"/> … <paramref name="first"/> + <paramref name="count"/> − 1 of the benchmark's
+    /// set (entity i is row <c>step:s{i % 100}</c> of partition <c>user-{i / 100}</c>), one transaction per partition.
+    /// </summary>
+    public static async Task<TimeSpan> InsertAsync(TableClient table, int first, int count, int parallelism, TableTransactionActionType operation)
+    {
         var at = DateTimeOffset.UtcNow;
         var watch = Stopwatch.StartNew();
-        await Parallel.ForEachAsync(Enumerable.Range(0, (entities + 99) / 100), new ParallelOptions { MaxDegreeOfParallelism = parallelism }, async (p, ct) =>
+        var end = first + count;
+        await Parallel.ForEachAsync(Enumerable.Range(first / 100, ((end + 99) / 100) - (first / 100)), new ParallelOptions { MaxDegreeOfParallelism = parallelism }, async (p, ct) =>
         {
-            var batch = Enumerable.Range(0, Math.Min(100, entities - (p * 100))).Select(r => new TableEntity($"user-{p:D6}", $"step:s{r:D3}")
+            var batch = Enumerable.Range(Math.Max(first, p * 100), Math.Min(end, (p + 1) * 100) - Math.Max(first, p * 100)).Select(i => new TableEntity($"user-{p:D6}", $"step:s{i % 100:D3}")
             {
                 ["Status"] = "completed",
-                ["Revision"] = r,
+                ["Revision"] = i % 100,
                 ["StepVersion"] = 1,
                 ["Data"] = "{\"company\":\"Beispiel GmbH\",\"street\":\"Hauptstraße 1\",\"city\":\"Berlin\"}",
                 ["StartedAt"] = at,
@@ -113,9 +135,38 @@ internal static class RestoreBenchmark
                 ["UpdatedAt"] = at,
                 ["WriteId"] = Guid.NewGuid().ToString("N"),
             });
-            await table.SubmitTransactionAsync(batch.Select(e => new TableTransactionAction(TableTransactionActionType.Add, e)), ct);
+            await table.SubmitTransactionAsync(batch.Select(e => new TableTransactionAction(operation, e)), ct);
         });
         return watch.Elapsed;
+    }
+
+    /// <summary>CPU of Azurite (less its idle cost over the column's duration) and of this process over one column, per 1,000 entities.</summary>
+    private sealed class CpuMeter(AzuriteCpu azurite, int entities, double idleAzurite)
+    {
+        /// <summary>Azurite's CPU per second while the host idles (ms).</summary>
+        public double IdleAzurite => idleAzurite;
+
+        public static async Task<CpuMeter> StartAsync(AzuriteCpu azurite, int entities, TimeSpan idle)
+        {
+            var node = azurite.CpuMilliseconds();
+            await Task.Delay(idle);
+            return new CpuMeter(azurite, entities, (azurite.CpuMilliseconds() - node) / idle.TotalSeconds);
+        }
+
+        public async Task<(TimeSpan Elapsed, CpuUse Cpu)> MeasureAsync(Func<Task<TimeSpan>> column)
+        {
+            var (node, self) = (azurite.CpuMilliseconds(), SelfMilliseconds());
+            var elapsed = await column();
+            var nodeUsed = azurite.CpuMilliseconds() - node - (idleAzurite * elapsed.TotalSeconds);
+            return (elapsed, new CpuUse(nodeUsed * 1000 / entities, (SelfMilliseconds() - self) * 1000 / entities));
+        }
+
+        private static double SelfMilliseconds() => Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds;
+    }
+
+    private sealed record CpuUse(double Azurite, double Bench)
+    {
+        public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"per 1,000 entities: Azurite {Azurite:0} ms (idle cost taken out), bench process {Bench:0} ms");
     }
 
     private static async Task<string> StartAsync(HttpClient http, string path, object? body)
