@@ -114,7 +114,7 @@ internal static class PatchShapes
         {
             0 => async () =>
             {
-                var entity = (await table.GetEntityAsync<TableEntity>(user, "guide:" + user)).Value;
+                var entity = (await table.GetEntityAsync<TableEntity>(user, Huntaze.Functions.Onboarding.Progress.ProgressEntities.GuideKey(user))).Value;
                 entity["Revision"] = (entity.GetInt32("Revision") ?? 0) + 1;
                 return !(await table.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace)).IsError;
             },
@@ -152,7 +152,7 @@ internal static class PatchShapes
             },
             _ => async () =>
             {
-                var guide = (await table.GetEntityAsync<TableEntity>(user, "guide:" + user)).Value;
+                var guide = (await table.GetEntityAsync<TableEntity>(user, Huntaze.Functions.Onboarding.Progress.ProgressEntities.GuideKey(user))).Value;
                 guide["Revision"] = (guide.GetInt32("Revision") ?? 0) + 1;
                 var now = DateTimeOffset.UtcNow;
                 var journalRow = new TableEntity(user, JournalEntity.InPartitionRowKey(now, Guid.NewGuid().ToString("N")))

@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Http;
 
 namespace Huntaze.Functions.Onboarding;
 
-/// <summary>Dismiss, resume and snooze: writes to the state entity only, each with its ETag.</summary>
+/// <summary>Dismiss, resume and snooze: change the guide's state only, each write conditional on the guide's ETag.</summary>
 public sealed class GuideStateService(
     OnboardingAccess access,
     IProgressStore store,

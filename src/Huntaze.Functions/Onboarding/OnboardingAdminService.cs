@@ -45,7 +45,7 @@ public sealed partial class OnboardingAdminService(
 
     /// <summary>
     /// Removes the user's progress (conditionally on what was read; re-read on conflict), audited before it takes
-    /// effect. The state entity stays, raised past every revision the user had, so entity tags handed out before
+    /// effect. The guide's state stays, raised past every revision the user had, so entity tags handed out before
     /// the reset never match afterwards (docs/api/onboarding.md#entity-tags).
     /// </summary>
     public async Task<ResetResult> ResetAsync(Caller actor, string userId, string correlationId, CancellationToken cancellationToken)

@@ -8,7 +8,7 @@ public sealed class OnboardingOptions
     /// <summary>Logical table name (the storage prefix is added); letters and digits.</summary>
     public string TableName { get; set; } = "OnboardingProgress";
 
-    /// <summary>Re-read-and-retry rounds when only the shared state entity moved under a write, 1..20.</summary>
+    /// <summary>Re-read-and-retry rounds when the user's guide moved under a write, 1..20.</summary>
     public int ConflictRetries { get; set; } = 8;
 
     /// <summary>Retry-After (seconds) sent with 503 while the kill switch is on.</summary>

@@ -10,9 +10,9 @@ using Microsoft.AspNetCore.Http;
 namespace Huntaze.Functions.Onboarding;
 
 /// <summary>
-/// PATCH of one step. Every step write also rewrites the user's state entity in the same partition
-/// transaction, so writes to different steps serialize on it and "all required steps completed" is
-/// decided exactly once; when only the state moved, the store's loop re-reads and decides again, invisibly.
+/// PATCH of one step. Every step write replaces the user's whole guide on the ETag it read (ADR 0018), so
+/// writes to different steps serialize on it and "all required steps completed" is decided exactly once;
+/// when something else in the guide moved, the store's loop re-reads and decides again, invisibly.
 /// </summary>
 public sealed class StepWriteService(
     OnboardingAccess access,
@@ -68,12 +68,11 @@ public sealed class StepWriteService(
         var state = snapshot.State.Value;
         var completesOnboarding = state.CompletedAt is null &&
             GuideCalculator.AllRequiredCompleted(offered, id => id == step.Id ? status : snapshot.StatusOf(id));
-        // Every step write rewrites the state entity too (same partition transaction): writes to different
-        // steps serialize on it, so "all required steps completed" is decided exactly once.
-        var nextState = completesOnboarding
-            ? state with { CompletedAt = now, UpdatedAt = now, Revision = state.Revision + 1 }
-            : state;
-        var commit = new ProgressCommit(current with { Value = next }, snapshot.State with { Value = nextState });
+        // The state changes only when this write completes the guide; the guide is replaced as a whole either way,
+        // so writes to different steps serialize on it and completion is decided exactly once.
+        var commit = new ProgressCommit(
+            current with { Value = next },
+            completesOnboarding ? snapshot.State with { Value = state with { CompletedAt = now, UpdatedAt = now, Revision = state.Revision + 1 } } : null);
         return ProgressDecision.Write(commit, new PatchOutcome(
             GuideCalculator.ToView(step, next, blockedBy, includeData: true),
             new WrittenStep(current.Value.Status, next, completesOnboarding)));

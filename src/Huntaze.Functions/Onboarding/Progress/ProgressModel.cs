@@ -95,7 +95,8 @@ public sealed record ProgressSnapshot(string UserId, Stored<OnboardingState> Sta
 /// A change to the user's guide, decided over a <see cref="ProgressSnapshot"/> and written over it in one
 /// conditional replace of the guide entity (ADR 0018): a step and the state put, <see cref="Removed"/> steps
 /// dropped, and the counters of <see cref="RemovedCounters"/> dropped. A commit that puts nothing and removes the
-/// state (<see cref="RemovedState"/>) removes the whole guide (erasure and retention).
+/// state (<see cref="RemovedState"/>) removes the whole guide (erasure and retention). The write is conditional on
+/// the basis's ETag (<see cref="ProgressSnapshot.ETag"/>); the ETags the parts carry are the same one and are not read.
 /// </summary>
 public sealed record ProgressCommit(Stored<StepProgress>? Step, Stored<OnboardingState>? State)
 {
