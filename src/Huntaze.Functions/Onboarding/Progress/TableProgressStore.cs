@@ -68,10 +68,9 @@ public sealed class TableProgressStore(StorageClients storage, IOptions<Onboardi
             .AsPages(continuationToken, pageSize);
         await foreach (var page in pages.ConfigureAwait(false))
         {
-            // Only the guides holding the step are parsed.
             var holders = page.Values
-                .Where(e => e.ContainsKey(ProgressEntities.StepProperty(stepId)))
                 .Select(e => ProgressEntities.ToSnapshot(e.PartitionKey, e))
+                .Where(g => g.Steps.ContainsKey(stepId))
                 .Select(g => new StepHolder(g, g.Steps[stepId]));
             return new StepHolderPage([.. holders], page.ContinuationToken);
         }
