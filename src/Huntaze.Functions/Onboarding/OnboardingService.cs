@@ -12,8 +12,11 @@ public sealed class OnboardingService(
     OnboardingAccess access,
     IProgressStore store,
     IOnboardingEventPublisher events,
-    TimeProvider time)
+    TimeProvider time,
+    GuideViews? views = null)
 {
+    private readonly GuideViews _views = views ?? new GuideViews(time);
+
     /// <summary>
     /// The guide, or <c>{enabled:false, reason}</c> while it is off, serialized once: the ETag hashes the bytes
     /// sent. One <c>guide_viewed</c> event per request answered with the guide, whether the answer is the body
@@ -28,7 +31,7 @@ public sealed class OnboardingService(
 
         var offered = await access.OfferedAsync(caller, cancellationToken).ConfigureAwait(false);
         var snapshot = await store.ReadAsync(caller.UserId, cancellationToken).ConfigureAwait(false);
-        var view = JsonRepresentation.Of(GuideCalculator.Build(offered, snapshot, time.GetUtcNow()));
+        var view = _views.Render(offered, snapshot, time.GetUtcNow());
         await events.PublishAsync(new OnboardingEvent(OnboardingEventKind.GuideViewed, caller.UserId, null, time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
         return view;
     }

@@ -23,6 +23,7 @@ public static class OnboardingServiceCollectionExtensions
         services.AddSingleton(StepCatalogLoader.LoadEmbedded());
         services.AddSingleton<IProgressStore, TableProgressStore>();
         services.AddSingleton<OnboardingAccess>();
+        services.AddSingleton<GuideViews>();
         services.AddSingleton<OnboardingService>();
         services.AddSingleton<StepWriteService>();
         services.AddSingleton<GuideStateService>();

@@ -183,25 +183,33 @@ public sealed class RateLimitReservationTests
         // A hot user (tabs, a shared NAT address): 32 requests at a time on one counter, far below the limit. Each
         // refill's tokens must reach the requests waiting on it; none may be refused for losing races to arrivals.
         var store = new InMemoryRateLimitStore { Latency = TimeSpan.FromMilliseconds(2) };
-        var options = new RateLimitOptions();
-        options.Policies[RateLimitPolicies.Reads].Limit = 1_000_000;
-        options.Policies[RateLimitPolicies.Reads].ReservationSize = 12;
-        var limiter = Limiter(store, new FrozenClock(Noon), options);
-
         var refused = 0;
-        await Task.WhenAll(Enumerable.Range(0, 32).Select(_ => Task.Run(async () =>
-        {
-            for (var i = 0; i < 150; i++)
-            {
-                if (!(await limiter.AcquireAsync(RateLimitPolicies.Reads, "user:hot", CancellationToken.None)).Admitted)
-                {
-                    Interlocked.Increment(ref refused);
-                }
-            }
-        })));
+
+        await HotSubjectAsync(store, limit: 1_000_000, workers: 32, requests: 150, (decision, _) => Interlocked.Add(ref refused, decision.Admitted ? 0 : 1));
 
         Assert.Equal(0, refused);
         Assert.InRange(store.CountOf(_ => true), 32 * 150, (32 * 150) + (12 * 32));
+    }
+
+    /// <summary>
+    /// <paramref name="requests"/> reads of one subject from each of <paramref name="workers"/> concurrent loops (reservations
+    /// of 12); each decision goes to <paramref name="observe"/> with the store writes that completed while it waited.
+    /// </summary>
+    private static Task HotSubjectAsync(InMemoryRateLimitStore store, int limit, int workers, int requests, Action<RateLimitDecision, int> observe)
+    {
+        var options = new RateLimitOptions();
+        options.Policies[RateLimitPolicies.Reads].Limit = limit;
+        options.Policies[RateLimitPolicies.Reads].ReservationSize = 12;
+        var limiter = Limiter(store, new FrozenClock(Noon), options);
+        return Task.WhenAll(Enumerable.Range(0, workers).Select(_ => Task.Run(async () =>
+        {
+            for (var i = 0; i < requests; i++)
+            {
+                var writesBefore = Volatile.Read(ref store.Writes);
+                var decision = await limiter.AcquireAsync(RateLimitPolicies.Reads, "user:hot", CancellationToken.None);
+                observe(decision, Volatile.Read(ref store.Writes) - writesBefore);
+            }
+        })));
     }
 
     private static RateLimiter Limiter(InMemoryRateLimitStore store, TimeProvider time, RateLimitOptions? options = null) =>

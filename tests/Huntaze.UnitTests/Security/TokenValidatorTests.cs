@@ -236,6 +236,94 @@ public sealed class TokenValidatorTests : IDisposable
         Assert.False(result.IsValid);
     }
 
+    [Fact]
+    public async Task ValidateAsync_SameValidTokenAgain_ReusesTheValidationWithoutTheMetadata()
+    {
+        var (metadata, fetches) = CountingMetadata();
+        var validator = new TokenValidator(Options(), developmentKeyAllowed: false, metadata.Object, _time);
+        var token = Sign(Claims(("roles", "admin")), SecurityAlgorithms.RsaSha256, new RsaSecurityKey(_rsa) { KeyId = "k1" });
+
+        var first = await validator.ValidateAsync(token, CancellationToken.None);
+        var second = await validator.ValidateAsync(token, CancellationToken.None);
+
+        Assert.True(second.IsValid, second.Failure);
+        Assert.Same(first, second);
+        Assert.Equal(1, fetches());
+        Assert.Equal(AuthenticationStep.Bind(token), second.SessionBinding);
+    }
+
+    [Fact]
+    public async Task ValidateAsync_ReusedPastMaxAge_ValidatesAgain()
+    {
+        var (metadata, fetches) = CountingMetadata();
+        var validator = new TokenValidator(Options(), developmentKeyAllowed: false, metadata.Object, _time);
+        var token = Sign(Claims(("roles", "admin")), SecurityAlgorithms.RsaSha256, new RsaSecurityKey(_rsa) { KeyId = "k1" });
+
+        await validator.ValidateAsync(token, CancellationToken.None);
+        _time.Advance(ValidatedTokens.MaxAge);
+        var again = await validator.ValidateAsync(token, CancellationToken.None);
+
+        Assert.True(again.IsValid, again.Failure);
+        Assert.Equal(2, fetches());
+    }
+
+    [Fact]
+    public async Task ValidateAsync_RememberedTokenExpires_RejectedAtItsExpiry()
+    {
+        // Lifetime 20 s and the default 30 s skew: valid until 50 s, before the 60 s a validation is kept run out.
+        var validator = DevValidator();
+        var token = DevToken(lifetime: TimeSpan.FromSeconds(20));
+        Assert.True((await validator.ValidateAsync(token, CancellationToken.None)).IsValid);
+
+        _time.Advance(TimeSpan.FromSeconds(49));
+        Assert.True((await validator.ValidateAsync(token, CancellationToken.None)).IsValid);
+        _time.Advance(TimeSpan.FromSeconds(1));
+
+        Assert.False((await validator.ValidateAsync(token, CancellationToken.None)).IsValid);
+    }
+
+    [Fact]
+    public async Task ValidateAsync_InvalidTokenAgain_NeverRemembered()
+    {
+        var validator = DevValidator();
+        var token = DevToken(key: OtherKey);
+
+        Assert.False((await validator.ValidateAsync(token, CancellationToken.None)).IsValid);
+        Assert.False((await validator.ValidateAsync(token, CancellationToken.None)).IsValid);
+    }
+
+    [Fact]
+    public void Add_Full_DropsExpiredThenEverything()
+    {
+        var tokens = new ValidatedTokens(_time, capacity: 2);
+        var valid = new TokenValidation(new Caller("u1", new HashSet<string>(), null, CredentialKind.Bearer), null);
+        tokens.Add("a", valid, _time.GetUtcNow() + TimeSpan.FromSeconds(10));
+        tokens.Add("b", valid, _time.GetUtcNow() + TimeSpan.FromHours(1));
+        _time.Advance(TimeSpan.FromSeconds(20));
+
+        tokens.Add("c", valid, _time.GetUtcNow() + TimeSpan.FromHours(1)); // "a" had expired: it goes, "b" stays
+        Assert.True(tokens.TryGet("b", out _));
+        tokens.Add("d", valid, _time.GetUtcNow() + TimeSpan.FromHours(1)); // nothing expired: everything goes
+
+        Assert.Equal(1, tokens.Count);
+        Assert.True(tokens.TryGet("d", out _));
+        Assert.False(tokens.TryGet("b", out _));
+    }
+
+    private (Mock<IConfigurationManager<OpenIdConnectConfiguration>> Metadata, Func<int> Fetches) CountingMetadata()
+    {
+        var configuration = new OpenIdConnectConfiguration { Issuer = Issuer };
+        configuration.SigningKeys.Add(new RsaSecurityKey(_rsa.ExportParameters(false)) { KeyId = "k1" });
+        var fetches = 0;
+        var metadata = new Mock<IConfigurationManager<OpenIdConnectConfiguration>>();
+        metadata.Setup(m => m.GetConfigurationAsync(It.IsAny<CancellationToken>())).ReturnsAsync(() =>
+        {
+            Interlocked.Increment(ref fetches);
+            return configuration;
+        });
+        return (metadata, () => Volatile.Read(ref fetches));
+    }
+
     private TokenValidator DevValidator() => new(Options(), developmentKeyAllowed: true, metadata: null, _time);
 
     private static AuthOptions Options() => new() { Issuer = Issuer, Audience = Audience, DevelopmentSigningKey = Key };

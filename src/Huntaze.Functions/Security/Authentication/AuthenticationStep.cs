@@ -52,7 +52,7 @@ public sealed partial class AuthenticationStep(TokenValidator validator, ILogger
         if (result.Caller is { } caller)
         {
             http.SetCaller(caller with { Credential = kind });
-            new AuthenticationOutcome(true, null, Bind(token)).Set(http);
+            new AuthenticationOutcome(true, null, result.SessionBinding).Set(http);
             http.Response.OnStarting(() =>
             {
                 // Responses for a signed-in caller are personal: no cache may keep them (OWASP REST cheat sheet).

@@ -15,6 +15,9 @@ public sealed record TokenValidation(Caller? Caller, string? Failure, string? Di
 {
     public bool IsValid => Caller is not null;
 
+    /// <summary>For a valid token, what a CSRF token is bound to: a digest of the credential, never the credential.</summary>
+    public string? SessionBinding { get; init; }
+
     public static TokenValidation Fail(string reason) => new(null, reason);
 }
 
@@ -33,6 +36,9 @@ public sealed partial class TokenValidator
     private readonly IConfigurationManager<OpenIdConnectConfiguration>? _metadata;
     private readonly TimeProvider _time;
     private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
+    private readonly TokenValidationParameters? _developmentParameters;
+    private readonly ValidatedTokens _validated;
+    private MetadataParameters? _metadataParameters;
 
     /// <param name="options">Validated <see cref="AuthOptions"/>.</param>
     /// <param name="developmentKeyAllowed">True only in the Development environment.</param>
@@ -44,59 +50,80 @@ public sealed partial class TokenValidator
         _options = options;
         _metadata = metadata;
         _time = time;
+        _validated = new ValidatedTokens(time);
         if (developmentKeyAllowed && !string.IsNullOrWhiteSpace(options.DevelopmentSigningKey))
         {
             _developmentKey = new SymmetricSecurityKey(Convert.FromBase64String(options.DevelopmentSigningKey)) { KeyId = null };
+            _developmentParameters = Parameters(SymmetricAlgorithms, [_developmentKey], options.Issuer!);
         }
     }
 
     public async Task<TokenValidation> ValidateAsync(string token, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrWhiteSpace(token) || token.Length > 16 * 1024 || !_handler.CanReadToken(token))
+        if (string.IsNullOrWhiteSpace(token) || token.Length > 16 * 1024)
         {
             return TokenValidation.Fail("malformed");
         }
 
-        string algorithm;
+        if (_validated.TryGet(token, out var known))
+        {
+            return known;
+        }
+
+        if (!_handler.CanReadToken(token))
+        {
+            return TokenValidation.Fail("malformed");
+        }
+
+        // Parsed once: the algorithm is read from it and the same token is validated.
+        JsonWebToken jwt;
         try
         {
-            algorithm = new JsonWebToken(token).Alg ?? "";
+            jwt = new JsonWebToken(token);
         }
         catch (ArgumentException)
         {
             return TokenValidation.Fail("malformed");
         }
 
-        TokenValidationParameters parameters;
+        var algorithm = jwt.Alg ?? "";
+        TokenValidationResult result;
         if (SymmetricAlgorithms.Contains(algorithm, StringComparer.Ordinal))
         {
-            if (_developmentKey is null)
+            if (_developmentParameters is null)
             {
                 return TokenValidation.Fail($"algorithm {algorithm} not accepted");
             }
 
-            parameters = Parameters(SymmetricAlgorithms, [_developmentKey], _options.Issuer!);
+            result = await _handler.ValidateTokenAsync(jwt, _developmentParameters).ConfigureAwait(false);
         }
         else if (AsymmetricAlgorithms.Contains(algorithm, StringComparer.Ordinal) && _metadata is not null)
         {
-            var result = await ValidateWithMetadataAsync(token, refresh: false, cancellationToken).ConfigureAwait(false);
+            result = await ValidateWithMetadataAsync(jwt, refresh: false, cancellationToken).ConfigureAwait(false);
             if (result.Exception is SecurityTokenSignatureKeyNotFoundException)
             {
                 // Keys rotate: fetch the metadata again once (the manager rate-limits refreshes).
-                result = await ValidateWithMetadataAsync(token, refresh: true, cancellationToken).ConfigureAwait(false);
+                result = await ValidateWithMetadataAsync(jwt, refresh: true, cancellationToken).ConfigureAwait(false);
             }
-
-            return ToValidation(result);
         }
         else
         {
             return TokenValidation.Fail($"algorithm '{algorithm}' not accepted");
         }
 
-        return ToValidation(await _handler.ValidateTokenAsync(token, parameters).ConfigureAwait(false));
+        var validation = ToValidation(result);
+        if (validation.IsValid)
+        {
+            validation = validation with { SessionBinding = AuthenticationStep.Bind(token) };
+            _validated.Add(token, validation, new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero) + Skew);
+        }
+
+        return validation;
     }
 
-    private async Task<TokenValidationResult> ValidateWithMetadataAsync(string token, bool refresh, CancellationToken cancellationToken)
+    private TimeSpan Skew => TimeSpan.FromSeconds(Math.Min(_options.ClockSkewSeconds, AuthOptions.MaxClockSkewSeconds));
+
+    private async Task<TokenValidationResult> ValidateWithMetadataAsync(JsonWebToken token, bool refresh, CancellationToken cancellationToken)
     {
         if (refresh)
         {
@@ -117,7 +144,15 @@ public sealed partial class TokenValidator
         var issuer = string.IsNullOrWhiteSpace(_options.Issuer) ? configuration.Issuer : _options.Issuer;
         // Metadata keys arrive as RSA, EC or X.509 (Entra publishes x5c) keys. A symmetric key published there
         // can never verify anything: only RS256/ES256 are valid here, and HS256 never reaches the metadata.
-        return await _handler.ValidateTokenAsync(token, Parameters(AsymmetricAlgorithms, configuration.SigningKeys, issuer)).ConfigureAwait(false);
+        // The parameters follow the configuration the manager hands out (a new object after each refresh).
+        var current = Volatile.Read(ref _metadataParameters);
+        if (current is null || !ReferenceEquals(current.Configuration, configuration))
+        {
+            current = new MetadataParameters(configuration, Parameters(AsymmetricAlgorithms, configuration.SigningKeys, issuer));
+            Volatile.Write(ref _metadataParameters, current);
+        }
+
+        return await _handler.ValidateTokenAsync(token, current.Parameters).ConfigureAwait(false);
     }
 
     private TokenValidationParameters Parameters(string[] algorithms, IEnumerable<SecurityKey> keys, string issuer) => new()
@@ -133,7 +168,7 @@ public sealed partial class TokenValidator
         RequireAudience = true,
         ValidateLifetime = true,
         RequireExpirationTime = true,
-        ClockSkew = TimeSpan.FromSeconds(Math.Min(_options.ClockSkewSeconds, AuthOptions.MaxClockSkewSeconds)),
+        ClockSkew = Skew,
         ValidTypes = _options.EffectiveTokenTypes,
         LifetimeValidator = ValidateLifetime,
         TryAllIssuerSigningKeys = true,
@@ -175,4 +210,6 @@ public sealed partial class TokenValidator
 
     [GeneratedRegex("^[A-Z]{2}$", RegexOptions.CultureInvariant)]
     private static partial Regex MarketPattern();
+
+    private sealed record MetadataParameters(OpenIdConnectConfiguration Configuration, TokenValidationParameters Parameters);
 }

@@ -1,95 +1,49 @@
 namespace Huntaze.Functions.Security.RateLimiting;
 
-internal enum RefillOutcome
-{
-    /// <summary>Tokens were counted in the store and reserved on this instance.</summary>
-    Refilled,
-
-    LimitReached,
-
-    /// <summary>Every compare-and-swap round lost to another instance.</summary>
-    Contended,
-}
-
 /// <summary>
-/// What a refill ended with and, when it counted tokens, the tokens handed to the requests that waited on it:
-/// each claims one here before any request that arrived later can take from the reserve.
-/// </summary>
-internal sealed class RefillResult(RefillOutcome outcome)
-{
-    private int _granted;
-    private int _refillAhead;
-
-    public RefillOutcome Outcome { get; } = outcome;
-
-    /// <summary>The window's remaining budget when the grant was taken (an estimate, for the rate-limit headers).</summary>
-    public int Remaining { get; private set; }
-
-    internal void Grant(int tokens, int remaining, bool refillAhead)
-    {
-        _granted = tokens;
-        Remaining = remaining;
-        _refillAhead = refillAhead ? 1 : 0;
-    }
-
-    /// <summary>Claims one of the tokens granted to this refill's waiters; false when they are all claimed.</summary>
-    public bool TryClaim()
-    {
-        while (true)
-        {
-            var left = Volatile.Read(ref _granted);
-            if (left <= 0)
-            {
-                return false;
-            }
-
-            if (Interlocked.CompareExchange(ref _granted, left - 1, left) == left)
-            {
-                return true;
-            }
-        }
-    }
-
-    /// <summary>True once, for the one claimant that should start counting the next reservation ahead.</summary>
-    public bool TakeRefillAhead() => Interlocked.Exchange(ref _refillAhead, 0) == 1;
-}
-
-/// <summary>
-/// Single flight per counter: at most one refill of a counter is in flight on this instance, and requests
-/// arriving meanwhile wait for it instead of racing it for the store (which would make them lose, back off
-/// and serialise). The refill runs under its own budget, not any one caller's: a caller that goes away
-/// cannot fail the others. When it has counted tokens, every request that joined it gets one of them before
-/// the flight is published (the caller's <c>grant</c> takes them from the reserve under the same lock that
-/// admits joiners), so requests arriving meanwhile cannot starve the ones that waited.
+/// Refills of a counter on this instance run one at a time, each for a closed group of waiters:
+/// <list type="bullet">
+/// <item>requests arriving while no refill is open start one; requests arriving while it is open join it;</item>
+/// <item>a refill closes when it starts counting, and counts a token for every request that joined it (at least the
+/// reservation), so none of its waiters is left without one unless the limit is reached;</item>
+/// <item>requests arriving while it counts open the next refill, which starts when this one ends: first from the tokens
+/// it left in the reserve, then from the store for the rest.</item>
+/// </list>
+/// So a subject with many concurrent requests (a user with many tabs, a NAT address) waits at most for the refill in
+/// flight and its own, and never races itself for the store (which would make it lose, back off and serialise). A
+/// refill runs under its own budget, not any one caller's: a caller that goes away cannot fail the others.
 /// </summary>
 internal sealed class CounterRefills
 {
-    private readonly Dictionary<CounterKey, Flight> _flights = [];
+    private readonly Dictionary<CounterKey, Slot> _slots = [];
 
-    /// <param name="refill">Runs the refill for the number of requests waiting when it starts, within <paramref name="timeout"/>.</param>
-    /// <param name="grant">Given the waiters and the tokens the refill counted, hands them out (the rest to the reserve): how many waiters got one, the remaining budget, and whether the reserve is low enough to count ahead.</param>
+    /// <param name="refill">Counts tokens in the store for the given number of requests (at least), within <paramref name="timeout"/>.</param>
+    /// <param name="grant">Given the waiters and the tokens a refill counted (0: none, the reserve only), hands tokens out (the rest to the reserve): how many waiters got one, the remaining budget, and whether the reserve is low enough to count ahead.</param>
     /// <param name="budget">The caller's own deadline for waiting.</param>
     public async Task<RefillResult> RunOrJoinAsync(
         CounterKey key, Func<int, CancellationToken, Task<(RefillOutcome Outcome, int Tokens)>> refill, Func<int, int, (int Taken, int Remaining, bool RefillAhead)> grant,
         TimeSpan timeout, TimeProvider time, CancellationToken budget, CancellationToken cancellationToken)
     {
         Flight flight;
+        Flight? previous = null;
         bool owner;
-        lock (_flights)
+        lock (_slots)
         {
-            owner = !_flights.TryGetValue(key, out flight!);
+            var slot = SlotOf(key);
+            owner = slot.Open is null;
             if (owner)
             {
-                flight = new Flight();
-                _flights[key] = flight;
+                slot.Open = new Flight();
+                previous = slot.Running;
             }
 
+            flight = slot.Open!;
             flight.Waiters++;
         }
 
         if (owner)
         {
-            _ = RunAsync(key, flight, refill, grant, timeout, time);
+            _ = RunAsync(key, flight, previous, refill, grant, timeout, time);
         }
 
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(budget, cancellationToken);
@@ -97,81 +51,138 @@ internal sealed class CounterRefills
     }
 
     /// <summary>
-    /// Starts a refill nobody waits for, unless one is in flight already: requests arriving while it runs spend
-    /// the tokens still reserved, and only join it if they run out. Its failure is left to the next refill a
+    /// Starts a refill nobody waits for yet, unless one is open or counting: requests arriving while it runs spend the
+    /// tokens still reserved, and open the next refill only if they run out. Its failure is left to the next refill a
     /// request waits on (which meets the same store and applies the policy's failure mode).
     /// </summary>
     public void StartIfIdle(
         CounterKey key, Func<int, CancellationToken, Task<(RefillOutcome Outcome, int Tokens)>> refill, Func<int, int, (int Taken, int Remaining, bool RefillAhead)> grant, TimeSpan timeout, TimeProvider time)
     {
         Flight flight;
-        lock (_flights)
+        lock (_slots)
         {
-            if (_flights.ContainsKey(key))
+            if (_slots.ContainsKey(key))
             {
                 return;
             }
 
             flight = new Flight();
-            _flights[key] = flight;
+            SlotOf(key).Open = flight;
         }
 
         _ = flight.Result.Task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        _ = RunAsync(key, flight, refill, grant, timeout, time);
+        _ = RunAsync(key, flight, null, refill, grant, timeout, time);
     }
 
     private async Task RunAsync(
-        CounterKey key, Flight flight, Func<int, CancellationToken, Task<(RefillOutcome Outcome, int Tokens)>> refill, Func<int, int, (int Taken, int Remaining, bool RefillAhead)> grant, TimeSpan timeout, TimeProvider time)
+        CounterKey key, Flight flight, Flight? previous, Func<int, CancellationToken, Task<(RefillOutcome Outcome, int Tokens)>> refill,
+        Func<int, int, (int Taken, int Remaining, bool RefillAhead)> grant, TimeSpan timeout, TimeProvider time)
     {
-        using var deadline = new CancellationTokenSource(timeout, time);
+        // Let the requests that arrive with this one join before it closes: until the refill in flight has ended, or
+        // for one turn of the scheduler when none is.
+        if (previous is null)
+        {
+            await Task.Yield();
+        }
+        else
+        {
+            await previous.Ended.Task.ConfigureAwait(false);
+        }
+
+        int waiters;
+        lock (_slots)
+        {
+            var slot = _slots[key];
+            slot.Open = null;
+            slot.Running = flight;
+            waiters = flight.Waiters;
+        }
+
+        RefillResult? result = null;
+        Exception? failure = null;
         try
         {
-            // Let the requests that arrive with this one join before it decides how many tokens to count.
-            await Task.Yield();
-            int waiters;
-            lock (_flights)
-            {
-                waiters = flight.Waiters;
-            }
-
-            var (outcome, tokens) = await refill(waiters, deadline.Token).ConfigureAwait(false);
-            var result = new RefillResult(outcome);
-            Action<int>? handOut = outcome == RefillOutcome.Refilled
-                ? joined =>
-                {
-                    var (taken, remaining, refillAhead) = grant(joined, tokens);
-                    result.Grant(taken, remaining, refillAhead);
-                }
-                : null;
-            Complete(key, flight, handOut, () => flight.Result.TrySetResult(result));
+            using var deadline = new CancellationTokenSource(timeout, time);
+            result = await CountAsync(waiters, refill, grant, deadline.Token).ConfigureAwait(false);
         }
 #pragma warning disable CA1031 // Every waiter gets the refill's failure; none is lost.
         catch (Exception exception)
 #pragma warning restore CA1031
         {
-            Complete(key, flight, null, () => flight.Result.TrySetException(exception));
+            failure = exception;
         }
+        finally
+        {
+            // The next refill of the counter may start: it finds in the reserve whatever this one left there.
+            lock (_slots)
+            {
+                var slot = _slots[key];
+                slot.Running = null;
+                if (slot.Open is null)
+                {
+                    _slots.Remove(key);
+                }
+            }
+
+            flight.Ended.TrySetResult();
+        }
+
+        _ = failure is null ? flight.Result.TrySetResult(result!) : flight.Result.TrySetException(failure);
     }
 
     /// <summary>
-    /// Removed before waiters wake, so a waiter that finds no token left starts the next refill. The waiters'
-    /// tokens are taken under the lock that admits joiners: every request that joined is counted, none after.
+    /// Grants the waiters the tokens still reserved and counts the rest in the store: never fewer than were asked for
+    /// unless the limit is reached. A refill counted ahead (no waiters) puts everything it counted in the reserve.
     /// </summary>
-    private void Complete(CounterKey key, Flight flight, Action<int>? handOut, Action publish)
+    private static async Task<RefillResult> CountAsync(
+        int waiters, Func<int, CancellationToken, Task<(RefillOutcome Outcome, int Tokens)>> refill,
+        Func<int, int, (int Taken, int Remaining, bool RefillAhead)> grant, CancellationToken cancellationToken)
     {
-        lock (_flights)
+        var reserved = waiters > 0 ? grant(waiters, 0) : default;
+        if (waiters > 0 && reserved.Taken == waiters)
         {
-            _flights.Remove(key);
-            // Always, even with nobody waiting (a refill counted ahead): what nobody waits for goes to the reserve.
-            handOut?.Invoke(flight.Waiters);
+            return Granted(RefillOutcome.Refilled, reserved, 0);
         }
 
-        publish();
+        var wanted = waiters - reserved.Taken;
+        var (outcome, tokens) = await refill(wanted, cancellationToken).ConfigureAwait(false);
+        return outcome == RefillOutcome.Refilled
+            ? Granted(outcome, grant(wanted, tokens), reserved.Taken)
+            : Granted(outcome, reserved with { RefillAhead = false }, 0);
+    }
+
+    private static RefillResult Granted(RefillOutcome outcome, (int Taken, int Remaining, bool RefillAhead) grant, int alsoTaken)
+    {
+        var result = new RefillResult(outcome);
+        result.Grant(grant.Taken + alsoTaken, grant.Remaining, grant.RefillAhead);
+        return result;
+    }
+
+    private Slot SlotOf(CounterKey key)
+    {
+        if (!_slots.TryGetValue(key, out var slot))
+        {
+            slot = new Slot();
+            _slots[key] = slot;
+        }
+
+        return slot;
+    }
+
+    /// <summary>A counter's refills: the one counting, and the one requests join meanwhile.</summary>
+    private sealed class Slot
+    {
+        public Flight? Running { get; set; }
+
+        public Flight? Open { get; set; }
     }
 
     private sealed class Flight
     {
         public TaskCompletionSource<RefillResult> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>Set once the result is published and the flight no longer counts as running.</summary>
+        public TaskCompletionSource Ended { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public int Waiters { get; set; }
     }

@@ -14,8 +14,9 @@ namespace Huntaze.Functions.Security.RateLimiting;
 /// incremented by ETag compare-and-swap, so every instance sees one count and no more than the limit is
 /// admitted however many requests race (docs/decisions/0003-rate-limit-algorithm.md). Within an instance,
 /// requests of one subject never race each other for the store: one refill is in flight per counter and
-/// counts tokens for everyone waiting on it (<see cref="CounterRefills"/>), so a subject with many
-/// concurrent requests (a user with many tabs, a NAT address) costs what one does.
+/// counts tokens for everyone waiting on it, and those arriving meanwhile wait for the next
+/// (<see cref="CounterRefills"/>), so a subject with many concurrent requests (a user with many tabs, a NAT
+/// address) waits for two refills at most.
 /// </summary>
 public sealed partial class RateLimiter(IRateLimitStore store, IOptions<RateLimitOptions> options, TimeProvider time, ILogger<RateLimiter> logger)
 {
@@ -73,11 +74,11 @@ public sealed partial class RateLimiter(IRateLimitStore store, IOptions<RateLimi
                     return Decide(new RateLimitDecision(policy, true, settings.Limit, settings.WindowSeconds, left, reset));
                 }
 
-                // Tokens counted by a refill are handed to its waiters before anyone else can take them; one that
-                // joined past what the refill counted joins the next, which counts it. Rounds are bounded by the
-                // refill's own bound and the budget.
+                // A refill counts a token for every request that joined it, handed to them before anyone else can
+                // take one; a request goes round again only when another instance spent the window meanwhile or
+                // the limit left fewer tokens than waiters. Rounds are bounded by the refill's own bound and the budget.
                 var result = await _refills.RunOrJoinAsync(key, Refill, Grant, StoreTimeout, time, budget.Token, cancellationToken).ConfigureAwait(false);
-                if (result.Outcome == RefillOutcome.Refilled && result.TryClaim())
+                if (result.TryClaim())
                 {
                     if (result.TakeRefillAhead())
                     {
