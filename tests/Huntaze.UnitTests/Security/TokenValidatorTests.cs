@@ -283,13 +283,17 @@ public sealed class TokenValidatorTests : IDisposable
     }
 
     [Fact]
-    public async Task ValidateAsync_InvalidTokenAgain_NeverRemembered()
+    public async Task ValidateAsync_RefusedTokenAgain_NeverRemembered()
     {
+        // Not yet valid (nbf 45 s ahead, 30 s skew), then valid 20 s later: well within the 60 s a validation is kept,
+        // so a remembered refusal would still refuse it.
         var validator = DevValidator();
-        var token = DevToken(key: OtherKey);
+        var token = DevToken(issuedAt: _time.GetUtcNow().AddSeconds(45));
+        Assert.False((await validator.ValidateAsync(token, CancellationToken.None)).IsValid);
 
-        Assert.False((await validator.ValidateAsync(token, CancellationToken.None)).IsValid);
-        Assert.False((await validator.ValidateAsync(token, CancellationToken.None)).IsValid);
+        _time.Advance(TimeSpan.FromSeconds(20));
+
+        Assert.True((await validator.ValidateAsync(token, CancellationToken.None)).IsValid);
     }
 
     [Fact]
