@@ -11,7 +11,9 @@ browser_setup() {
     :
   elif [[ -x /usr/bin/chromium && -x /usr/bin/chromedriver ]]; then
     :
-  elif apt-cache show chromium-driver >/dev/null 2>&1 && apt-cache policy chromium | grep -q 'Candidate: [0-9]'; then
+  # Not `grep -q`: it stops reading at the first match, apt-cache then dies of SIGPIPE, and under .ci/run's pipefail
+  # the whole test fails now and then (a new machine without Chromium skipped the install that way).
+  elif apt-cache show chromium-driver >/dev/null 2>&1 && apt-cache policy chromium 2>/dev/null | grep 'Candidate: [0-9]' >/dev/null; then
     echo "browser: installing chromium and chromium-driver (apt-get)"
     local sudo_cmd=""
     if [[ $(id -u) -ne 0 ]]; then sudo_cmd="sudo"; fi

@@ -86,8 +86,8 @@ static async Task RunOnboardingAsync(string[] args)
     await using var rig = await BenchRig.StartAsync(CancellationToken.None);
     var rows = new List<string>
     {
-        "| concurrency | operation | through the API p50 / p95 / p99 (ms) | req/s | errors | raw storage p50 / p95 / p99 (ms) | ops/s | p95 ratio |",
-        "|---|---|---|---|---|---|---|---|",
+        "| concurrency | operation | through the API p50 / p95 / p99 (ms) | req/s | errors | raw storage p50 / p95 / p99 (ms) | ops/s | p95 ratio | p95 ratio, median of rounds | machine CPU per op, API / raw (ms) | CPU ratio | allocated per op, API / raw (KB) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     };
     var hotUser = new List<string>();
     foreach (var level in levels)
@@ -105,7 +105,7 @@ static async Task RunOnboardingAsync(string[] args)
         {
             var (operation, api, raw) = (operations[i], measured[2 * i], measured[(2 * i) + 1]);
             results[operation] = api;
-            var row = $"| {level} | {operation} | {api.P50:0.0} / {api.P95:0.0} / {api.P99:0.0} | {api.Throughput:0} | {api.Errors} | {raw.P50:0.0} / {raw.P95:0.0} / {raw.P99:0.0} | {raw.Throughput:0} | {api.P95 / raw.P95:0.00} |";
+            var row = $"| {level} | {operation} | {api.P50:0.0} / {api.P95:0.0} / {api.P99:0.0} | {api.Throughput:0} | {api.Errors} | {raw.P50:0.0} / {raw.P95:0.0} / {raw.P99:0.0} | {raw.Throughput:0} | {api.P95 / raw.P95:0.00} | {api.MedianRoundRatio(raw):0.00} | {api.CpuPerOperation:0.00} / {raw.CpuPerOperation:0.00} | {api.CpuPerOperation / raw.CpuPerOperation:0.00} | {api.KilobytesPerOperation:0} / {raw.KilobytesPerOperation:0} |";
             Console.WriteLine(row);
             rows.Add(row);
         }

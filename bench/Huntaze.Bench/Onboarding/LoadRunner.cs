@@ -2,8 +2,28 @@ using System.Diagnostics;
 
 namespace Huntaze.Bench.Onboarding;
 
-/// <summary>Latency percentiles (ms) and throughput of one measurement.</summary>
-internal sealed record LoadResult(double P50, double P95, double P99, double Throughput, int Errors);
+/// <summary>
+/// Latency percentiles (ms) and throughput of one measurement, and the whole machine's CPU time per operation (ms; the
+/// bench's client, the host and Azurite together, from <c>/proc/stat</c> over the measured slices; NaN off Linux) and the
+/// bench process's allocations per operation (KB; its client, the host and the raw storage client together).
+/// </summary>
+internal sealed record LoadResult(double P50, double P95, double P99, double Throughput, int Errors, double CpuPerOperation = double.NaN, double KilobytesPerOperation = double.NaN)
+{
+    /// <summary>The p95 of each measured slice, in order (one per round of an interleaved run).</summary>
+    public IReadOnlyList<double> SliceP95 { get; init; } = [];
+
+    /// <summary>
+    /// The median over rounds of this run's slice p95 against <paramref name="other"/>'s slice p95 of the same round:
+    /// what the ratio is under the same conditions, robust to one slice a burst of outside load fell on (the pooled
+    /// p95 ratio is not). NaN when the runs were not interleaved.
+    /// </summary>
+    public double MedianRoundRatio(LoadResult other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        var ratios = SliceP95.Zip(other.SliceP95, (a, b) => a / b).Order().ToArray();
+        return ratios.Length == 0 ? double.NaN : ratios.Length % 2 == 1 ? ratios[ratios.Length / 2] : (ratios[(ratios.Length / 2) - 1] + ratios[ratios.Length / 2]) / 2;
+    }
+}
 
 /// <summary>
 /// Runs operations from N workers in a closed loop for a fixed time, after a short warm-up. Operations compared
@@ -93,7 +113,10 @@ internal static class LoadRunner
     private sealed class Run(Func<Task<bool>>[] operations)
     {
         private readonly List<double> _latencies = [];
+        private readonly List<double> _sliceP95 = [];
         private TimeSpan _elapsed;
+        private double _cpu;
+        private long _allocated;
         private int _errors;
 
         /// <summary>Five calls per worker before anything is measured.</summary>
@@ -108,6 +131,8 @@ internal static class LoadRunner
         public async Task MeasureAsync(TimeSpan duration)
         {
             var perWorker = new List<double>[operations.Length];
+            var cpuBefore = MachineCpu.BusySeconds();
+            var allocatedBefore = GC.GetTotalAllocatedBytes();
             var watch = Stopwatch.StartNew();
             await Task.WhenAll(Enumerable.Range(0, operations.Length).Select(async w =>
             {
@@ -124,21 +149,35 @@ internal static class LoadRunner
                 }
             }));
             _elapsed += watch.Elapsed;
-            _latencies.AddRange(perWorker.SelectMany(l => l));
+            _cpu += MachineCpu.BusySeconds() - cpuBefore;
+            _allocated += GC.GetTotalAllocatedBytes() - allocatedBefore;
+            var slice = perWorker.SelectMany(l => l).ToArray();
+            _latencies.AddRange(slice);
+            Array.Sort(slice);
+            _sliceP95.Add(Percentile(slice, 0.95));
         }
 
         /// <summary>Forgets what was measured so far (the warm-up).</summary>
         public void Discard()
         {
             _latencies.Clear();
+            _sliceP95.Clear();
             _elapsed = TimeSpan.Zero;
+            _cpu = 0;
+            _allocated = 0;
             _errors = 0;
         }
 
         public LoadResult Result()
         {
             var all = _latencies.Order().ToArray();
-            return new LoadResult(Percentile(all, 0.50), Percentile(all, 0.95), Percentile(all, 0.99), all.Length / _elapsed.TotalSeconds, _errors);
+            return new LoadResult(
+                Percentile(all, 0.50), Percentile(all, 0.95), Percentile(all, 0.99), all.Length / _elapsed.TotalSeconds, _errors,
+                all.Length == 0 ? double.NaN : _cpu * 1000 / all.Length,
+                all.Length == 0 ? double.NaN : _allocated / 1024.0 / all.Length)
+            {
+                SliceP95 = [.. _sliceP95],
+            };
         }
     }
 

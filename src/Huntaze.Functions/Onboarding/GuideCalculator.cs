@@ -44,12 +44,28 @@ public static class GuideCalculator
         StateETag(state.Revision));
 
     /// <summary>Offered prerequisites not yet satisfied: completed, or skipped when optional.</summary>
-    public static IReadOnlyList<string> BlockedBy(StepDefinition step, IReadOnlyList<StepDefinition> offered, ProgressSnapshot progress) =>
-        [.. step.Prerequisites
-            .Select(id => offered.FirstOrDefault(o => o.Id == id))
-            .OfType<StepDefinition>()
-            .Where(p => !Satisfies(p, progress.StatusOf(p.Id)))
-            .Select(p => p.Id)];
+    public static IReadOnlyList<string> BlockedBy(StepDefinition step, IReadOnlyList<StepDefinition> offered, ProgressSnapshot progress)
+    {
+        // Loops, not LINQ: this runs for every offered step of every rendered guide.
+        List<string>? blocking = null;
+        foreach (var id in step.Prerequisites)
+        {
+            for (var i = 0; i < offered.Count; i++)
+            {
+                if (offered[i].Id == id)
+                {
+                    if (!Satisfies(offered[i], progress.StatusOf(id)))
+                    {
+                        (blocking ??= []).Add(id);
+                    }
+
+                    break;
+                }
+            }
+        }
+
+        return blocking ?? (IReadOnlyList<string>)[];
+    }
 
     public static bool Satisfies(StepDefinition step, StepStatus status) =>
         status == StepStatus.Completed || (status == StepStatus.Skipped && !step.Required);

@@ -52,6 +52,42 @@ public sealed class RequestBodyTests
         Assert.Equal(413, problem.Type.Status);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task ReadJsonAsync_BodyLongerThanFirstBuffer_ReadsAllOfIt(bool declareLength)
+    {
+        var name = new string('b', 20_000);
+
+        var sample = await RequestBody.ReadJsonAsync<Sample>(Request($$"""{"name":"{{name}}","count":7}""", declareLength: declareLength), CancellationToken.None);
+
+        Assert.Equal(name, sample.Name);
+        Assert.Equal(7, sample.Count);
+    }
+
+    [Fact]
+    public async Task ReadJsonAsync_UndeclaredLengthExactlyAtLimit_Accepted()
+    {
+        var padding = RequestBody.MaxBytes - """{"name":"","count":1}""".Length;
+        var body = $$"""{"name":"{{new string('c', padding)}}","count":1}""";
+        Assert.Equal(RequestBody.MaxBytes, Encoding.UTF8.GetByteCount(body));
+
+        var sample = await RequestBody.ReadJsonAsync<Sample>(Request(body, declareLength: false), CancellationToken.None);
+
+        Assert.Equal(padding, sample.Name.Length);
+    }
+
+    [Fact]
+    public async Task ReadJsonAsync_UndeclaredLengthOneByteOverLimit_Throws413()
+    {
+        var padding = RequestBody.MaxBytes - """{"name":"","count":1}""".Length + 1;
+        var body = $$"""{"name":"{{new string('c', padding)}}","count":1}""";
+
+        var problem = await Assert.ThrowsAsync<ProblemException>(() => RequestBody.ReadJsonAsync<Sample>(Request(body, declareLength: false), CancellationToken.None));
+
+        Assert.Equal(413, problem.Type.Status);
+    }
+
     private static HttpRequest Request(string body, string? contentType = "application/json", bool declareLength = true)
     {
         var bytes = Encoding.UTF8.GetBytes(body);

@@ -62,19 +62,35 @@ public static class RequestBody
             throw Problems.PayloadTooLarge(maxBytes);
         }
 
-        using var buffer = new MemoryStream();
-        var chunk = new byte[8192];
-        int read;
+        // A declared length is read into a buffer of exactly that size (one allocation); a chunked body grows one.
+        var buffer = new byte[request.ContentLength is { } declared ? (int)declared : Math.Min(maxBytes, 4096)];
+        var length = 0;
         try
         {
-            while ((read = await request.Body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+            int read;
+            while ((read = await request.Body.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false)) > 0)
             {
-                if (buffer.Length + read > maxBytes)
+                length += read;
+                if (length == buffer.Length)
                 {
-                    throw Problems.PayloadTooLarge(maxBytes);
-                }
+                    if (request.ContentLength is not null)
+                    {
+                        // Kestrel ends the body at the declared length (a longer one is a framing error it reports).
+                        break;
+                    }
 
-                buffer.Write(chunk, 0, read);
+                    if (length >= maxBytes)
+                    {
+                        if (await request.Body.ReadAsync(new byte[1], cancellationToken).ConfigureAwait(false) > 0)
+                        {
+                            throw Problems.PayloadTooLarge(maxBytes);
+                        }
+
+                        break;
+                    }
+
+                    Array.Resize(ref buffer, Math.Min(maxBytes, buffer.Length * 2));
+                }
             }
         }
         catch (BadHttpRequestException exception)
@@ -85,12 +101,12 @@ public static class RequestBody
                 : Problems.BadRequest("The request body is incomplete or its framing (Content-Length, chunked encoding) is malformed.");
         }
 
-        if (buffer.Length == 0)
+        if (length == 0)
         {
             throw Problems.MalformedJson("The request body is empty; a JSON object is required.");
         }
 
-        var body = new ReadOnlyMemory<byte>(buffer.GetBuffer(), 0, (int)buffer.Length);
+        var body = new ReadOnlyMemory<byte>(buffer, 0, length);
         EnsureValidText(body.Span);
         return body;
     }
