@@ -5,17 +5,16 @@ namespace Huntaze.Bench.Onboarding;
 /// <summary>
 /// Latency percentiles (ms) and throughput of one measurement, and the whole machine's CPU time per operation (ms; the
 /// bench's client, the host and Azurite together, from <c>/proc/stat</c> over the measured slices; NaN off Linux) and the
-/// bench process's allocations per operation (KB; its client, the host and the raw storage client together).
+/// bench process's allocations per operation (KB; its client, the host and the raw storage client together); the p95 of
+/// each measured slice, in order (one per round of an interleaved run).
 /// </summary>
-internal sealed record LoadResult(double P50, double P95, double P99, double Throughput, int Errors, double CpuPerOperation = double.NaN, double KilobytesPerOperation = double.NaN)
+internal sealed record LoadResult(
+    double P50, double P95, double P99, double Throughput, int Errors, double CpuPerOperation, double KilobytesPerOperation, IReadOnlyList<double> SliceP95)
 {
-    /// <summary>The p95 of each measured slice, in order (one per round of an interleaved run).</summary>
-    public IReadOnlyList<double> SliceP95 { get; init; } = [];
-
     /// <summary>
     /// The median over rounds of this run's slice p95 against <paramref name="other"/>'s slice p95 of the same round:
     /// what the ratio is under the same conditions, robust to one slice a burst of outside load fell on (the pooled
-    /// p95 ratio is not). NaN when the runs were not interleaved.
+    /// p95 ratio is not). For runs measured in one go, the ratio of their p95s.
     /// </summary>
     public double MedianRoundRatio(LoadResult other)
     {
@@ -174,10 +173,8 @@ internal static class LoadRunner
             return new LoadResult(
                 Percentile(all, 0.50), Percentile(all, 0.95), Percentile(all, 0.99), all.Length / _elapsed.TotalSeconds, _errors,
                 all.Length == 0 ? double.NaN : _cpu * 1000 / all.Length,
-                all.Length == 0 ? double.NaN : _allocated / 1024.0 / all.Length)
-            {
-                SliceP95 = [.. _sliceP95],
-            };
+                all.Length == 0 ? double.NaN : _allocated / 1024.0 / all.Length,
+                [.. _sliceP95]);
         }
     }
 

@@ -13,10 +13,8 @@ public sealed class OnboardingService(
     IProgressStore store,
     IOnboardingEventPublisher events,
     TimeProvider time,
-    GuideViews? views = null)
+    GuideViews views)
 {
-    private readonly GuideViews _views = views ?? new GuideViews(time);
-
     /// <summary>
     /// The guide, or <c>{enabled:false, reason}</c> while it is off, serialized once: the ETag hashes the bytes
     /// sent. One <c>guide_viewed</c> event per request answered with the guide, whether the answer is the body
@@ -31,7 +29,7 @@ public sealed class OnboardingService(
 
         var offered = await access.OfferedAsync(caller, cancellationToken).ConfigureAwait(false);
         var snapshot = await store.ReadAsync(caller.UserId, cancellationToken).ConfigureAwait(false);
-        var view = _views.Render(offered, snapshot, time.GetUtcNow());
+        var view = views.Render(offered, snapshot, time.GetUtcNow());
         await events.PublishAsync(new OnboardingEvent(OnboardingEventKind.GuideViewed, caller.UserId, null, time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
         return view;
     }

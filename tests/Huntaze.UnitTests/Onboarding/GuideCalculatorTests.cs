@@ -99,6 +99,41 @@ public sealed class GuideCalculatorTests
         Assert.Equal(["assessment"], view.Steps.Single(s => s.Id == "goals").BlockedBy);
     }
 
+    private static readonly StepCatalog Prerequisites = StepCatalogLoader.Parse(CatalogJson.Catalog(
+    [
+        Step("optional_first", 10, 10, false),
+        Step("required_first", 20, 10, true),
+        Step("de_only", 30, 10).Markets(["DE"], []),
+        Step("final", 40, 10, true, "optional_first", "required_first", "de_only"),
+    ]));
+
+    [Theory]
+    [InlineData(StepStatus.NotStarted, StepStatus.NotStarted, new[] { "optional_first", "required_first" })]
+    [InlineData(StepStatus.Skipped, StepStatus.Completed, new string[0])]
+    [InlineData(StepStatus.Skipped, StepStatus.Skipped, new[] { "required_first" })]
+    [InlineData(StepStatus.Completed, StepStatus.InProgress, new[] { "required_first" })]
+    public void BlockedBy_PrerequisiteStatuses_ListsUnsatisfiedInDeclaredOrder(StepStatus optional, StepStatus required, string[] expected)
+    {
+        // US: de_only is not offered, so it never blocks (a prerequisite the user is not shown cannot be done).
+        var offered = Prerequisites.Offered(Audience("US"));
+        var final = offered.Single(s => s.Id == "final");
+
+        var blockedBy = GuideCalculator.BlockedBy(final, offered, Progress(("optional_first", optional), ("required_first", required)));
+
+        Assert.Equal(expected, blockedBy);
+    }
+
+    [Fact]
+    public void BlockedBy_OfferedPrerequisiteOpen_Blocks()
+    {
+        var offered = Prerequisites.Offered(Audience("DE"));
+        var final = offered.Single(s => s.Id == "final");
+
+        var blockedBy = GuideCalculator.BlockedBy(final, offered, Progress(("optional_first", StepStatus.Completed), ("required_first", StepStatus.Completed)));
+
+        Assert.Equal(["de_only"], blockedBy);
+    }
+
     [Fact]
     public void Build_NothingDone_NextIsFirstUnblockedStep()
     {

@@ -24,7 +24,7 @@ internal sealed class OnboardingHarness
         var options = Options.Create(new OnboardingOptions());
         Access = new OnboardingAccess(TestCatalog, Flags, KillSwitch, options);
         Writes = new StepWriteService(Access, Store, Events, Time);
-        Guide = new OnboardingService(TestCatalog, Access, Store, Events, Time);
+        Guide = new OnboardingService(TestCatalog, Access, Store, Events, Time, new GuideViews(Time));
         State = new GuideStateService(Access, Store, Events, Time);
     }
 

@@ -75,7 +75,7 @@ public static class RequestBody
                 {
                     if (request.ContentLength is not null)
                     {
-                        // Kestrel ends the body at the declared length (a longer one is a framing error it reports).
+                        // Kestrel ends the body at the declared length; a shorter one is a framing error it reports (below).
                         break;
                     }
 
