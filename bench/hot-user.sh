@@ -25,7 +25,7 @@ key=$(python3 -c 'import base64,os; print(base64.b64encode(os.urandom(32)).decod
 account='AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=='
 export AzureWebJobsStorage="DefaultEndpointsProtocol=http;$account;BlobEndpoint=http://127.0.0.1:$blob/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$queue/devstoreaccount1;TableEndpoint=http://127.0.0.1:$table/devstoreaccount1"
 export Auth__Issuer=https://huntaze.local/bench Auth__Audience=api://huntaze-onboarding Auth__DevelopmentSigningKey="$key"
-export Flags__SeedEnabled__0=Onboarding RateLimits__reads__Limit=100000000 RateLimits__reads__ReservationSize=12
+export Flags__SeedEnabled__0=Onboarding RateLimits__reads__Limit=100000000 RateLimits__reads__ReservationSize=12 RateLimits__reads__MaxReservationSize=60
 # The timers the host requires a schedule for, set to once a year so none fires during the run (as BenchTimers does).
 export Logging__LogLevel__Default=Warning Privacy__RetentionSchedule="0 0 0 1 1 *" Backups__Schedule="0 0 2 1 1 *" Backups__DrillSchedule="0 0 4 1 1 *"
 dotnet src/Huntaze.LocalHost/bin/Release/net10.0/Huntaze.LocalHost.dll --no-local-settings --urls "http://127.0.0.1:$http" > "$work/host.log" 2>&1 &

@@ -8,7 +8,7 @@ using Huntaze.Bench.Security;
 using Huntaze.Bench.Storage;
 
 // dotnet run -c Release --project bench/Huntaze.Bench -- <benchmark> [args]
-//   onboarding [seconds per measurement, default 10] [levels, default 1,16,64]   API vs raw storage, and one user vs many (docs/performance.md)
+//   onboarding [seconds per measurement, default 10] [levels, default 1,16,64]   API vs raw storage, a bare HTTP endpoint (the floor), one user vs many (docs/performance.md)
 //   patch-shapes [seconds, default 10] [levels, default 16,64]                     the storage work of each possible PATCH shape, raw (docs/performance.md)
 //   mix [seconds, default 20] [workers, default 32] [users, default 5000]          issue 15's mix (80 % reads, 15 % writes, 5 % snooze/gate) vs raw storage
 //   flags-evaluation [BenchmarkDotNet args]                                        evaluation cost per request (docs/flags.md)
@@ -84,16 +84,18 @@ static async Task RunOnboardingAsync(string[] args)
     var seconds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10;
     int[] levels = args.Length > 1 ? [.. args[1].Split(',').Select(l => int.Parse(l, CultureInfo.InvariantCulture))] : [1, 16, 64];
     await using var rig = await BenchRig.StartAsync(CancellationToken.None);
+    await rig.StartFloorAsync(CancellationToken.None);
     var rows = new List<string>
     {
         "| concurrency | operation | through the API p50 / p95 / p99 (ms) | req/s | errors | raw storage p50 / p95 / p99 (ms) | ops/s | p95 ratio | p95 ratio, median of rounds | machine CPU per op, API / raw (ms) | CPU ratio | allocated per op, API / raw (KB) |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|",
     };
     var hotUser = new List<string>();
+    var parts = new List<string>();
     foreach (var level in levels)
     {
         var results = new Dictionary<string, LoadResult>();
-        var operations = new[] { "GET /api/onboarding", "GET /api/onboarding" + BenchRig.OneUser, "PATCH /api/onboarding/steps/{id}" };
+        var operations = new[] { "GET /api/onboarding", "GET /api/onboarding" + BenchRig.OneUser, "PATCH /api/onboarding/steps/{id}", BenchRig.FloorGet };
 
         // Every column of a level in alternating slices: the API and its raw work, and one user against one
         // user per worker, each pair measured under the same machine load.
@@ -105,11 +107,14 @@ static async Task RunOnboardingAsync(string[] args)
         {
             var (operation, api, raw) = (operations[i], measured[2 * i], measured[(2 * i) + 1]);
             results[operation] = api;
+            results[operation + " raw"] = raw;
             var row = $"| {level} | {operation} | {api.P50:0.0} / {api.P95:0.0} / {api.P99:0.0} | {api.Throughput:0} | {api.Errors} | {raw.P50:0.0} / {raw.P95:0.0} / {raw.P99:0.0} | {raw.Throughput:0} | {api.P95 / raw.P95:0.00} | {api.MedianRoundRatio(raw):0.00} | {api.CpuPerOperation:0.00} / {raw.CpuPerOperation:0.00} | {api.CpuPerOperation / raw.CpuPerOperation:0.00} | {api.KilobytesPerOperation:0} / {raw.KilobytesPerOperation:0} |";
             Console.WriteLine(row);
             rows.Add(row);
         }
 
+        var (get, getRaw, floor, floorRaw) = (results["GET /api/onboarding"], results["GET /api/onboarding raw"], results[BenchRig.FloorGet], results[BenchRig.FloorGet + " raw"]);
+        parts.Add($"| {level} | {floor.P95 / floorRaw.P95:0.00} (CPU {floor.CpuPerOperation / floorRaw.CpuPerOperation:0.00}) | {get.P95 / floor.P95:0.00} (CPU {get.CpuPerOperation / floor.CpuPerOperation:0.00}) | {get.P95 / getRaw.P95:0.00} (CPU {get.CpuPerOperation / getRaw.CpuPerOperation:0.00}) |");
         if (level > 1)
         {
             var one = results["GET /api/onboarding" + BenchRig.OneUser];
@@ -124,6 +129,10 @@ static async Task RunOnboardingAsync(string[] args)
     Console.WriteLine("| concurrency | GET, one user: p99, throughput | GET, one user per worker: p99, throughput | p99 ratio (goal ≤ 1.5) |");
     Console.WriteLine("|---|---|---|---|");
     Console.WriteLine(string.Join(Environment.NewLine, hotUser));
+    Console.WriteLine();
+    Console.WriteLine("| concurrency | GET p95 ratio: the bare endpoint against the raw read (the HTTP hop) | the API against the bare endpoint (the app's work) | the API against the raw read (goal ≤ 1.3) |");
+    Console.WriteLine("|---|---|---|---|");
+    Console.WriteLine(string.Join(Environment.NewLine, parts));
     foreach (var (failure, count) in rig.Failures.OrderBy(f => f.Key, StringComparer.Ordinal))
     {
         Console.WriteLine($"not 2xx: {count} × {failure}");

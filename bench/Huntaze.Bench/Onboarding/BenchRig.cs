@@ -34,6 +34,7 @@ internal sealed class BenchRig : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly Uri _baseAddress;
     private readonly TableClient _rawTable;
+    private FloorEndpoint? _floor;
 
     /// <summary>The table of the raw storage work (not app data), for scenarios of their own.</summary>
     public TableClient RawTable => _rawTable;
@@ -67,9 +68,11 @@ internal sealed class BenchRig : IAsyncDisposable
             ["Auth__DevelopmentSigningKey"] = SigningKey,
             ["Flags__SeedEnabled__0"] = "Onboarding",
             // Limits raised so closed-loop workers are never refused, but reservation sizes pinned to what
-            // the production limits give (600/min → 12, 20/min → 1): each request pays the real limiter cost.
+            // the production limits give (600/min → 12 growing to at most 60, 20/min → 1): each request pays the
+            // real limiter cost.
             ["RateLimits__reads__Limit"] = "100000000",
             ["RateLimits__reads__ReservationSize"] = "12",
+            ["RateLimits__reads__MaxReservationSize"] = "60",
             ["RateLimits__step-writes__Limit"] = "100000000",
             ["RateLimits__step-writes__ReservationSize"] = "1",
             ["Logging__LogLevel__Default"] = "Warning",
@@ -94,6 +97,18 @@ internal sealed class BenchRig : IAsyncDisposable
         return rig;
     }
 
+    /// <summary>The operation served by <see cref="FloorEndpoint"/>: a GET's HTTP hop and point read, no app code.</summary>
+    public const string FloorGet = "GET, bare HTTP endpoint (floor)";
+
+    /// <summary>Starts the floor endpoint, answering the body the API answers a bench user (run before measuring <see cref="FloorGet"/>).</summary>
+    public async Task StartFloorAsync(CancellationToken cancellationToken)
+    {
+        const string probe = "bench-floor-probe";
+        _rawTable.UpsertEntity(RawGuide(probe), cancellationToken: cancellationToken);
+        var body = await Client(probe).GetByteArrayAsync("/api/onboarding", cancellationToken);
+        _floor = await FloorEndpoint.StartAsync(_rawTable, body, cancellationToken);
+    }
+
     /// <summary>The "(one user)" form of an operation: every worker acts as the same user (tabs, a shared NAT address).</summary>
     public const string OneUser = " (one user)";
 
@@ -102,6 +117,13 @@ internal sealed class BenchRig : IAsyncDisposable
 
     public Func<Task<bool>> ApiOperation(string operation, int level, int worker)
     {
+        if (operation == FloorGet)
+        {
+            var floorUser = $"floor-{level}-{worker}";
+            _rawTable.UpsertEntity(RawGuide(floorUser));
+            return (_floor ?? throw new InvalidOperationException("StartFloorAsync first.")).Get(floorUser, Token(floorUser));
+        }
+
         var user = operation.EndsWith(OneUser, StringComparison.Ordinal) ? $"bench-{level}-one" : $"bench-{level}-{worker}";
         var client = Client(user);
         // The user has a guide, as the raw side's does: a GET reads an entity, not a 404 (Azurite answers a missing
@@ -235,6 +257,11 @@ internal sealed class BenchRig : IAsyncDisposable
         foreach (var client in _clients.Values)
         {
             client.Dispose();
+        }
+
+        if (_floor is not null)
+        {
+            await _floor.DisposeAsync();
         }
 
         await _app.StopAsync();

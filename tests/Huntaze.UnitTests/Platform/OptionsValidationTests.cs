@@ -27,6 +27,8 @@ public sealed class OptionsValidationTests
     [InlineData("Onboarding:MigrationParallelism", "100", "Onboarding:MigrationParallelism is 100;")]
     [InlineData("RateLimits:reads:Limit", "0", "RateLimits:reads:Limit is 0;")]
     [InlineData("RateLimits:step-writes:ReservationSize", "50", "RateLimits:step-writes:ReservationSize is 50;")]
+    [InlineData("RateLimits:reads:MaxReservationSize", "11", "RateLimits:reads:MaxReservationSize is 11;")]
+    [InlineData("RateLimits:reads:MaxReservationSize", "601", "RateLimits:reads:MaxReservationSize is 601;")]
     [InlineData("Health:Timeout", "00:00:30", "Health:Timeout is 00:00:30;")]
     [InlineData("Storage:TablePrefix", "a-b", "Storage:TablePrefix is 'a-b';")]
     [InlineData("Flags:SnapshotPollSeconds", "9", "Flags:SnapshotPollSeconds is 9;")]

@@ -20,8 +20,18 @@ public sealed class RateLimitReservationTests
     public void EffectiveReservationSize_DefaultPolicies_ExactForSmallLimits(string policy, int expected) =>
         Assert.Equal(expected, new RateLimitOptions().Policies[policy].EffectiveReservationSize);
 
+    [Theory]
+    [InlineData(RateLimitPolicies.StepWrites, 1)]
+    [InlineData(RateLimitPolicies.Snooze, 1)]
+    [InlineData(RateLimitPolicies.PrivacyRequests, 1)]
+    [InlineData(RateLimitPolicies.Anonymous, 1)]
+    [InlineData(RateLimitPolicies.AlertRelay, 2)]
+    [InlineData(RateLimitPolicies.Reads, 60)]
+    public void EffectiveMaxReservationSize_DefaultPolicies_ExactLimitsNeverGrow(string policy, int expected) =>
+        Assert.Equal(expected, new RateLimitOptions().Policies[policy].EffectiveMaxReservationSize);
+
     [Fact]
-    public async Task AcquireAsync_ReadsSequentialPastLimit_AdmitsExactlyLimitWithOneWritePerReservation()
+    public async Task AcquireAsync_ReadsSequentialPastLimit_AdmitsExactlyLimitWithReservationsGrowingToTheMax()
     {
         var store = new InMemoryRateLimitStore();
         var limiter = Limiter(store, new FakeTimeProvider(Noon));
@@ -33,7 +43,29 @@ public sealed class RateLimitReservationTests
         }
 
         Assert.Equal(600, admitted);
-        Assert.Equal(50, store.Writes); // 600 / 12, against 600 without reservations
+        // The only writer: 12 (the first count), 12, 24, 48, then 60 a time, and the 24 the limit leaves; 50 writes
+        // with reservations that never grow, 600 with none.
+        Assert.Equal(13, store.Writes);
+        Assert.Equal(600, store.CountOf(_ => true));
+    }
+
+    [Fact]
+    public async Task AcquireAsync_ReadsFromTwoInstancesAlternating_ReservationsStayAtTheBase()
+    {
+        // Each refill finds the other instance's write (a stale hint): nobody may hold more than the base reservation.
+        var store = new InMemoryRateLimitStore();
+        var time = new FrozenClock(Noon);
+        RateLimiter[] instances = [Limiter(store, time), Limiter(store, time)];
+
+        var admitted = 0;
+        for (var i = 0; i < 700; i++)
+        {
+            admitted += (await instances[i % 2].AcquireAsync(RateLimitPolicies.Reads, "user:u1", CancellationToken.None)).Admitted ? 1 : 0;
+        }
+
+        Assert.Equal(600, admitted);
+        Assert.Equal(50, store.Writes);
+        Assert.True(store.Conflicts > 0, "each instance's hint went stale when the other wrote");
     }
 
     [Fact]
@@ -157,6 +189,7 @@ public sealed class RateLimitReservationTests
         var options = new RateLimitOptions();
         options.Policies[RateLimitPolicies.Reads].Limit = 100_000;
         options.Policies[RateLimitPolicies.Reads].ReservationSize = 12;
+        options.Policies[RateLimitPolicies.Reads].MaxReservationSize = 12;
         var limiter = Limiter(store, new FrozenClock(Noon), options);
 
         var decisions = await Task.WhenAll(Enumerable.Range(0, 64).Select(_ => Task.Run(() => limiter.AcquireAsync(RateLimitPolicies.Reads, "user:u1", CancellationToken.None))));
@@ -200,6 +233,7 @@ public sealed class RateLimitReservationTests
         var options = new RateLimitOptions();
         options.Policies[RateLimitPolicies.Reads].Limit = limit;
         options.Policies[RateLimitPolicies.Reads].ReservationSize = 12;
+        options.Policies[RateLimitPolicies.Reads].MaxReservationSize = 12;
         var limiter = Limiter(store, new FrozenClock(Noon), options);
         return Task.WhenAll(Enumerable.Range(0, workers).Select(_ => Task.Run(async () =>
         {

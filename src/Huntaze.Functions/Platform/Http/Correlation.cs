@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using Microsoft.AspNetCore.Http;
 
 namespace Huntaze.Functions.Platform.Http;
@@ -15,6 +16,12 @@ public static class Correlation
     public static bool IsValid(string? value) =>
         !string.IsNullOrEmpty(value) && value.Length <= MaxLength && !value.AsSpan().ContainsAnyExcept(Allowed);
 
+    /// <summary>
+    /// 32 random lower-case hex digits (128 bits, the shape of a W3C trace id). Not <see cref="Guid.NewGuid"/>: on Linux
+    /// that reads the kernel's secure random source, a system call per request, and a correlation id needs no secrecy.
+    /// </summary>
+    public static string NewId() => ActivityTraceId.CreateRandom().ToHexString();
+
     /// <summary>The request's correlation id, assigning one on first use.</summary>
     public static string Get(HttpContext http)
     {
@@ -24,7 +31,7 @@ public static class Correlation
         }
 
         string incoming = http.Request.Headers[Header].ToString();
-        id = IsValid(incoming) ? incoming : Guid.NewGuid().ToString("N");
+        id = IsValid(incoming) ? incoming : NewId();
         http.Items[Key] = id;
         return id;
     }

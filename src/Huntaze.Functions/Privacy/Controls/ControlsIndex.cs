@@ -15,6 +15,9 @@ public sealed record ControlsSnapshot(IReadOnlyDictionary<string, IReadOnlySet<s
     public bool Contains(ControlKind kind, string subjectRef) =>
         Refs.TryGetValue(ControlKinds.RowKey(kind), out var set) && set.Contains(subjectRef);
 
+    /// <summary>Whether anyone has a control of <paramref name="kind"/> (when nobody has, a subject's reference need not be computed).</summary>
+    public bool Any(ControlKind kind) => Refs.TryGetValue(ControlKinds.RowKey(kind), out var set) && set.Count > 0;
+
     public ControlsSnapshot With(ControlKind kind, string subjectRef, bool present)
     {
         var refs = Refs.ToDictionary(r => r.Key, r => (IReadOnlySet<string>)new HashSet<string>(r.Value, StringComparer.Ordinal), StringComparer.Ordinal);

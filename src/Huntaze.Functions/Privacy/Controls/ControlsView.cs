@@ -30,7 +30,8 @@ public sealed partial class ControlsView(
     public async ValueTask<bool> HasAsync(ControlKind kind, string userId, CancellationToken cancellationToken)
     {
         var snapshot = _current ?? await LoadFirstAsync(cancellationToken).ConfigureAwait(false);
-        return snapshot.Contains(kind, await references.OfAsync(userId, cancellationToken).ConfigureAwait(false));
+        // Restrictions and objections are rare: most requests meet an empty set and skip the keyed hash.
+        return snapshot.Any(kind) && snapshot.Contains(kind, await references.OfAsync(userId, cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>Unknown controls refuse the write (503): a restricted user's data must not change.</summary>

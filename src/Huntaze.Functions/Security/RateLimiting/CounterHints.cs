@@ -106,6 +106,36 @@ internal sealed class CounterHints
         }
     }
 
+    /// <summary>
+    /// Tokens the next refill of <paramref name="key"/> counts (before waiters): <paramref name="reservation"/>, or more
+    /// while this instance is the subject's only writer (<see cref="SizeNextReservation"/>).
+    /// </summary>
+    public int NextReservation(CounterKey key, int reservation) =>
+        _byKey.TryGetValue(key, out var entry) ? Math.Max(reservation, Volatile.Read(ref entry.NextReservation)) : reservation;
+
+    /// <summary>
+    /// After a committed refill. A write that went through on this instance's own last ETag proves nobody else counted
+    /// the subject since; while every refill of the window has been such a write (or its first count), this instance is
+    /// the subject's only writer, what it reserves only it spends, and the next reservation doubles (up to
+    /// <paramref name="max"/>). Any other write (a stale hint re-read, a counter another instance started) marks the
+    /// window shared: the reservation returns to <paramref name="reservation"/> for the rest of the window, so instances
+    /// sharing a subject keep the base reservation and its bound. One refill is in flight per counter.
+    /// </summary>
+    public void SizeNextReservation(CounterKey key, bool soleWriter, int reservation, int max)
+    {
+        if (!_byKey.TryGetValue(key, out var entry))
+        {
+            return;
+        }
+
+        if (!soleWriter)
+        {
+            entry.Shared = true;
+        }
+
+        Volatile.Write(ref entry.NextReservation, entry.Shared ? reservation : Math.Min(max, Math.Max(reservation, entry.NextReservation) * 2));
+    }
+
     /// <summary>Keeps <paramref name="spare"/> counted tokens for later requests of the same window (after <see cref="RememberWrite"/>).</summary>
     public void Reserve(CounterKey key, int spare)
     {
@@ -143,6 +173,8 @@ internal sealed class CounterHints
         public readonly int Limit = limit;
         public readonly DateTimeOffset WindowEnd = windowEnd;
         public int Reserved;
+        public int NextReservation;
+        public bool Shared;
         public Written? LastWritten;
     }
 }

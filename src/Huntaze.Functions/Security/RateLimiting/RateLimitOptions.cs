@@ -24,6 +24,19 @@ public sealed class RateLimitPolicyOptions
     public int EffectiveReservationSize => Math.Clamp(ReservationSize ?? Limit / 50, 1, Math.Max(1, Limit));
 
     /// <summary>
+    /// The most tokens one compare-and-swap may count while this instance is the only one counting a subject
+    /// (<c>RateLimits__{policy}__MaxReservationSize</c>): the reservation doubles after each refill that committed on
+    /// this instance's own last ETag, and falls back to <see cref="EffectiveReservationSize"/> as soon as another
+    /// instance has counted (ADR 0003, "Growing reservations"). Unset: <c>Limit / 10</c> (reads: 60). Reservations
+    /// under 3 are exact limits and never grow.
+    /// </summary>
+    public int? MaxReservationSize { get; set; }
+
+    public int EffectiveMaxReservationSize => EffectiveReservationSize < 3
+        ? EffectiveReservationSize
+        : Math.Clamp(MaxReservationSize ?? Limit / 10, EffectiveReservationSize, Math.Max(1, Limit));
+
+    /// <summary>
     /// Reserved tokens left on an instance when it counts the next reservation in the background: a third of the
     /// reservation, for reservations of at least 3 (reads: 12, so at 4). Smaller reservations (writes, snoozes,
     /// privacy requests, anonymous calls) are exact limits and never count ahead (-1: never reached).

@@ -19,7 +19,10 @@ internal sealed class RateLimitOptionsValidator : IValidateOptions<RateLimitOpti
                 .Require(settings.WindowSeconds is >= 1 and <= MaxWindowSeconds, $"{policy}:{nameof(settings.WindowSeconds)}", settings.WindowSeconds, $"must be between 1 and {MaxWindowSeconds}.")
                 .Require(
                     settings.ReservationSize is null || (settings.ReservationSize >= 1 && settings.ReservationSize <= settings.Limit),
-                    $"{policy}:{nameof(settings.ReservationSize)}", settings.ReservationSize, $"must be between 1 and the policy's Limit ({settings.Limit}), or unset.");
+                    $"{policy}:{nameof(settings.ReservationSize)}", settings.ReservationSize, $"must be between 1 and the policy's Limit ({settings.Limit}), or unset.")
+                .Require(
+                    settings.MaxReservationSize is null || (settings.MaxReservationSize >= settings.EffectiveReservationSize && settings.MaxReservationSize <= settings.Limit),
+                    $"{policy}:{nameof(settings.MaxReservationSize)}", settings.MaxReservationSize, $"must be between the policy's reservation ({settings.EffectiveReservationSize}) and its Limit ({settings.Limit}), or unset.");
         }
 
         return errors.ToResult();

@@ -59,19 +59,37 @@ public sealed partial class RateLimiter(IRateLimitStore store, IOptions<RateLimi
         // Count the next reservation while this one lasts, so no request of a steady stream waits on the store:
         // only a burst that outruns the refill does.
         void RefillAhead() => _refills.StartIfIdle(key, Refill, Grant, StoreTimeout, time);
+        bool TryTakeReserved(out RateLimitDecision decision)
+        {
+            decision = null!;
+            if (!_counters.TryTake(key, out var left, out var reservedLeft))
+            {
+                return false;
+            }
+
+            if (reservedLeft == settings.RefillAheadAt)
+            {
+                RefillAhead();
+            }
+
+            decision = Decide(new RateLimitDecision(policy, true, settings.Limit, settings.WindowSeconds, left, reset));
+            return true;
+        }
+
+        // Most requests spend a reserved token: no store call, so no budget (a timer) either.
+        if (TryTakeReserved(out var reserved))
+        {
+            return reserved;
+        }
+
         using var budget = new CancellationTokenSource(StoreTimeout, time);
         try
         {
             for (var round = 0; ; round++)
             {
-                if (_counters.TryTake(key, out var left, out var reservedLeft))
+                if (round > 0 && TryTakeReserved(out var taken))
                 {
-                    if (reservedLeft == settings.RefillAheadAt)
-                    {
-                        RefillAhead();
-                    }
-
-                    return Decide(new RateLimitDecision(policy, true, settings.Limit, settings.WindowSeconds, left, reset));
+                    return taken;
                 }
 
                 // A refill counts a token for every request that joined it, handed to them before anyone else can
@@ -114,14 +132,14 @@ public sealed partial class RateLimiter(IRateLimitStore store, IOptions<RateLimi
     /// </summary>
     private async Task<(RefillOutcome Outcome, int Tokens)> RefillAsync(CounterKey key, RateLimitPolicyOptions settings, int waiters, DateTimeOffset windowEnd, CancellationToken cancellationToken)
     {
-        var want = Math.Max(settings.EffectiveReservationSize, waiters);
+        var want = Math.Max(_counters.NextReservation(key, settings.EffectiveReservationSize), waiters);
         for (var round = 0; round < MaxRounds; round++)
         {
             // First round: this instance's own last write is usually still current (one round trip instead
             // of two); a stale hint costs a 412 and the next round reads.
-            var current = round == 0 && _counters.TryGetLastWritten(key, out var hint)
-                ? hint
-                : await store.GetAsync(key, cancellationToken).ConfigureAwait(false);
+            CounterSnapshot? hint = round == 0 && _counters.TryGetLastWritten(key, out var last) ? last : null;
+            var hinted = hint is not null;
+            var current = hint ?? await store.GetAsync(key, cancellationToken).ConfigureAwait(false);
             if (current is null)
             {
                 var first = Math.Min(want, settings.Limit);
@@ -144,6 +162,7 @@ public sealed partial class RateLimiter(IRateLimitStore store, IOptions<RateLimi
             if (await store.TryReplaceAsync(key, current.Value.Count + tokens, current.Value.ETag, cancellationToken).ConfigureAwait(false) is { } replaced)
             {
                 _counters.RememberWrite(key, new CounterSnapshot(current.Value.Count + tokens, replaced), settings.Limit, windowEnd, time.GetUtcNow());
+                _counters.SizeNextReservation(key, soleWriter: hinted, settings.EffectiveReservationSize, settings.EffectiveMaxReservationSize);
                 return (RefillOutcome.Refilled, tokens);
             }
         }
