@@ -11,24 +11,20 @@ public sealed class RateLimitReservationTests
 {
     private static readonly DateTimeOffset Noon = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
 
+    /// <summary>Small limits stay exact (a reservation of 1 that never grows); reads count 12 at a time, growing to 60.</summary>
     [Theory]
-    [InlineData(RateLimitPolicies.StepWrites, 1)]
-    [InlineData(RateLimitPolicies.Snooze, 1)]
-    [InlineData(RateLimitPolicies.PrivacyRequests, 1)]
-    [InlineData(RateLimitPolicies.Anonymous, 1)]
-    [InlineData(RateLimitPolicies.Reads, 12)]
-    public void EffectiveReservationSize_DefaultPolicies_ExactForSmallLimits(string policy, int expected) =>
-        Assert.Equal(expected, new RateLimitOptions().Policies[policy].EffectiveReservationSize);
+    [InlineData(RateLimitPolicies.StepWrites, 1, 1)]
+    [InlineData(RateLimitPolicies.Snooze, 1, 1)]
+    [InlineData(RateLimitPolicies.PrivacyRequests, 1, 1)]
+    [InlineData(RateLimitPolicies.Anonymous, 1, 1)]
+    [InlineData(RateLimitPolicies.AlertRelay, 2, 2)]
+    [InlineData(RateLimitPolicies.Reads, 12, 60)]
+    public void ReservationSizes_DefaultPolicies_ExactLimitsNeverGrow(string policy, int reservation, int max)
+    {
+        var settings = new RateLimitOptions().Policies[policy];
 
-    [Theory]
-    [InlineData(RateLimitPolicies.StepWrites, 1)]
-    [InlineData(RateLimitPolicies.Snooze, 1)]
-    [InlineData(RateLimitPolicies.PrivacyRequests, 1)]
-    [InlineData(RateLimitPolicies.Anonymous, 1)]
-    [InlineData(RateLimitPolicies.AlertRelay, 2)]
-    [InlineData(RateLimitPolicies.Reads, 60)]
-    public void EffectiveMaxReservationSize_DefaultPolicies_ExactLimitsNeverGrow(string policy, int expected) =>
-        Assert.Equal(expected, new RateLimitOptions().Policies[policy].EffectiveMaxReservationSize);
+        Assert.Equal((reservation, max), (settings.EffectiveReservationSize, settings.EffectiveMaxReservationSize));
+    }
 
     [Fact]
     public async Task AcquireAsync_ReadsSequentialPastLimit_AdmitsExactlyLimitWithReservationsGrowingToTheMax()
