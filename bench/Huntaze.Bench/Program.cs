@@ -91,7 +91,7 @@ static async Task RunOnboardingAsync(string[] args)
         "|---|---|---|---|---|---|---|---|---|---|---|---|",
     };
     var hotUser = new List<string>();
-    var parts = new List<string>();
+    var breakdown = new List<string>();
     foreach (var level in levels)
     {
         var results = new Dictionary<string, LoadResult>();
@@ -114,7 +114,7 @@ static async Task RunOnboardingAsync(string[] args)
         }
 
         var (get, getRaw, floor, floorRaw) = (results["GET /api/onboarding"], results["GET /api/onboarding raw"], results[BenchRig.FloorGet], results[BenchRig.FloorGet + " raw"]);
-        parts.Add($"| {level} | {floor.P95 / floorRaw.P95:0.00} (CPU {floor.CpuPerOperation / floorRaw.CpuPerOperation:0.00}) | {get.P95 / floor.P95:0.00} (CPU {get.CpuPerOperation / floor.CpuPerOperation:0.00}) | {get.P95 / getRaw.P95:0.00} (CPU {get.CpuPerOperation / getRaw.CpuPerOperation:0.00}) |");
+        breakdown.Add($"| {level} | {floor.P95 / floorRaw.P95:0.00} (CPU {floor.CpuPerOperation / floorRaw.CpuPerOperation:0.00}) | {get.P95 / floor.P95:0.00} (CPU {get.CpuPerOperation / floor.CpuPerOperation:0.00}) | {get.P95 / getRaw.P95:0.00} (CPU {get.CpuPerOperation / getRaw.CpuPerOperation:0.00}) |");
         if (level > 1)
         {
             var one = results["GET /api/onboarding" + BenchRig.OneUser];
@@ -132,7 +132,7 @@ static async Task RunOnboardingAsync(string[] args)
     Console.WriteLine();
     Console.WriteLine("| concurrency | GET p95 ratio: the bare endpoint against the raw read (the HTTP hop) | the API against the bare endpoint (the app's work) | the API against the raw read (goal ≤ 1.3) |");
     Console.WriteLine("|---|---|---|---|");
-    Console.WriteLine(string.Join(Environment.NewLine, parts));
+    Console.WriteLine(string.Join(Environment.NewLine, breakdown));
     foreach (var (failure, count) in rig.Failures.OrderBy(f => f.Key, StringComparer.Ordinal))
     {
         Console.WriteLine($"not 2xx: {count} × {failure}");

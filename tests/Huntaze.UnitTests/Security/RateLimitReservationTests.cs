@@ -45,6 +45,24 @@ public sealed class RateLimitReservationTests
         Assert.Equal(600, store.CountOf(_ => true));
     }
 
+    /// <summary>A request that spends a reserved token calls no store, so it starts no 5 s budget (a timer) either.</summary>
+    [Fact]
+    public async Task AcquireAsync_ReservedTokenSpent_CreatesNoTimer()
+    {
+        var time = new TimerCountingClock(Noon);
+        var limiter = Limiter(new InMemoryRateLimitStore(), time);
+        Assert.True((await limiter.AcquireAsync(RateLimitPolicies.Reads, "user:u1", CancellationToken.None)).Admitted); // counts 12
+        var timersAfterRefill = time.TimersCreated;
+
+        for (var i = 0; i < 6; i++) // 11 reserved; counting ahead starts only when 4 are left
+        {
+            Assert.True((await limiter.AcquireAsync(RateLimitPolicies.Reads, "user:u1", CancellationToken.None)).Admitted);
+        }
+
+        Assert.True(timersAfterRefill > 0, "the refill's budget is a timer on this clock");
+        Assert.Equal(timersAfterRefill, time.TimersCreated);
+    }
+
     [Fact]
     public async Task AcquireAsync_RemainingWithReservation_CountsDownByOne()
     {
@@ -232,6 +250,18 @@ public sealed class RateLimitReservationTests
 
     private static RateLimiter Limiter(InMemoryRateLimitStore store, TimeProvider time, RateLimitOptions? options = null) =>
         new(store, Options.Create(options ?? new RateLimitOptions()), time, NullLogger<RateLimiter>.Instance);
+
+    /// <summary>A fake clock that counts the timers created on it.</summary>
+    private sealed class TimerCountingClock(DateTimeOffset now) : FakeTimeProvider(now)
+    {
+        public int TimersCreated;
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            Interlocked.Increment(ref TimersCreated);
+            return base.CreateTimer(callback, state, dueTime, period);
+        }
+    }
 
     /// <summary>The system's timers (so backoff delays elapse) with a clock that never leaves its window.</summary>
     private sealed class FrozenClock(DateTimeOffset now) : TimeProvider

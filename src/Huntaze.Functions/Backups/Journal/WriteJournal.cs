@@ -87,13 +87,7 @@ public sealed class WriteJournal(StorageClients storage, TimeProvider time)
         ArgumentNullException.ThrowIfNull(entity);
         if (entity is TableEntity dynamic)
         {
-            var copy = new Dictionary<string, object?>(dynamic.Count, StringComparer.Ordinal);
-            foreach (var (name, value) in dynamic)
-            {
-                copy[name] = value;
-            }
-
-            return copy;
+            return new Dictionary<string, object?>(dynamic, StringComparer.Ordinal);
         }
 
         var properties = new Dictionary<string, object?>(StringComparer.Ordinal);

@@ -138,7 +138,6 @@ public sealed partial class RateLimiter(IRateLimitStore store, IOptions<RateLimi
             // First round: this instance's own last write is usually still current (one round trip instead
             // of two); a stale hint costs a 412 and the next round reads.
             CounterSnapshot? hint = round == 0 && _counters.TryGetLastWritten(key, out var last) ? last : null;
-            var hinted = hint is not null;
             var current = hint ?? await store.GetAsync(key, cancellationToken).ConfigureAwait(false);
             if (current is null)
             {
@@ -162,7 +161,7 @@ public sealed partial class RateLimiter(IRateLimitStore store, IOptions<RateLimi
             if (await store.TryReplaceAsync(key, current.Value.Count + tokens, current.Value.ETag, cancellationToken).ConfigureAwait(false) is { } replaced)
             {
                 _counters.RememberWrite(key, new CounterSnapshot(current.Value.Count + tokens, replaced), settings.Limit, windowEnd, time.GetUtcNow());
-                _counters.SizeNextReservation(key, soleWriter: hinted, settings.EffectiveReservationSize, settings.EffectiveMaxReservationSize);
+                _counters.SizeNextReservation(key, soleWriter: hint is not null, settings.EffectiveReservationSize, settings.EffectiveMaxReservationSize);
                 return (RefillOutcome.Refilled, tokens);
             }
         }
