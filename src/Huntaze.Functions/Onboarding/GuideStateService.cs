@@ -3,7 +3,6 @@ using Huntaze.Functions.Onboarding.Progress;
 using Huntaze.Functions.Platform.Http;
 using Huntaze.Functions.Security;
 using Huntaze.Functions.Security.RateLimiting;
-using Microsoft.AspNetCore.Http;
 
 namespace Huntaze.Functions.Onboarding;
 
@@ -52,7 +51,6 @@ public sealed class GuideStateService(
 
             if (precondition is not null && !precondition.Matches(etag, state.Revision))
             {
-                OnboardingMetrics.Conflict(StatusCodes.Status412PreconditionFailed);
                 throw Problems.PreconditionFailed(
                     "The onboarding state has changed since you read it; the current state and its ETag are included.", GuideCalculator.ToView(state, time.GetUtcNow()), etag);
             }

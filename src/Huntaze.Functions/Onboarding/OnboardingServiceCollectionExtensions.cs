@@ -21,6 +21,7 @@ public static class OnboardingServiceCollectionExtensions
 
         // Loaded while the host is composed: an invalid catalog stops start-up with errors naming each bad entry.
         services.AddSingleton(StepCatalogLoader.LoadEmbedded());
+        services.AddSingleton<HeldGuides>();
         services.AddSingleton<IProgressStore, TableProgressStore>();
         services.AddSingleton<OnboardingAccess>();
         services.AddSingleton<GuideViews>();

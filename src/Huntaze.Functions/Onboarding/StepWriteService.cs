@@ -5,7 +5,6 @@ using Huntaze.Functions.Onboarding.Progress;
 using Huntaze.Functions.Platform.Http;
 using Huntaze.Functions.Security;
 using Huntaze.Functions.Security.RateLimiting;
-using Microsoft.AspNetCore.Http;
 
 namespace Huntaze.Functions.Onboarding;
 
@@ -93,11 +92,9 @@ public sealed class StepWriteService(
         var representation = GuideCalculator.ToView(step, current, blockedBy, includeData: true);
         if (precondition.ViaHeader)
         {
-            OnboardingMetrics.Conflict(StatusCodes.Status412PreconditionFailed);
             throw Problems.PreconditionFailed("The step has changed since you read it; the current step and its ETag are included.", representation, etag);
         }
 
-        OnboardingMetrics.Conflict(StatusCodes.Status409Conflict);
         throw Problems.OptimisticLockConflict("step", precondition.BodyVersion, current.Revision, representation, etag);
     }
 
@@ -105,14 +102,12 @@ public sealed class StepWriteService(
     {
         if (status == StepStatus.Skipped && step.Required)
         {
-            OnboardingMetrics.Conflict(StatusCodes.Status409Conflict);
             throw Problems.StepBlocked($"'{step.Id}' is required and cannot be skipped.", "STEP_REQUIRED", step.Id, []);
         }
 
         // Only entering completed is checked: answers saved on a step already completed stay allowed.
         if (status == StepStatus.Completed && from != StepStatus.Completed && blockedBy.Count > 0)
         {
-            OnboardingMetrics.Conflict(StatusCodes.Status409Conflict);
             throw Problems.StepBlocked($"Complete {string.Join(", ", blockedBy)} first.", "PREREQUISITES_INCOMPLETE", step.Id, blockedBy);
         }
     }

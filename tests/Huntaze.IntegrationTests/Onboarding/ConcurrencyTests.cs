@@ -93,4 +93,33 @@ public sealed class ConcurrencyTests(OnboardingHostFixture host)
         Assert.True(state.GetProperty("completed").GetBoolean());
         Assert.Equal(1, state.GetProperty("version").GetInt32());
     }
+
+    /// <summary>
+    /// Two instances of the app, each holding the guides it last read or wrote (ADR 0019), and a tab on each writing in
+    /// turn: every answer is the one a fresh read gives, whatever the answering instance held.
+    /// </summary>
+    [Fact]
+    public async Task Patch_TabsOnTwoInstances_AnsweredAsOverTheStoredGuide()
+    {
+        await using var second = await host.Root.StartSecondHostAsync(host.Overrides());
+        await OnboardingHostFixture.WaitUntilEnabledAsync(second);
+        var userId = HostFixture.NewUserId();
+        using var tabA = host.Api(userId, "US");
+        using var tabB = new OnboardingApi(OnboardingHostFixture.ClientFor(second, userId, "US"));
+
+        using var first = await tabA.PatchAsync("creator_assessment", new { status = "in_progress" }, "\"step-0\"");
+        using var onB = await tabB.PatchAsync("creator_assessment", new { status = "completed" }, ETagOf(first));
+        // A holds step 1, storage has step 2, and the tab sends step 2's tag: written over the fresh read.
+        using var current = await tabA.PatchAsync("creator_assessment", new { status = "in_progress", data = new { tab = "A" } }, ETagOf(onB));
+        // B holds step 2 and the tab sends step 2's tag, but storage has step 3: refused with step 3.
+        using var stale = await tabB.PatchAsync("creator_assessment", new { status = "completed", data = new { tab = "B" } }, ETagOf(onB));
+
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.PreconditionFailed], new[] { first, onB, current, stale }.Select(r => r.StatusCode));
+        Assert.Equal("\"step-3\"", ETagOf(current));
+        Assert.Equal(ETagOf(current), ETagOf(stale));
+        using var stored = await tabB.GetStepAsync("creator_assessment");
+        var body = await JsonAsync(stored);
+        Assert.Equal("in_progress", body.GetProperty("status").GetString());
+        Assert.Equal("A", body.GetProperty("data").GetProperty("tab").GetString());
+    }
 }

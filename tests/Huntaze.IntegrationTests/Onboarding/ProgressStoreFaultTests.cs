@@ -19,7 +19,7 @@ public sealed class ProgressStoreFaultTests(HostFixture fixture)
     private TableProgressStore CreateStore(HttpPipelinePolicy? policy)
     {
         var clients = StorageFaults.Clients(fixture.Azurite.ConnectionString, fixture.TablePrefix, policy);
-        return new(clients, Options.Create(new OnboardingOptions { TableName = "FaultProgress" }), new WriteJournal(clients, TimeProvider.System));
+        return new(clients, Options.Create(new OnboardingOptions { TableName = "FaultProgress" }), new WriteJournal(clients, TimeProvider.System), new HeldGuides(TimeProvider.System));
     }
 
     /// <summary>A guide holding one step at revision 1, as read back.</summary>

@@ -115,7 +115,7 @@ public sealed class ConditionalTableWritesTests(HostFixture fixture)
         using var outage = new Outage();
         var options = new StorageOptions { MaxRetries = 3, RetryDelay = TimeSpan.FromMilliseconds(1), MaxRetryDelay = TimeSpan.FromMilliseconds(5) };
         var clients = StorageFaults.Clients(fixture.Azurite.ConnectionString, fixture.TablePrefix, outage, options);
-        var store = new TableProgressStore(clients, Options.Create(new OnboardingOptions { TableName = "OutageProgress" }), new Huntaze.Functions.Backups.Journal.WriteJournal(clients, TimeProvider.System));
+        var store = new TableProgressStore(clients, Options.Create(new OnboardingOptions { TableName = "OutageProgress" }), new Huntaze.Functions.Backups.Journal.WriteJournal(clients, TimeProvider.System), new HeldGuides(TimeProvider.System));
         var userId = HostFixture.NewUserId();
         var read = await store.ReadAsync(userId, Ct);
         outage.Down = true;

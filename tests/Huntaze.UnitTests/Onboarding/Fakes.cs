@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Azure;
 using Huntaze.Functions.Flags;
 using Huntaze.Functions.Onboarding.Events;
@@ -51,8 +52,14 @@ internal sealed class RecordingAuditLog : IAuditLog
 /// <summary>An in-memory store with Table Storage's ETag rules over one guide per user (insert fails if present, replace needs the ETag).</summary>
 internal sealed class InMemoryProgressStore : IProgressStore
 {
-    private readonly Dictionary<string, ProgressSnapshot> _guides = new(StringComparer.Ordinal);
-    private int _etag;
+    private readonly Dictionary<string, ProgressSnapshot> _guides;
+
+    public InMemoryProgressStore()
+        : this(new Dictionary<string, ProgressSnapshot>(StringComparer.Ordinal))
+    {
+    }
+
+    private InMemoryProgressStore(Dictionary<string, ProgressSnapshot> guides) => _guides = guides;
 
     /// <summary>Runs before each commit is applied, to simulate another writer getting in first.</summary>
     public Action? BeforeCommit { get; set; }
@@ -61,12 +68,32 @@ internal sealed class InMemoryProgressStore : IProgressStore
 
     public int ConflictRounds => 8;
 
+    /// <summary>
+    /// When set, guides read and committed are held as <see cref="TableProgressStore"/> holds them (ADR 0019), so changes
+    /// may skip their read; null (the default) holds nothing, and every change reads.
+    /// </summary>
+    public HeldGuides? Held { get; init; }
+
+    public int Reads { get; private set; }
+
+    /// <summary>Another instance of the app over the same stored guides: its own held guides (or none), its own counts.</summary>
+    public InMemoryProgressStore AnotherInstance(HeldGuides? held = null) => new(_guides) { Held = held };
+
     public Task<ProgressSnapshot> ReadAsync(string userId, CancellationToken cancellationToken)
     {
         lock (_guides)
         {
-            return Task.FromResult(_guides.GetValueOrDefault(userId) ?? ProgressSnapshot.Empty(userId));
+            Reads++;
+            var snapshot = _guides.GetValueOrDefault(userId) ?? ProgressSnapshot.Empty(userId);
+            Held?.Hold(snapshot);
+            return Task.FromResult(snapshot);
         }
+    }
+
+    public bool TryGetHeld(string userId, [NotNullWhen(true)] out ProgressSnapshot? snapshot)
+    {
+        snapshot = null;
+        return Held is not null && Held.TryGet(userId, out snapshot);
     }
 
     public Task<CommitStatus> CommitAsync(ProgressSnapshot basis, ProgressCommit commit, CancellationToken cancellationToken)
@@ -79,12 +106,13 @@ internal sealed class InMemoryProgressStore : IProgressStore
             var stored = _guides.GetValueOrDefault(basis.UserId);
             if (stored?.ETag != basis.ETag)
             {
+                Held?.Forget(basis.UserId);
                 return Task.FromResult(CommitStatus.Conflict);
             }
 
             if (commit.ApplyTo(basis) is { } next)
             {
-                var etag = new ETag($"W/\"{++_etag}\"");
+                var etag = new ETag($"W/\"{Guid.NewGuid():N}\"");
                 _guides[basis.UserId] = next with
                 {
                     ETag = etag,
@@ -98,6 +126,7 @@ internal sealed class InMemoryProgressStore : IProgressStore
                 _guides.Remove(basis.UserId);
             }
 
+            Held?.Hold(_guides.GetValueOrDefault(basis.UserId) ?? ProgressSnapshot.Empty(basis.UserId));
             Commits++;
             return Task.FromResult(CommitStatus.Committed);
         }

@@ -1,5 +1,6 @@
 using Huntaze.Functions.Onboarding;
 using Huntaze.Functions.Onboarding.Catalog;
+using Huntaze.Functions.Onboarding.Progress;
 using Huntaze.Functions.Security;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -22,13 +23,15 @@ internal sealed class OnboardingHarness
     public OnboardingHarness()
     {
         var options = Options.Create(new OnboardingOptions());
+        // Guides held as production holds them (ADR 0019): every service test also runs the round over the held guide.
+        Store = new InMemoryProgressStore { Held = new HeldGuides(Time) };
         Access = new OnboardingAccess(TestCatalog, Flags, KillSwitch, options);
         Writes = new StepWriteService(Access, Store, Events, Time);
         Guide = new OnboardingService(TestCatalog, Access, Store, Events, Time, new GuideViews(Time));
         State = new GuideStateService(Access, Store, Events, Time);
     }
 
-    public InMemoryProgressStore Store { get; } = new();
+    public InMemoryProgressStore Store { get; }
 
     public FakeFeatureGate Flags { get; } = new();
 

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using Huntaze.Functions.Onboarding;
 using Huntaze.Functions.Onboarding.Progress;
@@ -102,6 +103,8 @@ public sealed class WriteBudgetTests
         public int ConflictRounds => inner.ConflictRounds;
 
         public Task<ProgressSnapshot> ReadAsync(string userId, CancellationToken cancellationToken) => inner.ReadAsync(userId, cancellationToken);
+
+        public bool TryGetHeld(string userId, [NotNullWhen(true)] out ProgressSnapshot? snapshot) => inner.TryGetHeld(userId, out snapshot);
 
         public Task<CommitStatus> CommitAsync(ProgressSnapshot basis, ProgressCommit commit, CancellationToken cancellationToken) =>
             commit.Step is null && commit.State is null ? Task.FromResult(CommitStatus.Conflict) : inner.CommitAsync(basis, commit, cancellationToken);

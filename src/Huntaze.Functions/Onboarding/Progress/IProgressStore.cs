@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace Huntaze.Functions.Onboarding.Progress;
 
 /// <summary>
@@ -11,6 +13,12 @@ public interface IProgressStore
     int ConflictRounds { get; }
 
     Task<ProgressSnapshot> ReadAsync(string userId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The guide as this instance last read or committed it (<see cref="HeldGuides"/>, ADR 0019), without a read:
+    /// unverified, since another instance may have written since. Only a commit over it that succeeds proves it current.
+    /// </summary>
+    bool TryGetHeld(string userId, [NotNullWhen(true)] out ProgressSnapshot? snapshot);
 
     /// <summary>
     /// Writes <paramref name="commit"/> over <paramref name="basis"/> (the guide as read) in one transaction with its

@@ -1,3 +1,4 @@
+using Huntaze.Functions.Onboarding.Events;
 using Huntaze.Functions.Platform.Http;
 using Huntaze.Functions.Security.RateLimiting;
 
@@ -17,7 +18,8 @@ public static class ProgressDecision
 /// <summary>
 /// The optimistic-concurrency loop, written once: read, decide, commit conditionally; when another writer got in
 /// between, read again and decide again. Decisions are pure over what was read (they may throw problems, e.g. a
-/// 412 when the client's tag no longer matches); after <see cref="IProgressStore.ConflictRounds"/> lost races the
+/// 412 when the client's tag no longer matches, and a refusal answered with 409 or 412 is counted here as a conflict,
+/// since a decision over a held guide may be made twice); after <see cref="IProgressStore.ConflictRounds"/> lost races the
 /// change gives up with 503 and <c>Retry-After</c>, having written nothing.
 /// </summary>
 public static class ProgressUpdates
@@ -61,7 +63,11 @@ public static class ProgressUpdates
         return RunAsync(store, firstRead.UserId, firstRead, decide, null, exhausted, cancellationToken);
     }
 
-    /// <summary>The loop itself: read, charge the budget, decide, commit (with the counter), re-read on conflict.</summary>
+    /// <summary>
+    /// The loop itself. A change of a guide this instance holds (<see cref="IProgressStore.TryGetHeld"/>, ADR 0019)
+    /// first runs one round over it without reading; then: read, charge the budget, decide, commit (with the
+    /// counter), re-read on conflict.
+    /// </summary>
     private static async Task<T> RunAsync<T>(
         IProgressStore store,
         string userId,
@@ -72,43 +78,86 @@ public static class ProgressUpdates
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(decide);
+        if (firstRead is null && store.TryGetHeld(userId, out var held))
+        {
+            try
+            {
+                var (done, result) = await RoundAsync(store, held, wasRead: false, decide, budget, cancellationToken).ConfigureAwait(false);
+                if (done)
+                {
+                    return result!;
+                }
+            }
+            catch (ProblemException)
+            {
+                // Refused over a guide that may be stale: decided again, and answered, over a fresh read below.
+            }
+        }
+
         var first = firstRead;
         for (var round = 0; round < store.ConflictRounds; round++)
         {
             var current = first ?? await store.ReadAsync(userId, cancellationToken).ConfigureAwait(false);
             first = null;
-            (string Policy, Stored<WindowCounter> Counter)? counted = budget is null ? null : Charged(budget, current);
-            ProgressDecision<T> decision;
-            try
+            var (done, result) = await RoundAsync(store, current, wasRead: true, decide, budget, cancellationToken).ConfigureAwait(false);
+            if (done)
             {
-                decision = decide(current);
-            }
-            catch (ProblemException) when (counted is { } refused)
-            {
-                // Refused requests spend the budget too, or an unlimited stream of 412s would cost a read each.
-                if (!await CountRefusalAsync(store, current, budget!, refused, cancellationToken).ConfigureAwait(false))
-                {
-                    // Not counted after every round: answering the refusal uncounted could let a burst exceed
-                    // the limit; a 429 cannot, and is what the separate limiter answers a contended window.
-                    throw budget!.Refused();
-                }
-
-                throw;
-            }
-
-            var commit = (decision.Commit ?? new ProgressCommit(null, null)) with { Counted = counted };
-            if (commit.IsEmpty || await store.CommitAsync(current, commit, cancellationToken).ConfigureAwait(false) == CommitStatus.Committed)
-            {
-                if (counted is { } done)
-                {
-                    budget!.Committed(done.Counter.Value);
-                }
-
-                return decision.Result;
+                return result!;
             }
         }
 
         return exhausted();
+    }
+
+    /// <summary>
+    /// One round: charge the budget, decide over <paramref name="basis"/>, commit conditionally on its ETag. False when
+    /// the commit lost a race. Over a guide read for this change (<paramref name="wasRead"/>) a decision that writes
+    /// nothing stands and a refusal is counted before it is thrown; over a held guide only a commit that succeeds
+    /// proves it current, so a decision that writes nothing is not trusted and a refusal is thrown uncounted (the
+    /// round over a fresh read counts it, once).
+    /// </summary>
+    private static async Task<(bool Done, T? Result)> RoundAsync<T>(
+        IProgressStore store, ProgressSnapshot basis, bool wasRead, Func<ProgressSnapshot, ProgressDecision<T>> decide, WriteBudget? budget, CancellationToken cancellationToken)
+    {
+        (string Policy, Stored<WindowCounter> Counter)? counted = budget is null ? null : Charged(budget, basis);
+        ProgressDecision<T> decision;
+        try
+        {
+            decision = decide(basis);
+        }
+        catch (ProblemException problem) when (wasRead)
+        {
+            if (problem.Type.Status is 409 or 412)
+            {
+                OnboardingMetrics.Conflict(problem.Type.Status);
+            }
+
+            // Refused requests spend the budget too, or an unlimited stream of 412s would cost a read each.
+            if (counted is { } refused && !await CountRefusalAsync(store, basis, budget!, refused, cancellationToken).ConfigureAwait(false))
+            {
+                // Not counted after every round: answering the refusal uncounted could let a burst exceed
+                // the limit; a 429 cannot, and is what the separate limiter answers a contended window.
+                throw budget!.Refused();
+            }
+
+            throw;
+        }
+
+        var commit = (decision.Commit ?? new ProgressCommit(null, null)) with { Counted = counted };
+        var committed = commit.IsEmpty
+            ? wasRead
+            : await store.CommitAsync(basis, commit, cancellationToken).ConfigureAwait(false) == CommitStatus.Committed;
+        if (!committed)
+        {
+            return default;
+        }
+
+        if (counted is { } done)
+        {
+            budget!.Committed(done.Counter.Value);
+        }
+
+        return (true, decision.Result);
     }
 
     /// <summary>

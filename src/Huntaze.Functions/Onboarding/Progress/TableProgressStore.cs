@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Azure.Data.Tables;
 using Huntaze.Functions.Backups.Journal;
 using Huntaze.Functions.Platform.Storage;
@@ -11,9 +12,10 @@ namespace Huntaze.Functions.Onboarding.Progress;
 /// <see cref="ConditionalTableWrites"/>: a retry that meets its own committed write is recognised, not reported
 /// as a conflict. Transient failures are retried once, by the SDK pipeline under it. Every change also carries
 /// its point-in-time journal row (<see cref="WriteJournal"/>) in the same entity-group transaction: same round
-/// trip, same fate as the change.
+/// trip, same fate as the change. Every guide read or committed is held (<see cref="HeldGuides"/>, ADR 0019), so the
+/// next change of that user on this instance can skip its read.
 /// </summary>
-public sealed class TableProgressStore(StorageClients storage, IOptions<OnboardingOptions> options, WriteJournal journal) : IProgressStore
+public sealed class TableProgressStore(StorageClients storage, IOptions<OnboardingOptions> options, WriteJournal journal, HeldGuides held) : IProgressStore
 {
     public int ConflictRounds => options.Value.ConflictRetries;
 
@@ -21,8 +23,12 @@ public sealed class TableProgressStore(StorageClients storage, IOptions<Onboardi
     {
         var table = await TableAsync(cancellationToken).ConfigureAwait(false);
         var response = await table.GetEntityIfExistsAsync<TableEntity>(userId, ProgressEntities.GuideKey(userId), cancellationToken: cancellationToken).ConfigureAwait(false);
-        return ProgressEntities.ToSnapshot(userId, response.HasValue ? response.Value : null);
+        var snapshot = ProgressEntities.ToSnapshot(userId, response.HasValue ? response.Value : null);
+        held.Hold(snapshot);
+        return snapshot;
     }
+
+    public bool TryGetHeld(string userId, [NotNullWhen(true)] out ProgressSnapshot? snapshot) => held.TryGet(userId, out snapshot);
 
     public async Task<CommitStatus> CommitAsync(ProgressSnapshot basis, ProgressCommit commit, CancellationToken cancellationToken)
     {
@@ -30,9 +36,11 @@ public sealed class TableProgressStore(StorageClients storage, IOptions<Onboardi
         ArgumentNullException.ThrowIfNull(commit);
         var table = await TableAsync(cancellationToken).ConfigureAwait(false);
         var batch = new TableWriteBatch(basis.UserId);
+        TableEntity? written = null;
         if (commit.ApplyTo(basis) is { } next)
         {
-            batch.Put(ProgressEntities.From(next), basis.ETag, basis.WriteIds);
+            written = ProgressEntities.From(next);
+            batch.Put(written, basis.ETag, basis.WriteIds);
             // A commit that only counts a write (a refused write is counted too, ADR 0007) changes no guide data: it is
             // not journaled, so a rejected request leaves nothing but its counter (a point-in-time restore does not
             // bring rate-limit windows back anyway).
@@ -55,7 +63,20 @@ public sealed class TableProgressStore(StorageClients storage, IOptions<Onboardi
             batch.Delete(ProgressEntities.GuideKey(basis.UserId), etag);
         }
 
-        return (await table.SubmitAsync(batch, cancellationToken).ConfigureAwait(false)).Committed ? CommitStatus.Committed : CommitStatus.Conflict;
+        var result = await table.SubmitAsync(batch, cancellationToken).ConfigureAwait(false);
+        // Held as a read would find it: the entity written, with the ETag storage gave it. A write recognised behind a
+        // lost response that was overwritten since has no ETag here, and a conflict means what was held is stale.
+        if (result.Committed && written is not null && result.ETags.TryGetValue(written.RowKey, out var newETag))
+        {
+            written.ETag = newETag;
+            held.Hold(ProgressEntities.ToSnapshot(basis.UserId, written));
+        }
+        else
+        {
+            held.Forget(basis.UserId);
+        }
+
+        return result.Committed ? CommitStatus.Committed : CommitStatus.Conflict;
     }
 
     public async Task<StepHolderPage> ListStepHoldersAsync(string stepId, string? continuationToken, int pageSize, CancellationToken cancellationToken)

@@ -1,0 +1,81 @@
+using Azure.Core;
+using Huntaze.Functions.Backups.Journal;
+using Huntaze.Functions.Onboarding;
+using Huntaze.Functions.Onboarding.Progress;
+using Huntaze.IntegrationTests.Infrastructure;
+using Microsoft.Extensions.Options;
+
+namespace Huntaze.IntegrationTests.Onboarding;
+
+/// <summary>The guides the Table store holds (ADR 0019), against Azurite: held exactly as storage returns them, and used.</summary>
+public sealed class HeldGuideStoreTests(HostFixture fixture)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private TableProgressStore CreateStore(CountAttempts? reads = null)
+    {
+        var clients = StorageFaults.Clients(fixture.Azurite.ConnectionString, fixture.TablePrefix, reads);
+        return new(clients, Options.Create(new OnboardingOptions { TableName = "FaultProgress" }), new WriteJournal(clients, TimeProvider.System), new HeldGuides(TimeProvider.System));
+    }
+
+    private static ProgressDecision<int> NextRevision(ProgressSnapshot guide)
+    {
+        var step = guide.Step("goal_selection");
+        var next = step.Value with { Revision = step.Value.Revision + 1, Status = StepStatus.InProgress, Data = $$"""{"at":"{{DateTimeOffset.UtcNow:O}}"}""", UpdatedAt = DateTimeOffset.UtcNow };
+        return ProgressDecision.Write(new ProgressCommit(step with { Value = next }, guide.State with { Value = guide.State.Value with { UpdatedAt = DateTimeOffset.UtcNow } }), next.Revision);
+    }
+
+    /// <summary>What a commit holds is what the next read returns: every part, its ETag and its write ids.</summary>
+    [Fact]
+    public async Task CommitAsync_Committed_HoldsTheGuideAsStorageReturnsIt()
+    {
+        var store = CreateStore();
+        var userId = HostFixture.NewUserId();
+        await store.UpdateAsync(userId, NextRevision, Ct);
+
+        Assert.True(store.TryGetHeld(userId, out var held));
+        var read = await CreateStore().ReadAsync(userId, Ct);
+
+        Assert.Equal(read.ETag, held.ETag);
+        Assert.Equal(read.WriteIds, held.WriteIds);
+        Assert.Equal(read.State, held.State);
+        Assert.Equal(read.Steps.Keys, held.Steps.Keys);
+        Assert.All(read.Steps, s => Assert.Equal(s.Value, held.Steps[s.Key]));
+        Assert.Equal(read.Counters.Keys, held.Counters.Keys);
+    }
+
+    [Fact]
+    public async Task UpdateAsync_GuideHeldFromLastCommit_MakesNoStorageRead()
+    {
+        var reads = new CountAttempts { Method = RequestMethod.Get };
+        var store = CreateStore(reads);
+        var userId = HostFixture.NewUserId();
+        await store.UpdateAsync(userId, NextRevision, Ct);
+        reads.Reset();
+
+        var revisions = new List<int>();
+        for (var i = 0; i < 3; i++)
+        {
+            revisions.Add(await store.UpdateAsync(userId, NextRevision, Ct));
+        }
+
+        Assert.Equal(0, reads.Attempts);
+        Assert.Equal([2, 3, 4], revisions);
+        Assert.Equal(4, (await store.ReadAsync(userId, Ct)).Step("goal_selection").Value.Revision);
+    }
+
+    /// <summary>Another instance wrote since this one held the guide: the commit over it loses, and the change is made over a fresh read.</summary>
+    [Fact]
+    public async Task UpdateAsync_AnotherInstanceWroteSinceHeld_ChangesTheStoredGuide()
+    {
+        var mine = CreateStore();
+        var userId = HostFixture.NewUserId();
+        await mine.UpdateAsync(userId, NextRevision, Ct);
+        await CreateStore().UpdateAsync(userId, NextRevision, Ct);
+
+        var revision = await mine.UpdateAsync(userId, NextRevision, Ct);
+
+        Assert.Equal(3, revision);
+        Assert.Equal(3, (await CreateStore().ReadAsync(userId, Ct)).Step("goal_selection").Value.Revision);
+    }
+}
