@@ -78,4 +78,24 @@ public sealed class HeldGuideStoreTests(HostFixture fixture)
         Assert.Equal(3, revision);
         Assert.Equal(3, (await CreateStore().ReadAsync(userId, Ct)).Step("goal_selection").Value.Revision);
     }
+
+    /// <summary>A read that finds the held guide's ETag returns the held guide (no parse); one that finds another parses what it found.</summary>
+    [Fact]
+    public async Task ReadAsync_GuideUnchangedSinceHeld_ReturnsTheHeldGuideElseTheStoredOne()
+    {
+        var mine = CreateStore();
+        var userId = HostFixture.NewUserId();
+        await mine.UpdateAsync(userId, NextRevision, Ct);
+        Assert.True(mine.TryGetHeld(userId, out var held));
+
+        var unchanged = await mine.ReadAsync(userId, Ct);
+        await CreateStore().UpdateAsync(userId, NextRevision, Ct);
+        var changed = await mine.ReadAsync(userId, Ct);
+
+        Assert.Same(held, unchanged);
+        Assert.NotSame(held, changed);
+        Assert.Equal(2, changed.Step("goal_selection").Value.Revision);
+        Assert.True(mine.TryGetHeld(userId, out var now));
+        Assert.Same(changed, now);
+    }
 }

@@ -23,7 +23,14 @@ public sealed class TableProgressStore(StorageClients storage, IOptions<Onboardi
     {
         var table = await TableAsync(cancellationToken).ConfigureAwait(false);
         var response = await table.GetEntityIfExistsAsync<TableEntity>(userId, ProgressEntities.GuideKey(userId), cancellationToken: cancellationToken).ConfigureAwait(false);
-        var snapshot = ProgressEntities.ToSnapshot(userId, response.HasValue ? response.Value : null);
+        var entity = response.HasValue ? response.Value : null;
+        // The same ETag is the same entity: the guide held for it is what parsing it again would give.
+        if (entity is not null && held.TryGet(userId, out var known) && known.ETag == entity.ETag)
+        {
+            return known;
+        }
+
+        var snapshot = ProgressEntities.ToSnapshot(userId, entity);
         held.Hold(snapshot);
         return snapshot;
     }
