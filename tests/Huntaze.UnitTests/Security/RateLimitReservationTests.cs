@@ -11,19 +11,72 @@ public sealed class RateLimitReservationTests
 {
     private static readonly DateTimeOffset Noon = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
 
-    /// <summary>Small limits stay exact (a reservation of 1 that never grows); reads count 12 at a time, growing to 60.</summary>
+    /// <summary>
+    /// Small limits stay exact (a reservation of 1 that never grows, nothing counted ahead); reads count 12 at a time,
+    /// growing to 60, and count the next window's first 12 in the window's last 5 s.
+    /// </summary>
     [Theory]
-    [InlineData(RateLimitPolicies.StepWrites, 1, 1)]
-    [InlineData(RateLimitPolicies.Snooze, 1, 1)]
-    [InlineData(RateLimitPolicies.PrivacyRequests, 1, 1)]
-    [InlineData(RateLimitPolicies.Anonymous, 1, 1)]
-    [InlineData(RateLimitPolicies.AlertRelay, 2, 2)]
-    [InlineData(RateLimitPolicies.Reads, 12, 60)]
-    public void ReservationSizes_DefaultPolicies_ExactLimitsNeverGrow(string policy, int reservation, int max)
+    [InlineData(RateLimitPolicies.StepWrites, 1, 1, -1)]
+    [InlineData(RateLimitPolicies.Snooze, 1, 1, -1)]
+    [InlineData(RateLimitPolicies.PrivacyRequests, 1, 1, -1)]
+    [InlineData(RateLimitPolicies.Anonymous, 1, 1, -1)]
+    [InlineData(RateLimitPolicies.AlertRelay, 2, 2, -1)]
+    [InlineData(RateLimitPolicies.Reads, 12, 60, 5)]
+    public void ReservationSizes_DefaultPolicies_ExactLimitsNeverGrow(string policy, int reservation, int max, int nextWindowLead)
     {
         var settings = new RateLimitOptions().Policies[policy];
 
-        Assert.Equal((reservation, max), (settings.EffectiveReservationSize, settings.EffectiveMaxReservationSize));
+        Assert.Equal((reservation, max, nextWindowLead), (settings.EffectiveReservationSize, settings.EffectiveMaxReservationSize, settings.NextWindowLeadSeconds));
+    }
+
+    /// <summary>
+    /// A subject reading in a window's last seconds has the next window's first reservation counted ahead, in the
+    /// background: when the window turns, its next request needs no store call (ADR 0003, "Across a window's end").
+    /// </summary>
+    [Fact]
+    public async Task AcquireAsync_ReadsInTheWindowsLastSeconds_NextWindowStartsWithoutAStoreCall()
+    {
+        var store = new InMemoryRateLimitStore();
+        var time = new FakeTimeProvider(Noon.AddSeconds(56));
+        var limiter = Limiter(store, time);
+        var next = FixedWindow.At(Noon.AddSeconds(60), 60).Index.ToString("D12", System.Globalization.CultureInfo.InvariantCulture);
+
+        Assert.True((await limiter.AcquireAsync(RateLimitPolicies.Reads, "user:u1", CancellationToken.None)).Admitted);
+        await WaitUntilAsync(() => store.CountOf(k => k.Row == next) == 12);
+        time.Advance(TimeSpan.FromSeconds(5));
+        var calls = (store.Reads, store.Writes);
+        var decision = await limiter.AcquireAsync(RateLimitPolicies.Reads, "user:u1", CancellationToken.None);
+
+        Assert.True(decision.Admitted);
+        Assert.Equal(calls, (store.Reads, store.Writes));
+        Assert.Equal(599, decision.Remaining);
+    }
+
+    /// <summary>What is counted ahead is the next window's, within its limit: each window admits exactly its limit.</summary>
+    [Fact]
+    public async Task AcquireAsync_ReadsAcrossAWindowsEnd_AdmitsExactlyTheLimitInEach()
+    {
+        var options = new RateLimitOptions();
+        options.Policies[RateLimitPolicies.Reads].Limit = 30;
+        options.Policies[RateLimitPolicies.Reads].ReservationSize = 12;
+        var store = new InMemoryRateLimitStore();
+        var time = new FakeTimeProvider(Noon.AddSeconds(57));
+        var limiter = Limiter(store, time, options);
+
+        var admitted = new int[2];
+        for (var window = 0; window < 2; window++)
+        {
+            for (var i = 0; i < 40; i++)
+            {
+                admitted[window] += (await limiter.AcquireAsync(RateLimitPolicies.Reads, "user:u1", CancellationToken.None)).Admitted ? 1 : 0;
+                await Task.Yield();
+            }
+
+            time.Advance(TimeSpan.FromSeconds(5));
+        }
+
+        Assert.Equal([30, 30], admitted);
+        Assert.Equal(60, store.CountOf(_ => true));
     }
 
     [Fact]

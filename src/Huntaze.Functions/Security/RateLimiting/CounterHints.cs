@@ -78,6 +78,9 @@ internal sealed class CounterHints
         return (Math.Max(0, entry.Limit - counted + left), left);
     }
 
+    /// <summary>Whether this instance has counted in <paramref name="key"/> (an entry lasts as long as its window).</summary>
+    public bool Knows(CounterKey key) => _byKey.ContainsKey(key);
+
     public bool TryGetLastWritten(CounterKey key, out CounterSnapshot snapshot)
     {
         snapshot = default;

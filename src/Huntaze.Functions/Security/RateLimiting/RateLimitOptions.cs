@@ -42,6 +42,13 @@ public sealed class RateLimitPolicyOptions
     /// privacy requests, anonymous calls) are exact limits and never count ahead (-1: never reached).
     /// </summary>
     public int RefillAheadAt => EffectiveReservationSize >= 3 ? EffectiveReservationSize / 3 : -1;
+
+    /// <summary>
+    /// In a window's last this many seconds, an admitted request of a subject this instance has not counted in the next
+    /// window yet counts that window's first reservation ahead (ADR 0003, "Across a window's end"): a tenth of the
+    /// window, at most 5 s (reads: 5). Exact limits never count ahead (-1).
+    /// </summary>
+    public int NextWindowLeadSeconds => RefillAheadAt >= 0 ? Math.Min(5, WindowSeconds / 10) : -1;
 }
 
 /// <summary>The policies, keyed by name (section <c>RateLimits</c>); defaults are issue 3's limits.</summary>

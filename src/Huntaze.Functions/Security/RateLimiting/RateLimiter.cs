@@ -41,24 +41,26 @@ public sealed partial class RateLimiter(IRateLimitStore store, IOptions<RateLimi
 
         var now = time.GetUtcNow();
         var window = FixedWindow.At(now, settings.WindowSeconds);
-        var key = new CounterKey(DateOnly.FromDateTime(window.Start.UtcDateTime), PartitionKey(policy, subject), window.Index.ToString("D12", CultureInfo.InvariantCulture));
+        var partition = PartitionKey(policy, subject);
+        var key = KeyOf(window, partition);
         var reset = window.SecondsUntilReset(now);
         Task<(RefillOutcome Outcome, int Tokens)> Refill(int waiters, CancellationToken ct) => RefillAsync(key, settings, waiters, window.End, ct);
-
-        // What a refill counted goes to the requests that waited on it first, the rest to the reserve; waiters beyond
-        // what it counted take what the reserve still holds.
-        (int Taken, int Remaining, bool RefillAhead) Grant(int waiters, int counted)
-        {
-            var handed = Math.Min(waiters, counted);
-            _counters.Reserve(key, counted - handed);
-            var taken = handed + _counters.TryTakeMany(key, waiters - handed, out _, out _);
-            var (remaining, reservedLeft) = _counters.Peek(key);
-            return (taken, remaining, settings.RefillAheadAt >= 0 && reservedLeft <= settings.RefillAheadAt);
-        }
+        (int Taken, int Remaining, bool RefillAhead) Grant(int waiters, int counted) => GrantRefill(key, settings, waiters, counted);
 
         // Count the next reservation while this one lasts, so no request of a steady stream waits on the store:
-        // only a burst that outruns the refill does.
+        // only a burst that outruns the refill does. In a window's last seconds, the same for the next window's
+        // first reservation, so the window's end does not make every active subject wait on a store write.
         void RefillAhead() => _refills.StartIfIdle(key, Refill, Grant, StoreTimeout, time);
+        void CountNextWindowAhead()
+        {
+            var next = FixedWindow.At(window.End, settings.WindowSeconds);
+            var nextKey = KeyOf(next, partition);
+            if (!_counters.Knows(nextKey))
+            {
+                _refills.StartIfIdle(nextKey, (waiters, ct) => RefillAsync(nextKey, settings, waiters, next.End, ct), (waiters, counted) => GrantRefill(nextKey, settings, waiters, counted), StoreTimeout, time);
+            }
+        }
+
         bool TryTakeReserved(out RateLimitDecision decision)
         {
             decision = null!;
@@ -70,6 +72,11 @@ public sealed partial class RateLimiter(IRateLimitStore store, IOptions<RateLimi
             if (reservedLeft == settings.RefillAheadAt)
             {
                 RefillAhead();
+            }
+
+            if (reset <= settings.NextWindowLeadSeconds)
+            {
+                CountNextWindowAhead();
             }
 
             decision = Decide(new RateLimitDecision(policy, true, settings.Limit, settings.WindowSeconds, left, reset));
@@ -103,6 +110,11 @@ public sealed partial class RateLimiter(IRateLimitStore store, IOptions<RateLimi
                         RefillAhead();
                     }
 
+                    if (reset <= settings.NextWindowLeadSeconds)
+                    {
+                        CountNextWindowAhead();
+                    }
+
                     return Decide(new RateLimitDecision(policy, true, settings.Limit, settings.WindowSeconds, result.Remaining, reset));
                 }
 
@@ -123,6 +135,22 @@ public sealed partial class RateLimiter(IRateLimitStore store, IOptions<RateLimi
             Record(decision, settings.FailOpen ? "store-unavailable-admitted" : "store-unavailable-refused");
             return decision;
         }
+    }
+
+    private static CounterKey KeyOf(FixedWindow window, string partition) =>
+        new(DateOnly.FromDateTime(window.Start.UtcDateTime), partition, window.Index.ToString("D12", CultureInfo.InvariantCulture));
+
+    /// <summary>
+    /// What a refill counted goes to the requests that waited on it first, the rest to the reserve; waiters beyond
+    /// what it counted take what the reserve still holds.
+    /// </summary>
+    private (int Taken, int Remaining, bool RefillAhead) GrantRefill(CounterKey key, RateLimitPolicyOptions settings, int waiters, int counted)
+    {
+        var handed = Math.Min(waiters, counted);
+        _counters.Reserve(key, counted - handed);
+        var taken = handed + _counters.TryTakeMany(key, waiters - handed, out _, out _);
+        var (remaining, reservedLeft) = _counters.Peek(key);
+        return (taken, remaining, settings.RefillAheadAt >= 0 && reservedLeft <= settings.RefillAheadAt);
     }
 
     /// <summary>
