@@ -2,7 +2,11 @@ using Azure.Core;
 using Azure.Core.Pipeline;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
+using Huntaze.Functions.Backups.Journal;
+using Huntaze.Functions.Onboarding;
+using Huntaze.Functions.Onboarding.Progress;
 using Huntaze.Functions.Platform.Storage;
+using Microsoft.Extensions.Options;
 
 namespace Huntaze.IntegrationTests.Infrastructure;
 
@@ -25,6 +29,13 @@ public static class StorageFaults
         }
 
         return new StorageClients(new TableServiceClient(connectionString, tableOptions), new BlobServiceClient(connectionString, blobOptions), prefix, ScratchTables.WithAppMap);
+    }
+
+    /// <summary>The app's progress store over a scratch table of <see cref="ScratchTables"/>, with <paramref name="policy"/> in its pipeline.</summary>
+    public static TableProgressStore ProgressStore(HostFixture fixture, string table, HttpPipelinePolicy? policy, StorageOptions? options = null)
+    {
+        var clients = Clients(fixture.Azurite.ConnectionString, fixture.TablePrefix, policy, options);
+        return new TableProgressStore(clients, Options.Create(new OnboardingOptions { TableName = table }), new WriteJournal(clients, TimeProvider.System), new HeldGuides(TimeProvider.System));
     }
 }
 

@@ -1,9 +1,6 @@
 using Azure.Core;
-using Huntaze.Functions.Backups.Journal;
-using Huntaze.Functions.Onboarding;
 using Huntaze.Functions.Onboarding.Progress;
 using Huntaze.IntegrationTests.Infrastructure;
-using Microsoft.Extensions.Options;
 
 namespace Huntaze.IntegrationTests.Onboarding;
 
@@ -12,11 +9,8 @@ public sealed class HeldGuideStoreTests(HostFixture fixture)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private TableProgressStore CreateStore(CountAttempts? reads = null)
-    {
-        var clients = StorageFaults.Clients(fixture.Azurite.ConnectionString, fixture.TablePrefix, reads);
-        return new(clients, Options.Create(new OnboardingOptions { TableName = "FaultProgress" }), new WriteJournal(clients, TimeProvider.System), new HeldGuides(TimeProvider.System));
-    }
+    /// <summary>One instance's store (its own held guides) over the shared scratch table.</summary>
+    private TableProgressStore CreateStore(CountAttempts? reads = null) => StorageFaults.ProgressStore(fixture, "FaultProgress", reads);
 
     private static ProgressDecision<int> NextRevision(ProgressSnapshot guide)
     {

@@ -1,10 +1,7 @@
 using Azure.Core;
 using Azure.Core.Pipeline;
-using Huntaze.Functions.Backups.Journal;
-using Huntaze.Functions.Onboarding;
 using Huntaze.Functions.Onboarding.Progress;
 using Huntaze.IntegrationTests.Infrastructure;
-using Microsoft.Extensions.Options;
 
 namespace Huntaze.IntegrationTests.Onboarding;
 
@@ -16,11 +13,7 @@ public sealed class ProgressStoreFaultTests(HostFixture fixture)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private TableProgressStore CreateStore(HttpPipelinePolicy? policy)
-    {
-        var clients = StorageFaults.Clients(fixture.Azurite.ConnectionString, fixture.TablePrefix, policy);
-        return new(clients, Options.Create(new OnboardingOptions { TableName = "FaultProgress" }), new WriteJournal(clients, TimeProvider.System), new HeldGuides(TimeProvider.System));
-    }
+    private TableProgressStore CreateStore(HttpPipelinePolicy? policy) => StorageFaults.ProgressStore(fixture, "FaultProgress", policy);
 
     /// <summary>A guide holding one step at revision 1, as read back.</summary>
     private static async Task<ProgressSnapshot> SeedAsync(TableProgressStore store, string userId)

@@ -1,11 +1,9 @@
 using Azure;
 using Azure.Core;
 using Azure.Data.Tables;
-using Huntaze.Functions.Onboarding;
 using Huntaze.Functions.Onboarding.Progress;
 using Huntaze.Functions.Platform.Storage;
 using Huntaze.IntegrationTests.Infrastructure;
-using Microsoft.Extensions.Options;
 
 namespace Huntaze.IntegrationTests.Platform;
 
@@ -114,8 +112,7 @@ public sealed class ConditionalTableWritesTests(HostFixture fixture)
     {
         using var outage = new Outage();
         var options = new StorageOptions { MaxRetries = 3, RetryDelay = TimeSpan.FromMilliseconds(1), MaxRetryDelay = TimeSpan.FromMilliseconds(5) };
-        var clients = StorageFaults.Clients(fixture.Azurite.ConnectionString, fixture.TablePrefix, outage, options);
-        var store = new TableProgressStore(clients, Options.Create(new OnboardingOptions { TableName = "OutageProgress" }), new Huntaze.Functions.Backups.Journal.WriteJournal(clients, TimeProvider.System), new HeldGuides(TimeProvider.System));
+        var store = StorageFaults.ProgressStore(fixture, "OutageProgress", outage, options);
         var userId = HostFixture.NewUserId();
         var read = await store.ReadAsync(userId, Ct);
         outage.Down = true;
