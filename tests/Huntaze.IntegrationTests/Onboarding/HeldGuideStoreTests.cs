@@ -92,4 +92,20 @@ public sealed class HeldGuideStoreTests(HostFixture fixture)
         Assert.True(mine.TryGetHeld(userId, out var now));
         Assert.Same(changed, now);
     }
+
+    /// <summary>Erasure and retention remove the guide through the store: what was held goes with it.</summary>
+    [Fact]
+    public async Task CommitAsync_GuideRemoved_ForgetsTheHeldGuide()
+    {
+        var store = CreateStore();
+        var userId = HostFixture.NewUserId();
+        await store.UpdateAsync(userId, NextRevision, Ct);
+        Assert.True(store.TryGetHeld(userId, out var held));
+
+        var removed = await store.CommitAsync(held, new ProgressCommit(null, null) { Removed = [.. held.Steps.Values], RemovedState = held.ETag }, Ct);
+
+        Assert.Equal(CommitStatus.Committed, removed);
+        Assert.False(store.TryGetHeld(userId, out _));
+        Assert.Null((await store.ReadAsync(userId, Ct)).ETag);
+    }
 }
