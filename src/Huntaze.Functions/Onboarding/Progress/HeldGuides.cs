@@ -8,9 +8,9 @@ namespace Huntaze.Functions.Onboarding.Progress;
 /// instead of reading first: its commit is conditional on the held ETag like any commit, so it can only succeed if
 /// nobody wrote since, and anything else (a lost race, a refusal, a no-op) is decided again over a fresh read
 /// (<see cref="ProgressUpdates"/>). Nothing is ever answered from it unverified; reads always go to storage.
-/// Bounded like <see cref="GuideViews"/>: a snapshot is about 5 KB for the catalog as shipped, so
-/// <see cref="Capacity"/> keeps it near 10 MB; an entry lasts <see cref="MaxAge"/> at most, and a removal
-/// (erasure, retention) or a lost race on this instance drops it at once.
+/// Bounded like <see cref="GuideViews"/>: <see cref="Capacity"/> users, each one parsed guide (a step's answers are at
+/// most 4 KB); an entry lasts <see cref="MaxAge"/> at most, and a removal (erasure, retention) or a lost race on this
+/// instance drops it at once.
 /// </summary>
 public sealed class HeldGuides(TimeProvider time)
 {
