@@ -61,15 +61,10 @@ public sealed partial class RateLimiter(IRateLimitStore store, IOptions<RateLimi
             }
         }
 
-        bool TryTakeReserved(out RateLimitDecision decision)
+        // An admitted request: what it leaves to count ahead, and the decision.
+        RateLimitDecision Admitted(int remaining, bool refillAhead)
         {
-            decision = null!;
-            if (!_counters.TryTake(key, out var left, out var reservedLeft))
-            {
-                return false;
-            }
-
-            if (reservedLeft == settings.RefillAheadAt)
+            if (refillAhead)
             {
                 RefillAhead();
             }
@@ -79,8 +74,14 @@ public sealed partial class RateLimiter(IRateLimitStore store, IOptions<RateLimi
                 CountNextWindowAhead();
             }
 
-            decision = Decide(new RateLimitDecision(policy, true, settings.Limit, settings.WindowSeconds, left, reset));
-            return true;
+            return Decide(new RateLimitDecision(policy, true, settings.Limit, settings.WindowSeconds, remaining, reset));
+        }
+
+        bool TryTakeReserved(out RateLimitDecision decision)
+        {
+            var taken = _counters.TryTake(key, out var left, out var reservedLeft);
+            decision = taken ? Admitted(left, reservedLeft == settings.RefillAheadAt) : null!;
+            return taken;
         }
 
         // Most requests spend a reserved token: no store call, so no budget (a timer) either.
@@ -105,17 +106,7 @@ public sealed partial class RateLimiter(IRateLimitStore store, IOptions<RateLimi
                 var result = await _refills.RunOrJoinAsync(key, Refill, Grant, StoreTimeout, time, budget.Token, cancellationToken).ConfigureAwait(false);
                 if (result.TryClaim())
                 {
-                    if (result.TakeRefillAhead())
-                    {
-                        RefillAhead();
-                    }
-
-                    if (reset <= settings.NextWindowLeadSeconds)
-                    {
-                        CountNextWindowAhead();
-                    }
-
-                    return Decide(new RateLimitDecision(policy, true, settings.Limit, settings.WindowSeconds, result.Remaining, reset));
+                    return Admitted(result.Remaining, result.TakeRefillAhead());
                 }
 
                 if (result.Outcome != RefillOutcome.Refilled || round >= MaxRounds)
