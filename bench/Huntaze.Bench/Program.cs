@@ -113,6 +113,8 @@ static async Task RunOnboardingAsync(string[] args)
             rows.Add(row);
         }
 
+        Console.Error.WriteLine($"JIT during the measured slices at {level}: {measured.Sum(r => r.Jit.TotalMilliseconds):0} ms in {measured.Length * seconds} s");
+
         var (get, getRaw, floor, floorRaw) = (results["GET /api/onboarding"], results["GET /api/onboarding raw"], results[BenchRig.FloorGet], results[BenchRig.FloorGet + " raw"]);
         breakdown.Add($"| {level} | {floor.P95 / floorRaw.P95:0.00} (CPU {floor.CpuPerOperation / floorRaw.CpuPerOperation:0.00}) | {get.P95 / floor.P95:0.00} (CPU {get.CpuPerOperation / floor.CpuPerOperation:0.00}) | {get.P95 / getRaw.P95:0.00} (CPU {get.CpuPerOperation / getRaw.CpuPerOperation:0.00}) |");
         if (level > 1)

@@ -11,6 +11,9 @@ namespace Huntaze.Bench.Onboarding;
 internal sealed record LoadResult(
     double P50, double P95, double P99, double Throughput, int Errors, double CpuPerOperation, double KilobytesPerOperation, IReadOnlyList<double> SliceP95)
 {
+    /// <summary>Time the JIT spent (the whole process) during this run's measured slices: near zero in the steady state.</summary>
+    public TimeSpan Jit { get; init; }
+
     /// <summary>
     /// The median over rounds of this run's slice p95 against <paramref name="other"/>'s slice p95 of the same round:
     /// what the ratio is under the same conditions, robust to one slice a burst of outside load fell on (the pooled
@@ -36,10 +39,13 @@ internal static class LoadRunner
 
     /// <summary>At most this long spent reaching the steady state (HUNTAZE_BENCH_MAX_WARMUP_SECONDS).</summary>
     private static readonly TimeSpan MaxWarmUp = TimeSpan.FromSeconds(
-        int.TryParse(Environment.GetEnvironmentVariable("HUNTAZE_BENCH_MAX_WARMUP_SECONDS"), out var seconds) ? seconds : 90);
+        int.TryParse(Environment.GetEnvironmentVariable("HUNTAZE_BENCH_MAX_WARMUP_SECONDS"), out var seconds) ? seconds : 240);
 
-    /// <summary>A round of slices that compiles fewer methods than this is the steady state.</summary>
+    /// <summary>A round of slices that compiles fewer methods than this is the steady state...</summary>
     private const int SteadyJitMethods = 20;
+
+    /// <summary>...and spends less than this share of its time compiling (a few large tier-1 recompiles can take seconds).</summary>
+    private const double SteadyJitShare = 0.01;
 
     /// <summary>One operation measured for <paramref name="duration"/> in one go (nothing to compare it with in the same run).</summary>
     public static async Task<LoadResult> RunAsync(int workers, TimeSpan duration, Func<int, Func<Task<bool>>> operationFor)
@@ -93,9 +99,12 @@ internal static class LoadRunner
         var watch = Stopwatch.StartNew();
         var compiled = System.Runtime.JitInfo.GetCompiledMethodCount();
         long last;
+        TimeSpan lastJit, round;
         do
         {
             var before = System.Runtime.JitInfo.GetCompiledMethodCount();
+            var jitBefore = System.Runtime.JitInfo.GetCompilationTime();
+            var roundWatch = Stopwatch.StartNew();
             foreach (var run in runs)
             {
                 await run.MeasureAsync(Slice);
@@ -103,10 +112,13 @@ internal static class LoadRunner
             }
 
             last = System.Runtime.JitInfo.GetCompiledMethodCount() - before;
+            lastJit = System.Runtime.JitInfo.GetCompilationTime() - jitBefore;
+            round = roundWatch.Elapsed;
         }
-        while (last >= SteadyJitMethods && watch.Elapsed < MaxWarmUp);
+        while ((last >= SteadyJitMethods || lastJit > round * SteadyJitShare) && watch.Elapsed < MaxWarmUp);
 
-        Console.Error.WriteLine($"steady state after {watch.Elapsed.TotalSeconds:0} s of unmeasured load ({System.Runtime.JitInfo.GetCompiledMethodCount() - compiled} methods compiled, {last} in the last round)");
+        var reached = watch.Elapsed < MaxWarmUp ? "steady state" : "NOT steady (warm-up limit reached)";
+        Console.Error.WriteLine($"{reached} after {watch.Elapsed.TotalSeconds:0} s of unmeasured load ({System.Runtime.JitInfo.GetCompiledMethodCount() - compiled} methods compiled; the last round: {last}, {lastJit.TotalMilliseconds:0} ms of JIT in {round.TotalSeconds:0} s)");
     }
 
     private sealed class Run(Func<Task<bool>>[] operations)
@@ -116,6 +128,7 @@ internal static class LoadRunner
         private TimeSpan _elapsed;
         private double _cpu;
         private long _allocated;
+        private TimeSpan _jit;
         private int _errors;
 
         /// <summary>Five calls per worker before anything is measured.</summary>
@@ -132,6 +145,7 @@ internal static class LoadRunner
             var perWorker = new List<double>[operations.Length];
             var cpuBefore = MachineCpu.BusySeconds();
             var allocatedBefore = GC.GetTotalAllocatedBytes();
+            var jitBefore = System.Runtime.JitInfo.GetCompilationTime();
             var watch = Stopwatch.StartNew();
             await Task.WhenAll(Enumerable.Range(0, operations.Length).Select(async w =>
             {
@@ -148,6 +162,7 @@ internal static class LoadRunner
                 }
             }));
             _elapsed += watch.Elapsed;
+            _jit += System.Runtime.JitInfo.GetCompilationTime() - jitBefore;
             _cpu += MachineCpu.BusySeconds() - cpuBefore;
             _allocated += GC.GetTotalAllocatedBytes() - allocatedBefore;
             var slice = perWorker.SelectMany(l => l).ToArray();
@@ -162,6 +177,7 @@ internal static class LoadRunner
             _latencies.Clear();
             _sliceP95.Clear();
             _elapsed = TimeSpan.Zero;
+            _jit = TimeSpan.Zero;
             _cpu = 0;
             _allocated = 0;
             _errors = 0;
@@ -174,7 +190,7 @@ internal static class LoadRunner
                 Percentile(all, 0.50), Percentile(all, 0.95), Percentile(all, 0.99), all.Length / _elapsed.TotalSeconds, _errors,
                 all.Length == 0 ? double.NaN : _cpu * 1000 / all.Length,
                 all.Length == 0 ? double.NaN : _allocated / 1024.0 / all.Length,
-                [.. _sliceP95]);
+                [.. _sliceP95]) { Jit = _jit };
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.ComponentModel;
 using System.Globalization;
 using System.Reflection;
@@ -15,6 +16,12 @@ namespace Huntaze.LocalHost.Functions;
 /// </summary>
 internal static class FunctionInvoker
 {
+    /// <summary>A factory per function class (its constructor found once), as the worker builds its activators once.</summary>
+    private static readonly ConcurrentDictionary<Type, ObjectFactory> Factories = new();
+
+    /// <summary>The <c>Result</c> of each <c>Task{T}</c> type met, or null for a task without one.</summary>
+    private static readonly ConcurrentDictionary<Type, PropertyInfo?> ResultProperties = new();
+
     /// <summary>Binds what a non-trigger parameter can be, in any function.</summary>
     public static object? BindCommon(ParameterInfo parameter, IServiceProvider services, Func<FunctionContext> functionContext, CancellationToken cancellationToken)
     {
@@ -40,7 +47,7 @@ internal static class FunctionInvoker
     /// <param name="captureContext">True for orchestrators, whose code must continue on the engine's context.</param>
     public static async Task<object?> InvokeAsync(FunctionDescriptor function, IServiceProvider services, object?[] arguments, bool captureContext = false)
     {
-        var target = function.Method.IsStatic ? null : ActivatorUtilities.CreateInstance(services, function.Method.DeclaringType!);
+        var target = function.Method.IsStatic ? null : Factories.GetOrAdd(function.Method.DeclaringType!, static type => ActivatorUtilities.CreateFactory(type, Type.EmptyTypes))(services, null);
         try
         {
             var returned = function.Method.Invoke(target, arguments);
@@ -72,10 +79,7 @@ internal static class FunctionInvoker
         {
             case Task task:
                 await task.ConfigureAwait(captureContext);
-                var type = task.GetType();
-                return type.IsGenericType && type.GetGenericArguments()[0].Name != "VoidTaskResult"
-                    ? type.GetProperty("Result")!.GetValue(task)
-                    : null;
+                return ResultProperties.GetOrAdd(task.GetType(), static type => type.IsGenericType && type.GetGenericArguments()[0].Name != "VoidTaskResult" ? type.GetProperty("Result") : null)?.GetValue(task);
             case ValueTask valueTask:
                 await valueTask.ConfigureAwait(captureContext);
                 return null;
