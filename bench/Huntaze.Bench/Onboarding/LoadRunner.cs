@@ -41,10 +41,10 @@ internal static class LoadRunner
     private static readonly TimeSpan MaxWarmUp = TimeSpan.FromSeconds(
         int.TryParse(Environment.GetEnvironmentVariable("HUNTAZE_BENCH_MAX_WARMUP_SECONDS"), out var seconds) ? seconds : 240);
 
-    /// <summary>A round of slices that compiles fewer methods than this is the steady state...</summary>
+    /// <summary>The steady state: a round of slices that compiles fewer methods than this and spends less than
+    /// <see cref="SteadyJitShare"/> of its time compiling (a few large tier-1 recompilations can take seconds).</summary>
     private const int SteadyJitMethods = 20;
 
-    /// <summary>...and spends less than this share of its time compiling (a few large tier-1 recompiles can take seconds).</summary>
     private const double SteadyJitShare = 0.01;
 
     /// <summary>One operation measured for <paramref name="duration"/> in one go (nothing to compare it with in the same run).</summary>

@@ -10,13 +10,18 @@ namespace Huntaze.LocalHost.Functions;
 /// <summary>Maps every HTTP-triggered function to <c>/{routePrefix}/{Route}</c> with its declared methods.</summary>
 internal static class HttpFunctionEndpoints
 {
+    /// <summary>
+    /// One descriptor for every result: the functions' results read nothing from it, and each new one drew a random
+    /// GUID for its id (a read of the kernel's random source) and built two dictionaries, on every request.
+    /// </summary>
+    private static readonly ActionDescriptor Descriptor = new();
+
     public static void MapHttpFunctions(this WebApplication app, FunctionCatalog catalog, string routePrefix)
     {
         foreach (var function in catalog.Functions.Where(f => f.Trigger == TriggerKind.Http))
         {
             var pattern = string.IsNullOrEmpty(routePrefix) ? function.Route! : $"{routePrefix}/{function.Route}";
-            // Parameters are read once, here: reflection per request (parameters, attributes) was a measurable share of a GET.
-            var binders = function.Method.GetParameters().Select(p => Binder(p, function)).ToArray();
+            var binders = Binders(function);
             app.MapMethods(pattern, function.HttpMethods, http => InvokeAsync(http, function, binders))
                 .WithDisplayName(function.Name)
                 .WithMetadata(function);
@@ -39,7 +44,15 @@ internal static class HttpFunctionEndpoints
         });
     }
 
-    /// <summary>How one parameter is bound on every call: the request, a route value, or what any function can take.</summary>
+    /// <summary>
+    /// How each of the function's parameters is bound on every call, worked out once, when the function is mapped
+    /// (reflection per request, parameters and attributes, was a measurable share of a GET): a trigger the local host
+    /// cannot bind stops the start instead of failing every request.
+    /// </summary>
+    internal static Func<HttpContext, object?>[] Binders(FunctionDescriptor function) =>
+        [.. function.Method.GetParameters().Select(p => Binder(p, function))];
+
+    /// <summary>One parameter: the request, a route value, or what any function can take.</summary>
     private static Func<HttpContext, object?> Binder(ParameterInfo parameter, FunctionDescriptor function)
     {
         if (parameter.ParameterType == typeof(HttpRequest))
@@ -57,12 +70,6 @@ internal static class HttpFunctionEndpoints
             ? FunctionInvoker.ConvertRouteValue(FunctionInvoker.Invariant(value), parameter)
             : FunctionInvoker.BindCommon(parameter, http.RequestServices, () => new LocalFunctionContext(function, http.RequestServices, http.RequestAborted, http), http.RequestAborted);
     }
-
-    /// <summary>
-    /// One descriptor for every result: the functions' results read nothing from it, and each new one drew a random
-    /// GUID for its id (a read of the kernel's random source) and built two dictionaries, on every request.
-    /// </summary>
-    private static readonly ActionDescriptor Descriptor = new();
 
     private static Task ExecuteAsync(HttpContext http, object? result) => result switch
     {
