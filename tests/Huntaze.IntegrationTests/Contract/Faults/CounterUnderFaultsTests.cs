@@ -23,7 +23,15 @@ public sealed class CounterUnderFaultsTests
     public const int CiIncrements = 200;
     private const string Step = "creator_assessment";
     private const int Counters = 4;
-    private const int RecentKeys = 16;
+    /// <summary>
+    /// How many of the last writes' keys a counter keeps: how a client learns that a write answered 503 was
+    /// committed after all, once other writers committed on top of it (the server recognises a re-send only while
+    /// its write is the step's newest, docs/api/onboarding.md). The depth needed grows with the counter's write rate
+    /// times a 503 chain's length: 16 was outlasted (2,000 contended increments with lost responses stored 2 more
+    /// than acknowledged; keys were found 14–18 deep), 10,000 found one 33 deep. 200 keys of ≤ 14 bytes stay under
+    /// the 4 KB data limit; the run fails when a key is found deeper than half the window, before it can be outlasted unseen.
+    /// </summary>
+    private const int RecentKeys = 200;
 
     /// <summary>
     /// A safety net sized for bench/faults.sh's 10,000 increments on a loaded box (at ~15 increments/s a variant
@@ -83,7 +91,7 @@ public sealed class CounterUnderFaultsTests
         var stored = finals.Values.Sum();
         var latencies = run.Latencies.Order().ToArray();
         var summary = string.Create(CultureInfo.InvariantCulture,
-            $"{Counters} counters × {workersPerCounter} clients, lost-response rate {lostResponseRate}: increments acknowledged {acknowledged} (recognised after a 503: {run.Recognised}), stored {stored}; " +
+            $"{Counters} counters × {workersPerCounter} clients, lost-response rate {lostResponseRate}: increments acknowledged {acknowledged} (recognised after a 503: {run.Recognised}, deepest key {run.DeepestKey} of {RecentKeys}, re-sends taken as not committed {run.TakenAsNotCommitted}), stored {stored}; " +
             $"{run.Requests} requests in {elapsed.TotalSeconds:F1} s: 200 {run.Ok}, 412 {run.Conflicts}, 503 {run.Unavailable} (all with Retry-After: {run.Unavailable == run.RetryAfter}); " +
             $"latency p50 {Percentile(latencies, 0.5):F0} ms, p99 {Percentile(latencies, 0.99):F0} ms, max {latencies.LastOrDefault():F0} ms; " +
             $"storage faults: {faults.Delayed} delayed, {faults.Busy} answered 503, {faults.LostResponses} responses lost after commit; {liveness.Summary}");
@@ -95,6 +103,7 @@ public sealed class CounterUnderFaultsTests
             Assert.Equal(run.Acknowledged.GetValueOrDefault(user), finals[user]);
         }
 
+        Assert.True(run.DeepestKey < RecentKeys / 2, "A re-sent write's key was found near the end of the counters' window: " + summary);
         Assert.Equal(run.Unavailable, run.RetryAfter);
         // No thread starvation: liveness (no storage) kept answering while every storage call was slow or refused.
         Assert.Equal(0, liveness.Failed);
@@ -145,7 +154,13 @@ public sealed class CounterUnderFaultsTests
                         // careful client keeps them). After a 503 that is an answer the client could not get; after
                         // a first send it is a lost update reported as a conflict.
                         var (_, _, now) = await ReadAsync(client, run);
-                        if (now.Contains(key))
+                        var depth = now.IndexOf(key);
+                        if (send > 0)
+                        {
+                            run.AfterUnavailable(depth);
+                        }
+
+                        if (depth >= 0)
                         {
                             if (send == 0)
                             {
@@ -171,7 +186,7 @@ public sealed class CounterUnderFaultsTests
         }
     }
 
-    private static async Task<(string ETag, int Count, IReadOnlyList<string> Recent)> ReadAsync(HttpClient client, Run run)
+    private static async Task<(string ETag, int Count, List<string> Recent)> ReadAsync(HttpClient client, Run run)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -259,6 +274,24 @@ public sealed class CounterUnderFaultsTests
         public int Recognised => _recognised;
 
         public int RetryAfter => RetryAfterCount;
+
+        /// <summary>The deepest a re-sent write's key was found among the counter's recent keys, and how many re-sends were taken as not committed.</summary>
+        public int DeepestKey = -1;
+
+        public int TakenAsNotCommitted;
+
+        public void AfterUnavailable(int depth)
+        {
+            if (depth < 0)
+            {
+                Interlocked.Increment(ref TakenAsNotCommitted);
+                return;
+            }
+
+            for (var seen = Volatile.Read(ref DeepestKey); depth > seen && Interlocked.CompareExchange(ref DeepestKey, depth, seen) != seen; seen = Volatile.Read(ref DeepestKey))
+            {
+            }
+        }
 
         public bool Take() => Interlocked.Decrement(ref _budget) >= 0;
 
