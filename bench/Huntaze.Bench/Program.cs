@@ -9,6 +9,7 @@ using Huntaze.Bench.Storage;
 
 // dotnet run -c Release --project bench/Huntaze.Bench -- <benchmark> [args]
 //   onboarding [seconds per measurement, default 10] [levels, default 1,16,64]   API vs raw storage, a bare HTTP endpoint (the floor), one user vs many (docs/performance.md)
+//   allocations [operation, default "GET /api/onboarding"] [requests, default 40000] [workers, default 8]   what one operation allocates, by type (docs/performance.md)
 //   patch-shapes [seconds, default 10] [levels, default 16,64]                     the storage work of each possible PATCH shape, raw (docs/performance.md)
 //   mix [seconds, default 20] [workers, default 32] [users, default 5000]          issue 15's mix (80 % reads, 15 % writes, 5 % snooze/gate) vs raw storage
 //   flags-evaluation [BenchmarkDotNet args]                                        evaluation cost per request (docs/flags.md)
@@ -21,6 +22,12 @@ using Huntaze.Bench.Storage;
 //   denials [seconds, default 10] [workers, default 64]                             cost of a junk credential (ADR 0007)
 switch (args.FirstOrDefault())
 {
+    case "allocations":
+        await AllocationSampler.RunAsync(
+            args.Length > 1 ? args[1] : "GET /api/onboarding",
+            args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 40_000,
+            args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 8);
+        break;
     case "onboarding":
         await RunOnboardingAsync(args.Skip(1).ToArray());
         break;

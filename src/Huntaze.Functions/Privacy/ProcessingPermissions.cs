@@ -14,6 +14,9 @@ namespace Huntaze.Functions.Privacy;
 /// </summary>
 public sealed class ProcessingPermissions(ControlsView controls, ConsentService consent) : IOnboardingEventFilter, IRolloutObjections
 {
+    /// <summary>The registry is fixed at build time: asked once, not on every event.</summary>
+    private static readonly string? AnalyticsConsent = HuntazeRegistry.ConsentRequiredBy(ProcessingActivities.Analytics);
+
     /// <summary>
     /// Onboarding events are product analytics: none for a restricted user, one who objected to analytics, or one
     /// without the consent category the registry requires for analytics.
@@ -36,7 +39,7 @@ public sealed class ProcessingPermissions(ControlsView controls, ConsentService 
             return false;
         }
 
-        return await ConsentedAsync(HuntazeRegistry.ConsentRequiredBy(ProcessingActivities.Analytics), user, cancellationToken).ConfigureAwait(false);
+        return await ConsentedAsync(AnalyticsConsent, user, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

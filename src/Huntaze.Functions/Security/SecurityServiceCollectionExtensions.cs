@@ -63,7 +63,7 @@ public static class SecurityServiceCollectionExtensions
         services.AddHostedService<CsrfKeyCheck>();
 
         services.AddHttpPipelineStep<CorsStep>();
-        services.AddHttpPipelineStep<AuditDenialsStep>();
+        services.AddProblemObserver<DenialObserver>();
         services.AddHttpPipelineStep<AuthenticationStep>();
         services.AddHttpPipelineStep<AuthorizationStep>();
         services.AddHttpPipelineStep<CsrfStep>();

@@ -19,9 +19,9 @@ public sealed class PipelineStepTests
         http.Request.Headers.Authorization = "Bearer header-token";
         http.Request.Headers.Cookie = AuthenticationStep.SessionCookieName + "=cookie-token";
 
-        var (token, kind) = AuthenticationStep.ReadCredential(http.Request);
+        var kind = AuthenticationStep.ReadCredential(http.Request, out var token);
 
-        Assert.Equal("header-token", token);
+        Assert.Equal("header-token", token.ToString());
         Assert.Equal(CredentialKind.Bearer, kind);
     }
 
@@ -32,9 +32,45 @@ public sealed class PipelineStepTests
         http.Request.Headers.Authorization = "Basic dTpw";
         http.Request.Headers.Cookie = AuthenticationStep.SessionCookieName + "=cookie-token";
 
-        var (token, _) = AuthenticationStep.ReadCredential(http.Request);
+        AuthenticationStep.ReadCredential(http.Request, out var token);
 
-        Assert.Null(token);
+        Assert.True(token.IsEmpty);
+    }
+
+    [Fact]
+    public async Task Authentication_SameTokenAsBearerThenCookie_OneValidationEachCallerOfItsKind()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        var options = new AuthOptions { Issuer = "https://dev.huntaze.local", Audience = "api://huntaze-onboarding", DevelopmentSigningKey = Convert.ToBase64String(new byte[32]) };
+        var validator = new TokenValidator(options, developmentKeyAllowed: true, metadata: null, time);
+        var step = new AuthenticationStep(validator, Microsoft.Extensions.Logging.Abstractions.NullLogger<AuthenticationStep>.Instance);
+        var token = Huntaze.Cli.Tokens.DevTokenFactory.Create(
+            new Huntaze.Cli.Tokens.DevTokenRequest("u1", [Roles.User], "FR", options.Issuer, options.Audience, options.DevelopmentSigningKey, TimeSpan.FromHours(1)), time.GetUtcNow());
+        var callers = new List<Caller?>();
+
+        foreach (var http in new[] { Bearer(token), Bearer(token), Cookie(token) })
+        {
+            await step.InvokeAsync(Invocation(http, nameof(Protected)), () => { callers.Add(http.GetCaller()); return Task.CompletedTask; });
+        }
+
+        Assert.Equal([CredentialKind.Bearer, CredentialKind.Bearer, CredentialKind.Cookie], callers.Select(c => c!.Credential));
+        Assert.All(callers, c => Assert.Equal("u1", c!.UserId));
+        Assert.Same(callers[0], callers[1]); // the second request reused the first one's validation
+        Assert.True(validator.TryGetValidated(token, out _));
+
+        static DefaultHttpContext Bearer(string token)
+        {
+            var http = new DefaultHttpContext();
+            http.Request.Headers.Authorization = "Bearer " + token;
+            return http;
+        }
+
+        static DefaultHttpContext Cookie(string token)
+        {
+            var http = new DefaultHttpContext();
+            http.Request.Headers.Cookie = AuthenticationStep.SessionCookieName + "=" + token;
+            return http;
+        }
     }
 
     [Fact]

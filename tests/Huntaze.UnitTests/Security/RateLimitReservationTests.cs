@@ -140,7 +140,7 @@ public sealed class RateLimitReservationTests
         RateLimiter[] instances = [Limiter(store, time, options), Limiter(store, time, options)];
 
         var decisions = await Task.WhenAll(Enumerable.Range(0, 300).Select(i =>
-            instances[i % 2].AcquireAsync(RateLimitPolicies.Reads, "user:u1", CancellationToken.None)));
+            instances[i % 2].AcquireAsync(RateLimitPolicies.Reads, "user:u1", CancellationToken.None).AsTask()));
 
         var admitted = decisions.Count(d => d.Admitted);
         Assert.Equal(100, store.CountOf(_ => true));
@@ -224,11 +224,11 @@ public sealed class RateLimitReservationTests
         // 12 counted by the first request; the 8th take left 4 and started the next count, which the store holds.
         await WaitUntilAsync(() => Volatile.Read(ref writesStarted) == 2);
         Assert.Equal(1, store.Writes);
-        var spent = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => limiter.AcquireAsync(RateLimitPolicies.Reads, "user:u1", CancellationToken.None)))
+        var spent = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => limiter.AcquireAsync(RateLimitPolicies.Reads, "user:u1", CancellationToken.None).AsTask()))
             .WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
         Assert.All(spent, d => Assert.True(d.Admitted));
 
-        var waiting = limiter.AcquireAsync(RateLimitPolicies.Reads, "user:u1", CancellationToken.None);
+        var waiting = limiter.AcquireAsync(RateLimitPolicies.Reads, "user:u1", CancellationToken.None).AsTask();
         Assert.False(waiting.IsCompleted); // the 13th needs the background count, which the store holds
         release.SetResult();
         Assert.True((await waiting.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken)).Admitted);
@@ -247,7 +247,7 @@ public sealed class RateLimitReservationTests
         options.Policies[RateLimitPolicies.Reads].MaxReservationSize = 12;
         var limiter = Limiter(store, new FrozenClock(Noon), options);
 
-        var decisions = await Task.WhenAll(Enumerable.Range(0, 64).Select(_ => Task.Run(() => limiter.AcquireAsync(RateLimitPolicies.Reads, "user:u1", CancellationToken.None))));
+        var decisions = await Task.WhenAll(Enumerable.Range(0, 64).Select(_ => Task.Run(() => limiter.AcquireAsync(RateLimitPolicies.Reads, "user:u1", CancellationToken.None).AsTask())));
 
         Assert.All(decisions, d => Assert.True(d.Admitted));
         Assert.Equal(0, store.Conflicts);

@@ -106,7 +106,7 @@ public sealed class RateLimiterTests
         var store = new InMemoryRateLimitStore();
         var limiter = new RateLimiter(store, Microsoft.Extensions.Options.Options.Create(new RateLimitOptions()), TimeProvider.System, NullLogger<RateLimiter>.Instance);
 
-        var decisions = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => Task.Run(() => limiter.AcquireAsync(RateLimitPolicies.StepWrites, "user:u1", CancellationToken.None))));
+        var decisions = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => Task.Run(() => limiter.AcquireAsync(RateLimitPolicies.StepWrites, "user:u1", CancellationToken.None).AsTask())));
 
         var admitted = decisions.Count(d => d.Admitted);
         Assert.InRange(admitted, 1, 20);
@@ -152,7 +152,7 @@ public sealed class RateLimiterTests
             await Task.Delay(Timeout.Infinite, ct);
         };
 
-        var pending = limiter.AcquireAsync(policy, "user:u1", CancellationToken.None);
+        var pending = limiter.AcquireAsync(policy, "user:u1", CancellationToken.None).AsTask();
         await hanging.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
         time.Advance(RateLimiter.StoreTimeout);
         var decision = await pending.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
@@ -194,6 +194,18 @@ public sealed class RateLimiterTests
 
         Assert.DoesNotContain("203.0.113.9", key, StringComparison.Ordinal);
         Assert.StartsWith("anonymous_", key, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void PartitionKey_AnySubject_PolicyAndFirst128BitsOfTheSubjectsSha256()
+    {
+        // The counters already stored are found again only if the key stays the same: hex of SHA-256(UTF-8), 32 digits.
+        foreach (var subject in new[] { "ip:203.0.113.9", "user:" + new string('é', 400), "user:00000000-0000-0000-0000-000000000001" })
+        {
+            var expected = RateLimitPolicies.Reads + "_" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(subject)))[..32];
+
+            Assert.Equal(expected, RateLimiter.PartitionKey(RateLimitPolicies.Reads, subject));
+        }
     }
 
     private static (RateLimiter Limiter, InMemoryRateLimitStore Store, FakeTimeProvider Time) Create()

@@ -297,6 +297,23 @@ public sealed class TokenValidatorTests : IDisposable
     }
 
     [Fact]
+    public async Task TryGetValidated_TokenInsideItsHeader_FoundWithoutCopyUntilItExpires()
+    {
+        var validator = DevValidator();
+        var token = DevToken(lifetime: TimeSpan.FromSeconds(20));
+        var header = "Bearer " + token + " ";
+        Assert.False(validator.TryGetValidated(header.AsSpan(7, token.Length), out _));
+
+        var validated = await validator.ValidateAsync(token, CancellationToken.None);
+
+        Assert.True(validator.TryGetValidated(header.AsSpan(7, token.Length), out var known));
+        Assert.Same(validated, known);
+        Assert.False(validator.TryGetValidated(header.AsSpan(7, token.Length - 1), out _));
+        _time.Advance(TimeSpan.FromSeconds(50)); // 20 s lifetime + 30 s skew
+        Assert.False(validator.TryGetValidated(header.AsSpan(7, token.Length), out _));
+    }
+
+    [Fact]
     public void Add_Full_DropsExpiredThenEverything()
     {
         var tokens = new ValidatedTokens(_time, capacity: 2);

@@ -44,13 +44,21 @@ public sealed partial class OnboardingEventPublisher(
 /// <summary>Records events as structured logs and as events on the current activity.</summary>
 public sealed partial class TelemetryEventSink(ILogger<TelemetryEventSink> logger) : IOnboardingEventSink
 {
+    /// <summary>The activity event's name per kind, built once (a guide view is an event on every GET).</summary>
+    private static readonly string[] EventNames = [.. Enum.GetValues<OnboardingEventKind>().Select(k => "huntaze.onboarding." + k)];
+
     public ValueTask WriteAsync(OnboardingEvent domainEvent, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(domainEvent);
         LogEvent(logger, domainEvent.Kind, domainEvent.UserId, domainEvent.Subject);
-        Activity.Current?.AddEvent(new ActivityEvent(
-            "huntaze.onboarding." + domainEvent.Kind,
-            domainEvent.OccurredAt,
-            new ActivityTagsCollection { ["huntaze.subject"] = domainEvent.Subject }));
+        if (Activity.Current is { IsAllDataRequested: true } span)
+        {
+            span.AddEvent(new ActivityEvent(
+                EventNames[(int)domainEvent.Kind],
+                domainEvent.OccurredAt,
+                domainEvent.Subject is { } subject ? new ActivityTagsCollection { ["huntaze.subject"] = subject } : null));
+        }
+
         return ValueTask.CompletedTask;
     }
 

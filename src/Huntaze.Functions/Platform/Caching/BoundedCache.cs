@@ -33,6 +33,22 @@ public sealed class BoundedCache<TValue>(TimeProvider time, int capacity)
     }
 
     /// <summary>Keeps <paramref name="value"/> until <paramref name="until"/> (nothing is kept past it).</summary>
+    /// <summary>
+    /// <see cref="TryGet(string, out TValue)"/> for a key that is part of a larger string (a token in its header),
+    /// without copying it out. An expired entry is left to the string form to remove.
+    /// </summary>
+    public bool TryGet(ReadOnlySpan<char> key, out TValue value)
+    {
+        if (_entries.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(key, out var entry) && time.GetUtcNow() < entry.Until)
+        {
+            value = entry.Value;
+            return true;
+        }
+
+        value = null!;
+        return false;
+    }
+
     public void Set(string key, TValue value, DateTimeOffset until)
     {
         var now = time.GetUtcNow();

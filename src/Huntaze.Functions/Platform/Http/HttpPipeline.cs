@@ -11,31 +11,31 @@ namespace Huntaze.Functions.Platform.Http;
 /// The single HTTP pipeline. The Functions host enters it from worker middleware, the local host from
 /// its endpoint; <c>invokeFunction</c> runs the function and writes its result.
 /// </summary>
-public sealed partial class HttpPipeline(IEnumerable<IHttpPipelineStep> steps, ILogger<HttpPipeline> logger)
+public sealed partial class HttpPipeline(IEnumerable<IHttpPipelineStep> steps, IEnumerable<IProblemObserver> observers, ILogger<HttpPipeline> logger)
 {
     private readonly IHttpPipelineStep[] _steps = [.. steps];
+    private readonly IProblemObserver[] _observers = [.. observers];
 
     public async Task RunAsync(HttpContext http, FunctionDescriptor function, Func<Task> invokeFunction)
     {
         var correlationId = Correlation.Get(http);
         ResponseHeaders.Register(http);
-        using var scope = logger.BeginScope(new Dictionary<string, object>
-        {
-            ["CorrelationId"] = correlationId,
-            ["TraceId"] = Activity.Current?.TraceId.ToString() ?? http.TraceIdentifier,
-            ["FunctionName"] = function.Name,
-        });
-
         var span = Activity.Current;
+        using var scope = logger.BeginScope(new PipelineLogScope(correlationId, span, http, function.Name));
         RequestTelemetry.Enrich(span, correlationId, null);
         var invocation = new HttpInvocation(http, function);
         var started = Stopwatch.GetTimestamp();
         try
         {
-            await Next(0).ConfigureAwait(false);
+            await new StepRun(_steps, invocation, invokeFunction).Continue().ConfigureAwait(false);
         }
         catch (ProblemException problem)
         {
+            foreach (var observer in _observers)
+            {
+                observer.Observe(invocation, problem);
+            }
+
             await ProblemWriter.WriteAsync(http, problem).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
@@ -64,9 +64,32 @@ public sealed partial class HttpPipeline(IEnumerable<IHttpPipelineStep> steps, I
             RequestTelemetry.Record(Stopwatch.GetElapsedTime(started), function.Route, http.Request.Method, http.Response.StatusCode);
             RequestTelemetry.Enrich(span, correlationId, http.GetCaller()?.UserId);
         }
+    }
 
-        Task Next(int index) =>
-            index < _steps.Length ? _steps[index].InvokeAsync(invocation, () => Next(index + 1)) : invokeFunction();
+    /// <summary>One request's walk through the steps: one object and one delegate, whatever the number of steps.</summary>
+    private sealed class StepRun
+    {
+        private readonly IHttpPipelineStep[] _steps;
+        private readonly HttpInvocation _invocation;
+        private readonly Func<Task> _invokeFunction;
+        private int _next;
+
+        public StepRun(IHttpPipelineStep[] steps, HttpInvocation invocation, Func<Task> invokeFunction)
+        {
+            _steps = steps;
+            _invocation = invocation;
+            _invokeFunction = invokeFunction;
+            Continue = Next;
+        }
+
+        /// <summary>Runs the next step (each step calls it at most once), then the function.</summary>
+        public Func<Task> Continue { get; }
+
+        private Task Next()
+        {
+            var index = _next++;
+            return index < _steps.Length ? _steps[index].InvokeAsync(_invocation, Continue) : _invokeFunction();
+        }
     }
 
     [LoggerMessage(EventId = 1000, Level = LogLevel.Error, Message = "Function {FunctionName} failed")]

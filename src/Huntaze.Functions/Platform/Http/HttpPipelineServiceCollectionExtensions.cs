@@ -24,6 +24,14 @@ public static class HttpPipelineServiceCollectionExtensions
         return services;
     }
 
+    /// <summary>Adds an observer of every problem the pipeline answers (<see cref="IProblemObserver"/>).</summary>
+    public static IServiceCollection AddProblemObserver<T>(this IServiceCollection services)
+        where T : class, IProblemObserver
+    {
+        services.AddSingleton<IProblemObserver, T>();
+        return services;
+    }
+
     /// <summary>Enters the pipeline from the Functions host for HTTP-triggered functions only.</summary>
     public static IFunctionsWorkerApplicationBuilder UseHuntazePipeline(this IFunctionsWorkerApplicationBuilder builder) =>
         builder.UseWhen<HttpPipelineMiddleware>(static context =>

@@ -35,58 +35,79 @@ public sealed partial class AuthenticationStep(TokenValidator validator, ILogger
     /// </summary>
     public const string SessionCookieName = "__Host-huntaze-session";
 
-    public async Task InvokeAsync(HttpInvocation invocation, Func<Task> continuation)
+    public Task InvokeAsync(HttpInvocation invocation, Func<Task> continuation)
     {
         ArgumentNullException.ThrowIfNull(invocation);
         ArgumentNullException.ThrowIfNull(continuation);
         var http = invocation.Http;
-        var (token, kind) = ReadCredential(http.Request);
-        if (token is null)
+        var kind = ReadCredential(http.Request, out var token);
+        if (token.IsEmpty)
         {
-            new AuthenticationOutcome(http.Request.Headers.Authorization.Count > 0, http.Request.Headers.Authorization.Count > 0 ? "unsupported authorization scheme" : null, null).Set(http);
-            await continuation().ConfigureAwait(false);
-            return;
+            var present = http.Request.Headers.Authorization.Count > 0;
+            new AuthenticationOutcome(present, present ? "unsupported authorization scheme" : null, null).Set(http);
+            return continuation();
         }
 
-        var result = await validator.ValidateAsync(token, invocation.CancellationToken).ConfigureAwait(false);
+        // A caller's next requests: the validation is reused without copying the token out of its header.
+        if (validator.TryGetValidated(token, out var known))
+        {
+            Apply(http, known, kind);
+            return continuation();
+        }
+
+        return ValidateAsync(invocation, token.ToString(), kind, continuation);
+    }
+
+    private async Task ValidateAsync(HttpInvocation invocation, string token, CredentialKind kind, Func<Task> continuation)
+    {
+        Apply(invocation.Http, await validator.ValidateAsync(token, invocation.CancellationToken).ConfigureAwait(false), kind);
+        await continuation().ConfigureAwait(false);
+    }
+
+    private void Apply(HttpContext http, TokenValidation result, CredentialKind kind)
+    {
         if (result.Caller is { } caller)
         {
-            http.SetCaller(caller with { Credential = kind });
+            http.SetCaller(caller.Credential == kind ? caller : caller with { Credential = kind });
             new AuthenticationOutcome(true, null, result.SessionBinding).Set(http);
-            http.Response.OnStarting(() =>
-            {
-                // Responses for a signed-in caller are personal: no cache may keep them (OWASP REST cheat sheet).
-                var headers = http.Response.Headers;
-                headers.CacheControl = "no-store";
-                headers.Pragma = "no-cache";
-                headers.Append(HeaderNames.Vary, kind == CredentialKind.Cookie ? "Cookie" : "Authorization");
-                return Task.CompletedTask;
-            });
+            // Responses for a signed-in caller are personal: no cache may keep them (OWASP REST cheat sheet).
+            http.Response.OnStarting(kind == CredentialKind.Cookie ? NoStoreVaryCookie : NoStoreVaryAuthorization, http);
         }
         else
         {
             LogRejected(logger, kind, result.Failure ?? "invalid");
             new AuthenticationOutcome(true, result.Failure ?? "invalid", null, result.Disclosable).Set(http);
         }
-
-        await continuation().ConfigureAwait(false);
     }
 
-    /// <summary>A bearer header wins over the cookie: a script that can set headers is not a CSRF vector.</summary>
-    internal static (string? Token, CredentialKind Kind) ReadCredential(HttpRequest request)
+    private static readonly Func<object, Task> NoStoreVaryCookie = http => NoStore((HttpContext)http, "Cookie");
+    private static readonly Func<object, Task> NoStoreVaryAuthorization = http => NoStore((HttpContext)http, "Authorization");
+
+    private static Task NoStore(HttpContext http, string vary)
+    {
+        var headers = http.Response.Headers;
+        headers.CacheControl = "no-store";
+        headers.Pragma = "no-cache";
+        headers.Append(HeaderNames.Vary, vary);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// The credential: a bearer header wins over the cookie (a script that can set headers is not a CSRF vector).
+    /// <paramref name="token"/> is empty when there is none or the scheme is not Bearer.
+    /// </summary>
+    internal static CredentialKind ReadCredential(HttpRequest request, out ReadOnlySpan<char> token)
     {
         var authorization = request.Headers.Authorization.ToString();
         if (authorization.Length > 0)
         {
             const string scheme = "Bearer ";
-            return authorization.StartsWith(scheme, StringComparison.OrdinalIgnoreCase) && authorization.Length > scheme.Length
-                ? (authorization[scheme.Length..].Trim(), CredentialKind.Bearer)
-                : (null, CredentialKind.Bearer);
+            token = authorization.StartsWith(scheme, StringComparison.OrdinalIgnoreCase) ? authorization.AsSpan(scheme.Length).Trim() : default;
+            return CredentialKind.Bearer;
         }
 
-        return request.Cookies.TryGetValue(SessionCookieName, out var cookie) && !string.IsNullOrWhiteSpace(cookie)
-            ? (cookie, CredentialKind.Cookie)
-            : (null, CredentialKind.Cookie);
+        token = request.Cookies.TryGetValue(SessionCookieName, out var cookie) ? cookie.AsSpan().Trim() : default;
+        return CredentialKind.Cookie;
     }
 
     /// <summary>The session identity a CSRF token is bound to: a digest of the credential, never the credential.</summary>

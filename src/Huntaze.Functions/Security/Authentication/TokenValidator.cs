@@ -58,6 +58,12 @@ public sealed partial class TokenValidator
         }
     }
 
+    /// <summary>
+    /// What validating <paramref name="token"/> gave lately, if it was valid and still is: a caller's next requests
+    /// need no parse, signature or claims check (<see cref="ValidatedTokens"/>), nor a copy of the token.
+    /// </summary>
+    public bool TryGetValidated(ReadOnlySpan<char> token, out TokenValidation validation) => _validated.TryGet(token, out validation);
+
     public async Task<TokenValidation> ValidateAsync(string token, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(token) || token.Length > 16 * 1024)

@@ -23,6 +23,8 @@ internal sealed class ValidatedTokens(TimeProvider time, int capacity = Validate
 
     public bool TryGet(string token, out TokenValidation validation) => _entries.TryGet(token, out validation);
 
+    public bool TryGet(ReadOnlySpan<char> token, out TokenValidation validation) => _entries.TryGet(token, out validation);
+
     /// <param name="validUntil">When the token stops being valid (its <c>exp</c> plus the allowed skew).</param>
     public void Add(string token, TokenValidation validation, DateTimeOffset validUntil)
     {

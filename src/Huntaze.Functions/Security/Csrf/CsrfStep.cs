@@ -14,7 +14,7 @@ namespace Huntaze.Functions.Security.Csrf;
 /// </summary>
 public sealed class CsrfStep(CsrfKeyProvider keys, CsrfBindings bindings, IOptions<SecurityOptions> options) : IHttpPipelineStep
 {
-    public async Task InvokeAsync(HttpInvocation invocation, Func<Task> continuation)
+    public Task InvokeAsync(HttpInvocation invocation, Func<Task> continuation)
     {
         ArgumentNullException.ThrowIfNull(invocation);
         ArgumentNullException.ThrowIfNull(continuation);
@@ -22,12 +22,12 @@ public sealed class CsrfStep(CsrfKeyProvider keys, CsrfBindings bindings, IOptio
         var caller = http.GetCaller();
         var cookieBound = caller is { Credential: CredentialKind.Cookie } ||
                           (caller is null && invocation.Function.GetAttribute<AnonymousCookieSessionAttribute>() is not null);
-        if (!cookieBound || !IsStateChanging(http.Request.Method))
-        {
-            await continuation().ConfigureAwait(false);
-            return;
-        }
+        return cookieBound && IsStateChanging(http.Request.Method) ? VerifyAsync(invocation, continuation) : continuation();
+    }
 
+    private async Task VerifyAsync(HttpInvocation invocation, Func<Task> continuation)
+    {
+        var http = invocation.Http;
         var origin = RequestOrigin(http.Request);
         if (!options.Value.IsOriginAllowed(origin) && !IsOwnOrigin(http.Request, origin))
         {

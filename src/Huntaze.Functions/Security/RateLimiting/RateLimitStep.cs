@@ -15,27 +15,34 @@ namespace Huntaze.Functions.Security.RateLimiting;
 /// </summary>
 public sealed partial class RateLimitStep(RateLimiter limiter, IOptions<SecurityOptions> options, TimeProvider time, ILogger<RateLimitStep> logger) : IHttpPipelineStep
 {
-    public async Task InvokeAsync(HttpInvocation invocation, Func<Task> continuation)
+    public Task InvokeAsync(HttpInvocation invocation, Func<Task> continuation)
     {
         ArgumentNullException.ThrowIfNull(invocation);
         ArgumentNullException.ThrowIfNull(continuation);
         var attribute = invocation.Function.GetAttribute<RateLimitAttribute>();
         if (attribute is null)
         {
-            await continuation().ConfigureAwait(false);
-            return;
+            return continuation();
         }
 
         var policy = attribute.Policy;
         var http = invocation.Http;
         if (attribute.CountedWithWrite)
         {
-            await CountWithWriteAsync(invocation, policy, continuation).ConfigureAwait(false);
-            return;
+            return CountWithWrite(invocation, policy, continuation);
         }
 
-        var decision = await limiter.AcquireAsync(policy, Subject(http, policy, options.Value.TrustForwardedFor), invocation.CancellationToken).ConfigureAwait(false);
-        var headers = Headers(decision);
+        // Most requests spend a token this instance reserved: decided without a store call, and without an awaited frame.
+        var acquiring = limiter.AcquireAsync(policy, Subject(http, policy, options.Value.TrustForwardedFor), invocation.CancellationToken);
+        return acquiring.IsCompletedSuccessfully ? Admit(http, acquiring.Result, continuation) : AdmitAsync(http, acquiring, continuation);
+    }
+
+    private static async Task AdmitAsync(HttpContext http, ValueTask<RateLimitDecision> acquiring, Func<Task> continuation) =>
+        await Admit(http, await acquiring.ConfigureAwait(false), continuation).ConfigureAwait(false);
+
+    /// <summary>Refuses over the limit (or with the store down, as the policy's failure mode says); else writes the headers when the response starts.</summary>
+    private static Task Admit(HttpContext http, RateLimitDecision decision, Func<Task> continuation)
+    {
         if (!decision.Admitted)
         {
             if (decision.StoreUnavailable)
@@ -43,27 +50,28 @@ public sealed partial class RateLimitStep(RateLimiter limiter, IOptions<Security
                 throw Problems.DependencyUnavailable("The rate limiter cannot reach its store; write requests are refused until it can.", TimeSpan.FromSeconds(5));
             }
 
-            throw Problems.TooManyRequests(policy, decision.Limit, decision.WindowSeconds, decision.ResetSeconds, headers);
+            throw Problems.TooManyRequests(decision.Policy, decision.Limit, decision.WindowSeconds, decision.ResetSeconds, Headers(decision));
         }
 
-        http.Response.OnStarting(() =>
-        {
-            foreach (var (name, value) in headers)
-            {
-                http.Response.Headers[name] = value;
-            }
-
-            return Task.CompletedTask;
-        });
-        await continuation().ConfigureAwait(false);
+        http.Response.OnStarting(WriteHeaders, new DecidedResponse(http.Response, decision));
+        return continuation();
     }
+
+    private static readonly Func<object, Task> WriteHeaders = state =>
+    {
+        var (response, decision) = (DecidedResponse)state;
+        Write(response.Headers, decision);
+        return Task.CompletedTask;
+    };
+
+    private sealed record DecidedResponse(HttpResponse Response, RateLimitDecision Decision);
 
     /// <summary>
     /// The policy is counted by the store, in the transaction of the function's own write (ADR 0007): attach the
     /// budget, and write the rate-limit headers from what was counted. A function that answers 2xx without
     /// counting is a defect the log names (and a test guards).
     /// </summary>
-    private async Task CountWithWriteAsync(HttpInvocation invocation, string policy, Func<Task> continuation)
+    private Task CountWithWrite(HttpInvocation invocation, string policy, Func<Task> continuation)
     {
         var http = invocation.Http;
         var caller = http.GetCaller() ?? throw new InvalidOperationException($"Policy '{policy}' is counted in the caller's partition: the function must require a user.");
@@ -75,10 +83,7 @@ public sealed partial class RateLimitStep(RateLimiter limiter, IOptions<Security
         {
             if (budget.Decision is { } decision)
             {
-                foreach (var (name, value) in Headers(decision))
-                {
-                    http.Response.Headers[name] = value;
-                }
+                Write(http.Response.Headers, decision);
             }
             else if (http.Response.StatusCode is >= 200 and < 300)
             {
@@ -87,7 +92,7 @@ public sealed partial class RateLimitStep(RateLimiter limiter, IOptions<Security
 
             return Task.CompletedTask;
         });
-        await continuation().ConfigureAwait(false);
+        return continuation();
     }
 
     /// <summary><c>RateLimit-Policy: "step-writes";q=20;w=60</c> and <c>RateLimit: "step-writes";r=7;t=42</c>.</summary>
@@ -96,10 +101,26 @@ public sealed partial class RateLimitStep(RateLimiter limiter, IOptions<Security
         ArgumentNullException.ThrowIfNull(decision);
         return new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
         {
-            ["RateLimit-Policy"] = string.Create(CultureInfo.InvariantCulture, $"\"{decision.Policy}\";q={decision.Limit};w={decision.WindowSeconds}"),
-            ["RateLimit"] = string.Create(CultureInfo.InvariantCulture, $"\"{decision.Policy}\";r={Math.Max(0, decision.Remaining)};t={decision.ResetSeconds}"),
+            [PolicyHeader] = PolicyValue(decision),
+            [StateHeader] = StateValue(decision),
         };
     }
+
+    private const string PolicyHeader = "RateLimit-Policy";
+    private const string StateHeader = "RateLimit";
+
+    /// <summary>The two headers of <see cref="Headers"/>, written straight into a response's.</summary>
+    private static void Write(IHeaderDictionary headers, RateLimitDecision decision)
+    {
+        headers[PolicyHeader] = PolicyValue(decision);
+        headers[StateHeader] = StateValue(decision);
+    }
+
+    private static string PolicyValue(RateLimitDecision decision) =>
+        string.Create(CultureInfo.InvariantCulture, $"\"{decision.Policy}\";q={decision.Limit};w={decision.WindowSeconds}");
+
+    private static string StateValue(RateLimitDecision decision) =>
+        string.Create(CultureInfo.InvariantCulture, $"\"{decision.Policy}\";r={Math.Max(0, decision.Remaining)};t={decision.ResetSeconds}");
 
     internal static string Subject(HttpContext http, string policy, bool trustForwardedFor)
     {

@@ -35,15 +35,34 @@ public sealed partial class RateLimiter(IRateLimitStore store, IOptions<RateLimi
     public RateLimitPolicyOptions Settings(string policy) =>
         options.Value.Policies.TryGetValue(policy, out var settings) ? settings : throw new InvalidOperationException($"Unknown rate-limit policy '{policy}'.");
 
-    public async Task<RateLimitDecision> AcquireAsync(string policy, string subject, CancellationToken cancellationToken)
+    public ValueTask<RateLimitDecision> AcquireAsync(string policy, string subject, CancellationToken cancellationToken)
     {
         var settings = Settings(policy);
-
         var now = time.GetUtcNow();
         var window = FixedWindow.At(now, settings.WindowSeconds);
-        var partition = PartitionKey(policy, subject);
-        var key = KeyOf(window, partition);
+        var key = KeyOf(window, PartitionKey(policy, subject));
         var reset = window.SecondsUntilReset(now);
+
+        // Most requests spend a reserved token and leave nothing to count ahead: no store call, no budget (a timer),
+        // no task; decided here. The others go the long way, with the token they may have taken.
+        if (_counters.TryTake(key, out var left, out var reservedLeft))
+        {
+            if (reservedLeft != settings.RefillAheadAt && reset > settings.NextWindowLeadSeconds)
+            {
+                return ValueTask.FromResult(Decide(new RateLimitDecision(policy, true, settings.Limit, settings.WindowSeconds, left, reset)));
+            }
+
+            return new ValueTask<RateLimitDecision>(AcquireAsync(policy, settings, window, key, reset, (left, reservedLeft), cancellationToken));
+        }
+
+        return new ValueTask<RateLimitDecision>(AcquireAsync(policy, settings, window, key, reset, null, cancellationToken));
+    }
+
+    /// <param name="reservation">The reserved token the caller took, with what it left, or null when none was left.</param>
+    private async Task<RateLimitDecision> AcquireAsync(
+        string policy, RateLimitPolicyOptions settings, FixedWindow window, CounterKey key, int reset, (int Left, int ReservedLeft)? reservation, CancellationToken cancellationToken)
+    {
+        var partition = key.Partition;
         Task<(RefillOutcome Outcome, int Tokens)> Refill(int waiters, CancellationToken ct) => RefillAsync(key, settings, waiters, window.End, ct);
         (int Taken, int Remaining, bool RefillAhead) Grant(int waiters, int counted) => GrantRefill(key, settings, waiters, counted);
 
@@ -84,10 +103,9 @@ public sealed partial class RateLimiter(IRateLimitStore store, IOptions<RateLimi
             return taken;
         }
 
-        // Most requests spend a reserved token: no store call, so no budget (a timer) either.
-        if (TryTakeReserved(out var reserved))
+        if (reservation is { } reserved)
         {
-            return reserved;
+            return Admitted(reserved.Left, reserved.ReservedLeft == settings.RefillAheadAt);
         }
 
         using var budget = new CancellationTokenSource(StoreTimeout, time);
@@ -198,8 +216,15 @@ public sealed partial class RateLimiter(IRateLimitStore store, IOptions<RateLimi
         exception is OperationCanceledException or Azure.RequestFailedException || DependencyFailure.IsOutage(exception, CancellationToken.None);
 
     /// <summary>Subjects are hashed: client IPs and user ids are not stored in clear in the counter table.</summary>
-    internal static string PartitionKey(string policy, string subject) =>
-        $"{policy}_{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(subject)))[..32]}";
+    internal static string PartitionKey(string policy, string subject)
+    {
+        // On every request: hashed on the stack, one string out.
+        var length = Encoding.UTF8.GetMaxByteCount(subject.Length);
+        Span<byte> utf8 = length <= 512 ? stackalloc byte[length] : new byte[length];
+        Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(utf8[..Encoding.UTF8.GetBytes(subject, utf8)], digest);
+        return string.Concat(policy, "_", Convert.ToHexStringLower(digest[..16]));
+    }
 
     private static void Record(RateLimitDecision decision, string outcome) =>
         Decisions.Add(1, new KeyValuePair<string, object?>("policy", decision.Policy), new KeyValuePair<string, object?>("outcome", outcome));
