@@ -121,6 +121,8 @@ static async Task RunOnboardingAsync(string[] args)
         }
 
         Console.Error.WriteLine($"JIT during the measured slices at {level}: {measured.Sum(r => r.Jit.TotalMilliseconds):0} ms in {measured.Length * seconds} s");
+        Console.Error.WriteLine($"GC pauses in each column's slices at {level} (ms in {seconds} s; gen 0/1/2 collections): " + string.Join("; ", operations.Select((o, i) =>
+            $"{o}: API {measured[2 * i].GcPause.TotalMilliseconds:0} ({measured[2 * i].Collections.Gen0}/{measured[2 * i].Collections.Gen1}/{measured[2 * i].Collections.Gen2}), raw {measured[(2 * i) + 1].GcPause.TotalMilliseconds:0} ({measured[(2 * i) + 1].Collections.Gen0}/{measured[(2 * i) + 1].Collections.Gen1}/{measured[(2 * i) + 1].Collections.Gen2})")));
 
         var (get, getRaw, floor, floorRaw) = (results["GET /api/onboarding"], results["GET /api/onboarding raw"], results[BenchRig.FloorGet], results[BenchRig.FloorGet + " raw"]);
         breakdown.Add($"| {level} | {floor.P95 / floorRaw.P95:0.00} (CPU {floor.CpuPerOperation / floorRaw.CpuPerOperation:0.00}) | {get.P95 / floor.P95:0.00} (CPU {get.CpuPerOperation / floor.CpuPerOperation:0.00}) | {get.P95 / getRaw.P95:0.00} (CPU {get.CpuPerOperation / getRaw.CpuPerOperation:0.00}) |");

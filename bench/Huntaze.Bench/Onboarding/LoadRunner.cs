@@ -15,6 +15,14 @@ internal sealed record LoadResult(
     public TimeSpan Jit { get; init; }
 
     /// <summary>
+    /// Time the process was paused for garbage collection during this run's measured slices, and the collections
+    /// (gen 0, 1, 2) that started then: an operation that allocates more pays more of them in its own slices.
+    /// </summary>
+    public TimeSpan GcPause { get; init; }
+
+    public (int Gen0, int Gen1, int Gen2) Collections { get; init; }
+
+    /// <summary>
     /// The median over rounds of this run's slice p95 against <paramref name="other"/>'s slice p95 of the same round:
     /// what the ratio is under the same conditions, robust to one slice a burst of outside load fell on (the pooled
     /// p95 ratio is not). For runs measured in one go, the ratio of their p95s.
@@ -129,6 +137,8 @@ internal static class LoadRunner
         private double _cpu;
         private long _allocated;
         private TimeSpan _jit;
+        private TimeSpan _gcPause;
+        private (int Gen0, int Gen1, int Gen2) _collections;
         private int _errors;
 
         /// <summary>Five calls per worker before anything is measured.</summary>
@@ -146,6 +156,8 @@ internal static class LoadRunner
             var cpuBefore = MachineCpu.BusySeconds();
             var allocatedBefore = GC.GetTotalAllocatedBytes();
             var jitBefore = System.Runtime.JitInfo.GetCompilationTime();
+            var pauseBefore = GC.GetTotalPauseDuration();
+            var (gen0, gen1, gen2) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
             var watch = Stopwatch.StartNew();
             await Task.WhenAll(Enumerable.Range(0, operations.Length).Select(async w =>
             {
@@ -163,6 +175,8 @@ internal static class LoadRunner
             }));
             _elapsed += watch.Elapsed;
             _jit += System.Runtime.JitInfo.GetCompilationTime() - jitBefore;
+            _gcPause += GC.GetTotalPauseDuration() - pauseBefore;
+            _collections = (_collections.Gen0 + GC.CollectionCount(0) - gen0, _collections.Gen1 + GC.CollectionCount(1) - gen1, _collections.Gen2 + GC.CollectionCount(2) - gen2);
             _cpu += MachineCpu.BusySeconds() - cpuBefore;
             _allocated += GC.GetTotalAllocatedBytes() - allocatedBefore;
             var slice = perWorker.SelectMany(l => l).ToArray();
@@ -178,6 +192,8 @@ internal static class LoadRunner
             _sliceP95.Clear();
             _elapsed = TimeSpan.Zero;
             _jit = TimeSpan.Zero;
+            _gcPause = TimeSpan.Zero;
+            _collections = default;
             _cpu = 0;
             _allocated = 0;
             _errors = 0;
@@ -190,7 +206,7 @@ internal static class LoadRunner
                 Percentile(all, 0.50), Percentile(all, 0.95), Percentile(all, 0.99), all.Length / _elapsed.TotalSeconds, _errors,
                 all.Length == 0 ? double.NaN : _cpu * 1000 / all.Length,
                 all.Length == 0 ? double.NaN : _allocated / 1024.0 / all.Length,
-                [.. _sliceP95]) { Jit = _jit };
+                [.. _sliceP95]) { Jit = _jit, GcPause = _gcPause, Collections = _collections };
         }
     }
 

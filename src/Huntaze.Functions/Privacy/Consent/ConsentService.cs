@@ -1,9 +1,9 @@
-using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
 using Huntaze.Functions.Observability;
+using Huntaze.Functions.Platform.Caching;
 using Huntaze.Functions.Platform.Http;
 using Huntaze.Functions.Privacy.Subjects;
 using Huntaze.Functions.Security;
@@ -32,7 +32,8 @@ public sealed partial class ConsentService(ConsentStore store, SubjectReferences
     private static readonly Counter<long> Recorded =
         HuntazeDiagnostics.Meter.CreateCounter<long>("huntaze.privacy.consent_records", description: "Consent records appended, by subject kind, source and analytics choice.");
 
-    private readonly ConcurrentDictionary<string, (ConsentChoice Choice, long Until)> _inForce = new(StringComparer.Ordinal);
+    private readonly BoundedCache<ConsentChoice> _inForce = new(time, MaxCached);
+    private Func<string, CancellationToken, Task<ConsentChoice>>? _loadInForce;
 
     public async Task<ConsentOutcome<ConsentView>> GetAsync(Caller? caller, HttpRequest request, CancellationToken cancellationToken)
     {
@@ -76,23 +77,20 @@ public sealed partial class ConsentService(ConsentStore store, SubjectReferences
     }
 
     /// <summary>Whether the signed-in user's choice in force grants <paramref name="category"/> (no record: only <c>necessary</c>).</summary>
+    /// <remarks>
+    /// Every onboarding event asks (a guide view on every GET): the choice is reused for <c>Consent:CacheSeconds</c>
+    /// and, for a user still active in its last 40 %, read again in the background, so an active user's requests
+    /// never wait on the consent table while no choice is used past the same bound.
+    /// </remarks>
     public async ValueTask<bool> GrantsAsync(string userId, string category, CancellationToken cancellationToken)
     {
-        var now = time.GetTimestamp();
-        if (!_inForce.TryGetValue(userId, out var cached) || cached.Until < now)
-        {
-            var latest = await store.LatestAsync(ConsentKey.User(await references.OfAsync(userId, cancellationToken).ConfigureAwait(false)), cancellationToken).ConfigureAwait(false);
-            cached = (InForce(latest), now + (long)(options.Value.CacheSeconds * (double)time.TimestampFrequency));
-            if (_inForce.Count >= MaxCached)
-            {
-                _inForce.Clear();
-            }
-
-            _inForce[userId] = cached;
-        }
-
-        return cached.Choice.Grants(category);
+        var lifetime = TimeSpan.FromSeconds(options.Value.CacheSeconds);
+        var choice = await _inForce.GetOrLoadAsync(userId, _loadInForce ??= LoadInForceAsync, lifetime, lifetime * 0.4, cancellationToken).ConfigureAwait(false);
+        return choice.Grants(category);
     }
+
+    private async Task<ConsentChoice> LoadInForceAsync(string userId, CancellationToken cancellationToken) =>
+        InForce(await store.LatestAsync(ConsentKey.User(await references.OfAsync(userId, cancellationToken).ConfigureAwait(false)), cancellationToken).ConfigureAwait(false));
 
     /// <summary>The categories a record still grants: none but <c>necessary</c> once a later policy version requires new consent.</summary>
     public ConsentChoice InForce(ConsentRecord? latest) =>
@@ -157,7 +155,7 @@ public sealed partial class ConsentService(ConsentStore store, SubjectReferences
     }
 
     /// <summary>Forgets the cached choice of a user (their records changed on this instance).</summary>
-    public void Forget(string userId) => _inForce.TryRemove(userId, out _);
+    public void Forget(string userId) => _inForce.Remove(userId);
 
     /// <summary>
     /// The subject of a call: the signed-in user (reconciled with the anonymous consent id their browser sends), else
