@@ -121,6 +121,7 @@ static async Task RunOnboardingAsync(string[] args)
         }
 
         Console.Error.WriteLine($"JIT during the measured slices at {level}: {measured.Sum(r => r.Jit.TotalMilliseconds):0} ms in {measured.Length * seconds} s");
+        Console.Error.WriteLine($"GET p95 per slice at {level}, API / raw (ms): " + string.Join(", ", measured[0].SliceP95.Zip(measured[1].SliceP95, (a, r) => $"{a:0} / {r:0}")));
         Console.Error.WriteLine($"GC pauses in each column's slices at {level} (ms in {seconds} s; gen 0/1/2 collections): " + string.Join("; ", operations.Select((o, i) =>
             $"{o}: API {measured[2 * i].GcPause.TotalMilliseconds:0} ({measured[2 * i].Collections.Gen0}/{measured[2 * i].Collections.Gen1}/{measured[2 * i].Collections.Gen2}), raw {measured[(2 * i) + 1].GcPause.TotalMilliseconds:0} ({measured[(2 * i) + 1].Collections.Gen0}/{measured[(2 * i) + 1].Collections.Gen1}/{measured[(2 * i) + 1].Collections.Gen2})")));
 
