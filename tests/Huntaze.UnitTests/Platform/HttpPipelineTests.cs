@@ -55,6 +55,20 @@ public sealed class HttpPipelineTests
     }
 
     [Fact]
+    public async Task RunAsync_ObserverThrows_ProblemStillAnsweredAndLaterObserversTold()
+    {
+        var later = new Observer();
+        var http = Http();
+        var pipeline = Pipeline([new Throwing(Problems.Forbidden("no"))], [new FailingObserver(), later]);
+
+        await pipeline.RunAsync(http, Function(), () => Task.CompletedTask);
+
+        Assert.Equal(403, http.Response.StatusCode);
+        Assert.Equal(ProblemWriter.ContentType, http.Response.ContentType);
+        Assert.Equal([403], later.Statuses);
+    }
+
+    [Fact]
     public async Task RunAsync_NoProblem_ObserversNotTold()
     {
         var observer = new Observer();
@@ -106,6 +120,11 @@ public sealed class HttpPipelineTests
     private sealed class Throwing(ProblemException problem) : IHttpPipelineStep
     {
         public Task InvokeAsync(HttpInvocation invocation, Func<Task> continuation) => throw problem;
+    }
+
+    private sealed class FailingObserver : IProblemObserver
+    {
+        public void Observe(HttpInvocation invocation, ProblemException problem) => throw new InvalidOperationException("observer broken");
     }
 
     private sealed class Observer : IProblemObserver

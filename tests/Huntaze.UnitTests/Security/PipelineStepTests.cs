@@ -38,7 +38,7 @@ public sealed class PipelineStepTests
     }
 
     [Fact]
-    public async Task Authentication_SameTokenAsBearerThenCookie_OneValidationEachCallerOfItsKind()
+    public async Task Authentication_SameTokenAsBearerThenCookie_EachRequestACallerOfItsKind()
     {
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
         var options = new AuthOptions { Issuer = "https://dev.huntaze.local", Audience = "api://huntaze-onboarding", DevelopmentSigningKey = Convert.ToBase64String(new byte[32]) };
@@ -55,7 +55,7 @@ public sealed class PipelineStepTests
 
         Assert.Equal([CredentialKind.Bearer, CredentialKind.Bearer, CredentialKind.Cookie], callers.Select(c => c!.Credential));
         Assert.All(callers, c => Assert.Equal("u1", c!.UserId));
-        Assert.Same(callers[0], callers[1]); // the second request reused the first one's validation
+        Assert.Same(callers[0], callers[1]); // a bearer caller is the validation's own, not a copy per request
         Assert.True(validator.TryGetValidated(token, out _));
 
         static DefaultHttpContext Bearer(string token)

@@ -52,6 +52,29 @@ public sealed class RateLimitReservationTests
         Assert.Equal(599, decision.Remaining);
     }
 
+    /// <summary>
+    /// The same when the subject already holds a reservation as the window's last seconds begin: a token spent from it
+    /// (decided without a store call) still counts the next window's first reservation ahead.
+    /// </summary>
+    [Fact]
+    public async Task AcquireAsync_ReservedTokenSpentInTheWindowsLastSeconds_NextWindowCountedAhead()
+    {
+        var store = new InMemoryRateLimitStore();
+        var time = new FakeTimeProvider(Noon.AddSeconds(30));
+        var limiter = Limiter(store, time);
+        var next = FixedWindow.At(Noon.AddSeconds(60), 60).Index.ToString("D12", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True((await limiter.AcquireAsync(RateLimitPolicies.Reads, "user:u1", CancellationToken.None)).Admitted);
+        time.Advance(TimeSpan.FromSeconds(26));
+        var writes = store.Writes;
+
+        var decision = await limiter.AcquireAsync(RateLimitPolicies.Reads, "user:u1", CancellationToken.None);
+
+        Assert.True(decision.Admitted);
+        Assert.Equal(598, decision.Remaining); // the second token of the reservation counted at 30 s
+        await WaitUntilAsync(() => store.CountOf(k => k.Row == next) == 12);
+        Assert.Equal(writes + 1, store.Writes);
+    }
+
     /// <summary>What is counted ahead is the next window's, within its limit: each window admits exactly its limit.</summary>
     [Fact]
     public async Task AcquireAsync_ReadsAcrossAWindowsEnd_AdmitsExactlyTheLimitInEach()

@@ -16,27 +16,10 @@ public sealed class BoundedCache<TValue>(TimeProvider time, int capacity)
     /// <summary>Entries held (for tests).</summary>
     internal int Count => _entries.Count;
 
-    public bool TryGet(string key, out TValue value)
-    {
-        if (_entries.TryGetValue(key, out var entry))
-        {
-            if (time.GetUtcNow() < entry.Until)
-            {
-                value = entry.Value;
-                return true;
-            }
+    /// <summary>The value held for <paramref name="key"/> until its deadline (an expired entry stays until it is replaced or swept by <see cref="Set"/>).</summary>
+    public bool TryGet(string key, out TValue value) => TryGet(key.AsSpan(), out value);
 
-            _entries.TryRemove(new KeyValuePair<string, Entry>(key, entry));
-        }
-
-        value = null!;
-        return false;
-    }
-
-    /// <summary>
-    /// <see cref="TryGet(string, out TValue)"/> for a key that is part of a larger string (a token in its header),
-    /// without copying it out. An expired entry is left to the string form to remove.
-    /// </summary>
+    /// <summary>For a key that is part of a larger string (a token in its header), without copying it out.</summary>
     public bool TryGet(ReadOnlySpan<char> key, out TValue value)
     {
         if (_entries.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(key, out var entry) && time.GetUtcNow() < entry.Until)

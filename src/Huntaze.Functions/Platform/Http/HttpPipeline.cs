@@ -31,11 +31,7 @@ public sealed partial class HttpPipeline(IEnumerable<IHttpPipelineStep> steps, I
         }
         catch (ProblemException problem)
         {
-            foreach (var observer in _observers)
-            {
-                observer.Observe(invocation, problem);
-            }
-
+            Tell(invocation, problem);
             await ProblemWriter.WriteAsync(http, problem).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
@@ -63,6 +59,24 @@ public sealed partial class HttpPipeline(IEnumerable<IHttpPipelineStep> steps, I
         {
             RequestTelemetry.Record(Stopwatch.GetElapsedTime(started), function.Route, http.Request.Method, http.Response.StatusCode);
             RequestTelemetry.Enrich(span, correlationId, http.GetCaller()?.UserId);
+        }
+    }
+
+    /// <summary>An observer that fails must not change the answer (it ran inside the catch: it would escape the pipeline unmapped).</summary>
+    private void Tell(HttpInvocation invocation, ProblemException problem)
+    {
+        foreach (var observer in _observers)
+        {
+            try
+            {
+                observer.Observe(invocation, problem);
+            }
+#pragma warning disable CA1031 // Whatever an observer throws, the client still gets the problem it was answered.
+            catch (Exception exception)
+#pragma warning restore CA1031
+            {
+                LogObserverFailed(logger, exception, observer.GetType().Name, invocation.Function.Name);
+            }
         }
     }
 
@@ -94,6 +108,9 @@ public sealed partial class HttpPipeline(IEnumerable<IHttpPipelineStep> steps, I
 
     [LoggerMessage(EventId = 1000, Level = LogLevel.Error, Message = "Function {FunctionName} failed")]
     private static partial void LogUnhandled(ILogger logger, Exception exception, string functionName);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Error, Message = "Problem observer {Observer} failed in function {FunctionName}")]
+    private static partial void LogObserverFailed(ILogger logger, Exception exception, string observer, string functionName);
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Warning, Message = "Function {FunctionName} answered 503: a dependency is unavailable")]
     private static partial void LogDependencyOutage(ILogger logger, Exception exception, string functionName);

@@ -47,20 +47,21 @@ public sealed partial class RateLimiter(IRateLimitStore store, IOptions<RateLimi
         // no task; decided here. The others go the long way, with the token they may have taken.
         if (_counters.TryTake(key, out var left, out var reservedLeft))
         {
-            if (reservedLeft != settings.RefillAheadAt && reset > settings.NextWindowLeadSeconds)
+            var refillAhead = RefillsAhead(settings, reservedLeft);
+            if (!refillAhead && !CountsNextWindow(settings, reset))
             {
-                return ValueTask.FromResult(Decide(new RateLimitDecision(policy, true, settings.Limit, settings.WindowSeconds, left, reset)));
+                return ValueTask.FromResult(AdmittedDecision(policy, settings, left, reset));
             }
 
-            return new ValueTask<RateLimitDecision>(AcquireAsync(policy, settings, window, key, reset, (left, reservedLeft), cancellationToken));
+            return new ValueTask<RateLimitDecision>(AcquireAsync(policy, settings, window, key, reset, (left, refillAhead), cancellationToken));
         }
 
         return new ValueTask<RateLimitDecision>(AcquireAsync(policy, settings, window, key, reset, null, cancellationToken));
     }
 
-    /// <param name="reservation">The reserved token the caller took, with what it left, or null when none was left.</param>
+    /// <param name="reservation">The reserved token the caller took (what it left, and whether it starts the next refill), or null when none was left.</param>
     private async Task<RateLimitDecision> AcquireAsync(
-        string policy, RateLimitPolicyOptions settings, FixedWindow window, CounterKey key, int reset, (int Left, int ReservedLeft)? reservation, CancellationToken cancellationToken)
+        string policy, RateLimitPolicyOptions settings, FixedWindow window, CounterKey key, int reset, (int Left, bool RefillAhead)? reservation, CancellationToken cancellationToken)
     {
         var partition = key.Partition;
         Task<(RefillOutcome Outcome, int Tokens)> Refill(int waiters, CancellationToken ct) => RefillAsync(key, settings, waiters, window.End, ct);
@@ -88,24 +89,24 @@ public sealed partial class RateLimiter(IRateLimitStore store, IOptions<RateLimi
                 RefillAhead();
             }
 
-            if (reset <= settings.NextWindowLeadSeconds)
+            if (CountsNextWindow(settings, reset))
             {
                 CountNextWindowAhead();
             }
 
-            return Decide(new RateLimitDecision(policy, true, settings.Limit, settings.WindowSeconds, remaining, reset));
+            return AdmittedDecision(policy, settings, remaining, reset);
         }
 
         bool TryTakeReserved(out RateLimitDecision decision)
         {
             var taken = _counters.TryTake(key, out var left, out var reservedLeft);
-            decision = taken ? Admitted(left, reservedLeft == settings.RefillAheadAt) : null!;
+            decision = taken ? Admitted(left, RefillsAhead(settings, reservedLeft)) : null!;
             return taken;
         }
 
         if (reservation is { } reserved)
         {
-            return Admitted(reserved.Left, reserved.ReservedLeft == settings.RefillAheadAt);
+            return Admitted(reserved.Left, reserved.RefillAhead);
         }
 
         using var budget = new CancellationTokenSource(StoreTimeout, time);
@@ -145,6 +146,15 @@ public sealed partial class RateLimiter(IRateLimitStore store, IOptions<RateLimi
             return decision;
         }
     }
+
+    /// <summary>Whether the token that left <paramref name="reservedLeft"/> in reserve starts counting the next reservation.</summary>
+    private static bool RefillsAhead(RateLimitPolicyOptions settings, int reservedLeft) => reservedLeft == settings.RefillAheadAt;
+
+    /// <summary>Whether the window is close enough to its end for its requests to count the next window's first reservation.</summary>
+    private static bool CountsNextWindow(RateLimitPolicyOptions settings, int reset) => reset <= settings.NextWindowLeadSeconds;
+
+    private static RateLimitDecision AdmittedDecision(string policy, RateLimitPolicyOptions settings, int remaining, int reset) =>
+        Decide(new RateLimitDecision(policy, true, settings.Limit, settings.WindowSeconds, remaining, reset));
 
     private static CounterKey KeyOf(FixedWindow window, string partition) =>
         new(DateOnly.FromDateTime(window.Start.UtcDateTime), partition, window.Index.ToString("D12", CultureInfo.InvariantCulture));

@@ -275,21 +275,24 @@ public sealed class CounterUnderFaultsTests
 
         public int RetryAfter => RetryAfterCount;
 
-        /// <summary>The deepest a re-sent write's key was found among the counter's recent keys, and how many re-sends were taken as not committed.</summary>
-        public int DeepestKey = -1;
+        private readonly Lock _keys = new();
 
-        public int TakenAsNotCommitted;
+        /// <summary>The deepest a re-sent write's key was found among the counter's recent keys (-1: never found).</summary>
+        public int DeepestKey { get; private set; } = -1;
+
+        /// <summary>Re-sends after a 503 whose key was not among the recent keys: taken as not committed.</summary>
+        public int TakenAsNotCommitted { get; private set; }
 
         public void AfterUnavailable(int depth)
         {
-            if (depth < 0)
+            lock (_keys)
             {
-                Interlocked.Increment(ref TakenAsNotCommitted);
-                return;
-            }
+                if (depth < 0)
+                {
+                    TakenAsNotCommitted++;
+                }
 
-            for (var seen = Volatile.Read(ref DeepestKey); depth > seen && Interlocked.CompareExchange(ref DeepestKey, depth, seen) != seen; seen = Volatile.Read(ref DeepestKey))
-            {
+                DeepestKey = Math.Max(DeepestKey, depth);
             }
         }
 
