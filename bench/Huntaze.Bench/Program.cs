@@ -9,7 +9,8 @@ using Huntaze.Bench.Storage;
 
 // dotnet run -c Release --project bench/Huntaze.Bench -- <benchmark> [args]
 //   onboarding [seconds per measurement, default 10] [levels, default 1,16,64]   API vs raw storage, a bare HTTP endpoint (the floor), one user vs many (docs/performance.md)
-//   allocations [operation, default "GET /api/onboarding"] [requests, default 40000] [workers, default 8]   what one operation allocates, by type (docs/performance.md)
+//     (HUNTAZE_BENCH_TRACE_SLICES=1: each slice's CPU, GC, thread pool and maximum, slow requests and storage calls, storage requests by kind)
+//   allocations [operation, default "GET /api/onboarding"; "raw GET" for the raw read] [requests, default 40000] [workers, default 8]   what one operation allocates, by type, its throughput, CPU and storage requests (docs/performance.md)
 //   patch-shapes [seconds, default 10] [levels, default 16,64]                     the storage work of each possible PATCH shape, raw (docs/performance.md)
 //   mix [seconds, default 20] [workers, default 32] [users, default 5000]          issue 15's mix (80 % reads, 15 % writes, 5 % snooze/gate) vs raw storage
 //   flags-evaluation [BenchmarkDotNet args]                                        evaluation cost per request (docs/flags.md)
@@ -90,7 +91,11 @@ static async Task RunOnboardingAsync(string[] args)
 {
     var seconds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10;
     int[] levels = args.Length > 1 ? [.. args[1].Split(',').Select(l => int.Parse(l, CultureInfo.InvariantCulture))] : [1, 16, 64];
-    await using var rig = await BenchRig.StartAsync(CancellationToken.None);
+    var storageCount = new StorageRequestCounter();
+    await using var rig = Environment.GetEnvironmentVariable("HUNTAZE_BENCH_TRACE_SLICES") == "1"
+        ? await BenchRig.StartAsync(services => Microsoft.Extensions.DependencyInjection.Extensions.ServiceCollectionDescriptorExtensions.Replace(
+            services, Microsoft.Extensions.DependencyInjection.ServiceDescriptor.Singleton(sp => StorageRequestCounter.Counted(sp, storageCount))), CancellationToken.None)
+        : await BenchRig.StartAsync(CancellationToken.None);
     await rig.StartFloorAsync(CancellationToken.None);
     var rows = new List<string>
     {
@@ -145,6 +150,11 @@ static async Task RunOnboardingAsync(string[] args)
     Console.WriteLine("| concurrency | GET p95 ratio: the bare endpoint against the raw read (the HTTP hop) | the API against the bare endpoint (the app's work) | the API against the raw read (goal ≤ 1.3) |");
     Console.WriteLine("|---|---|---|---|");
     Console.WriteLine(string.Join(Environment.NewLine, breakdown));
+    foreach (var (kind, count) in storageCount.ByKind.OrderByDescending(k => k.Value))
+    {
+        Console.Error.WriteLine($"storage: {count} × {kind}");
+    }
+
     foreach (var (failure, count) in rig.Failures.OrderBy(f => f.Key, StringComparer.Ordinal))
     {
         Console.WriteLine($"not 2xx: {count} × {failure}");

@@ -15,20 +15,45 @@ internal static class AllocationSampler
 {
     public static async Task RunAsync(string operation, int requests, int workers)
     {
-        await using var rig = await BenchRig.StartAsync(CancellationToken.None);
+        var storage = new Storage.StorageRequestCounter();
+        await using var rig = await BenchRig.StartAsync(
+            services => Microsoft.Extensions.DependencyInjection.Extensions.ServiceCollectionDescriptorExtensions.Replace(
+                services, Microsoft.Extensions.DependencyInjection.ServiceDescriptor.Singleton(sp => Storage.StorageRequestCounter.Counted(sp, storage))),
+            CancellationToken.None);
         await rig.StartFloorAsync(CancellationToken.None);
-        var operations = Enumerable.Range(0, workers).Select(w => rig.ApiOperation(operation, workers, w)).ToArray();
+        // "raw …" names the raw storage work of an operation (e.g. "raw GET"), anything else the API's or the floor's.
+        var operations = Enumerable.Range(0, workers)
+            .Select(w => operation.StartsWith("raw ", StringComparison.Ordinal) ? rig.RawOperation(operation[4..], workers, w) : rig.ApiOperation(operation, workers, w))
+            .ToArray();
         var perWorker = Math.Max(1, requests / workers);
         await RoundAsync(operations, perWorker);
         await RoundAsync(operations, perWorker);
 
+        var azurite = AzuriteCpu.Find();
         using var listener = new AllocationTicks();
+        var node0 = azurite.CpuMilliseconds();
+        var self0 = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds;
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var kinds = new Dictionary<string, long>(storage.ByKind);
         var before = GC.GetTotalAllocatedBytes(precise: true);
         await RoundAsync(operations, perWorker);
         var total = GC.GetTotalAllocatedBytes(precise: true) - before;
+        watch.Stop();
+        var self = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds - self0;
+        var node = azurite.CpuMilliseconds() - node0;
         listener.Dispose();
 
         var measured = (double)perWorker * workers;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{operation}, {workers} workers: {measured / watch.Elapsed.TotalSeconds:F0} operations/s; CPU ms per operation: this process {self / measured:F3}, Azurite {node / measured:F3}"));
+        foreach (var (kind, count) in storage.ByKind.OrderByDescending(k => k.Value))
+        {
+            var delta = count - kinds.GetValueOrDefault(kind);
+            if (delta > 0)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{operation}, {workers} workers: storage requests per operation {delta / measured:F4}  {kind}"));
+            }
+        }
+
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{operation}, {workers} workers: {total / measured / 1024:F1} KB per operation; sampled by type (KB per operation):"));
         foreach (var (type, bytes) in listener.ByType.OrderByDescending(t => t.Value).Take(40))
         {

@@ -141,7 +141,14 @@ internal sealed class BenchRig : IAsyncDisposable
         {
             return async () =>
             {
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
                 using var response = await client.GetAsync("/api/onboarding");
+                var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+                if (elapsed > TimeSpan.FromMilliseconds(300) && Environment.GetEnvironmentVariable("HUNTAZE_BENCH_TRACE_SLICES") == "1")
+                {
+                    Console.Error.WriteLine($"slow {DateTime.UtcNow:HH:mm:ss.fff} {operation} {user}: {elapsed.TotalMilliseconds:0} ms");
+                }
+
                 return Succeeded(operation, response);
             };
         }

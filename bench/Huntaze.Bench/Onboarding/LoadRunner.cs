@@ -89,7 +89,10 @@ internal static class LoadRunner
             var slice = duration - measured < Slice ? duration - measured : Slice;
             for (var i = 0; i < runs.Length; i++)
             {
-                await runs[(i + round) % runs.Length].MeasureAsync(slice);
+                var index = (i + round) % runs.Length;
+                var trace = SliceTrace.Start();
+                await runs[index].MeasureAsync(slice);
+                trace?.Write(round, index, runs[index]);
             }
         }
 
@@ -182,6 +185,7 @@ internal static class LoadRunner
             var slice = perWorker.SelectMany(l => l).ToArray();
             _latencies.AddRange(slice);
             Array.Sort(slice);
+            LastSliceMax = slice.Length == 0 ? double.NaN : slice[^1];
             _sliceP95.Add(Percentile(slice, 0.95));
         }
 
@@ -199,6 +203,10 @@ internal static class LoadRunner
             _errors = 0;
         }
 
+        public double LastSliceP95 => _sliceP95.Count == 0 ? double.NaN : _sliceP95[^1];
+
+        public double LastSliceMax { get; private set; }
+
         public LoadResult Result()
         {
             var all = _latencies.Order().ToArray();
@@ -207,6 +215,36 @@ internal static class LoadRunner
                 all.Length == 0 ? double.NaN : _cpu * 1000 / all.Length,
                 all.Length == 0 ? double.NaN : _allocated / 1024.0 / all.Length,
                 [.. _sliceP95]) { Jit = _jit, GcPause = _gcPause, Collections = _collections };
+        }
+    }
+
+    /// <summary>One line per measured slice on stderr when HUNTAZE_BENCH_TRACE_SLICES=1: what the process and Azurite did in it.</summary>
+    private sealed class SliceTrace
+    {
+        private static readonly bool Enabled = Environment.GetEnvironmentVariable("HUNTAZE_BENCH_TRACE_SLICES") == "1";
+        private static AzuriteCpu? _azurite;
+        private readonly double _node = (_azurite ??= AzuriteCpu.Find()).CpuMilliseconds();
+        private readonly double _self = Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds;
+        private readonly double _steal = Steal();
+        private readonly (int, int, int) _gc = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+        private readonly TimeSpan _pause = GC.GetTotalPauseDuration();
+        private readonly long _completed = ThreadPool.CompletedWorkItemCount;
+        private readonly Stopwatch _watch = Stopwatch.StartNew();
+        private readonly DateTime _start = DateTime.UtcNow;
+
+        public static SliceTrace? Start() => Enabled ? new SliceTrace() : null;
+
+        public void Write(int round, int index, Run run)
+        {
+            var seconds = _watch.Elapsed.TotalSeconds;
+            Console.Error.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"slice {_start:HH:mm:ss.fff} round {round} op {index}: p95 {run.LastSliceP95:0.0} max {run.LastSliceMax:0} ms; CPU s/s self {(Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds - _self) / 1000 / seconds:0.00} azurite {(_azurite!.CpuMilliseconds() - _node) / 1000 / seconds:0.00} steal {(Steal() - _steal) / seconds:0.00}; gc {GC.CollectionCount(0) - _gc.Item1}/{GC.CollectionCount(1) - _gc.Item2}/{GC.CollectionCount(2) - _gc.Item3} pause {(GC.GetTotalPauseDuration() - _pause).TotalMilliseconds:0} ms; threads {ThreadPool.ThreadCount}; work items/s {(ThreadPool.CompletedWorkItemCount - _completed) / seconds:0}"));
+        }
+
+        private static double Steal()
+        {
+            var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            return long.Parse(fields[8], System.Globalization.CultureInfo.InvariantCulture) / 100.0;
         }
     }
 

@@ -38,10 +38,18 @@ internal sealed class StorageRequestCounter : HttpPipelineSynchronousPolicy
         var paren = path.IndexOf('(', StringComparison.Ordinal);
         var kind = $"{message.Request.Method} {(paren > 0 ? path[..paren] + "(…)" : path)}";
         ByKind.AddOrUpdate(kind, 1, (_, c) => c + 1);
+        message.SetProperty(typeof(StorageRequestCounter), System.Diagnostics.Stopwatch.GetTimestamp());
     }
 
     public override void OnReceivedResponse(HttpMessage message)
     {
+        if (message.TryGetProperty(typeof(StorageRequestCounter), out var started) && started is long ticks
+            && System.Diagnostics.Stopwatch.GetElapsedTime(ticks) is var elapsed && elapsed > TimeSpan.FromMilliseconds(150)
+            && Environment.GetEnvironmentVariable("HUNTAZE_BENCH_TRACE_SLICES") == "1")
+        {
+            Console.Error.WriteLine($"slow storage {DateTime.UtcNow:HH:mm:ss.fff} {message.Request.Method} {message.Request.Uri.Path}: {elapsed.TotalMilliseconds:0} ms");
+        }
+
         if (message.ProcessingContext.RetryNumber > 0)
         {
             ByKind.AddOrUpdate($"retry #{message.ProcessingContext.RetryNumber} {message.Request.Method}", 1, (_, c) => c + 1);

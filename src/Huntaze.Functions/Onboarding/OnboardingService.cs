@@ -27,6 +27,9 @@ public sealed class OnboardingService(
             return JsonRepresentation.Of(new GuideDisabledView(false, reason));
         }
 
+        // The view event's filter reads the user's consent (cached for seconds): started now, that read runs beside the
+        // guide's instead of after it on a user's first view in a while.
+        events.Prepare(caller.UserId);
         var offered = await access.OfferedAsync(caller, cancellationToken).ConfigureAwait(false);
         var snapshot = await store.ReadAsync(caller.UserId, cancellationToken).ConfigureAwait(false);
         var view = views.Render(offered, snapshot, time.GetUtcNow());

@@ -42,6 +42,15 @@ public sealed class ProcessingPermissions(ControlsView controls, ConsentService 
         return await ConsentedAsync(AnalyticsConsent, user, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>The consent the analytics decision will read, loaded now (the controls are in memory already).</summary>
+    public void Prepare(string userId)
+    {
+        if (AnalyticsConsent is not null)
+        {
+            consent.Prefetch(userId);
+        }
+    }
+
     /// <summary>
     /// Out of the flag's percentages: an objection to experimentation (any targeted flag), or, for a flag the
     /// registry puts under a consent category (<c>Experiment.*</c>: personalization), no consent to it.

@@ -20,6 +20,13 @@ public sealed record AzuritePorts(int Blob, int Queue, int Table)
 public sealed class AzuriteProcess : IAsyncDisposable
 {
     // Azurite's well-known development account; public by design, not a secret.
+    /// <summary>
+    /// How long Azurite keeps an idle connection (its default is 5 s): longer than the clients' own pool idle timeout
+    /// (SocketsHttpHandler's 1 min), so the client closes idle connections first and never reuses one the server is
+    /// closing, and a burst after a few quiet seconds does not reconnect (README, "Idle connections").
+    /// </summary>
+    private const string KeepAliveSeconds = "300";
+
     private const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
     private readonly Process _process;
 
@@ -79,6 +86,7 @@ public sealed class AzuriteProcess : IAsyncDisposable
             "--blobPort", ports.Blob.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--queuePort", ports.Queue.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--tablePort", ports.Table.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--blobKeepAliveTimeout", KeepAliveSeconds, "--queueKeepAliveTimeout", KeepAliveSeconds, "--tableKeepAliveTimeout", KeepAliveSeconds,
         })
         {
             start.ArgumentList.Add(argument);

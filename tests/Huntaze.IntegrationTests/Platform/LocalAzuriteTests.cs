@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Net.Sockets;
 using Azure.Data.Tables;
 using Huntaze.Functions.Platform.Orchestrations;
 using Huntaze.Functions.Platform.Storage;
@@ -52,6 +53,46 @@ public sealed class LocalAzuriteTests(HostFixture fixture)
         Assert.StartsWith($"Warning: Joined the Azurite already listening on 127.0.0.1:{fixture.Azurite.Ports.Blob}-{fixture.Azurite.Ports.Table}, not started by this host", message, StringComparison.Ordinal);
         Assert.Contains("task hub HuntazeTest", message, StringComparison.Ordinal);
         Assert.True(await AzuriteProcess.IsListeningAsync(fixture.Azurite.Ports, ct)); // left running
+    }
+
+    /// <summary>
+    /// Azurite keeps an idle connection longer than the storage clients' pools do (its own default is 5 s): a burst
+    /// after a few quiet seconds reuses the connections instead of opening them again, and a client never reuses one the
+    /// server is closing (session 12: reconnections after 5 s idle stalled requests at a burst's start for up to 1 s).
+    /// </summary>
+    [Fact]
+    public async Task Start_ConnectionIdleSixSeconds_ServerKeepsItOpen()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var opened = 0;
+        using var handler = new SocketsHttpHandler
+        {
+            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
+            MaxConnectionsPerServer = 1,
+            ConnectCallback = async (context, token) =>
+            {
+                Interlocked.Increment(ref opened);
+                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                try
+                {
+                    await socket.ConnectAsync(context.DnsEndPoint, token);
+                    return new NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            },
+        };
+        using var client = new HttpClient(handler);
+        var tables = new Uri($"http://127.0.0.1:{fixture.Azurite.Ports.Table}/devstoreaccount1/Tables");
+
+        (await client.GetAsync(tables, ct)).Dispose(); // refused (no signature): any answer leaves the connection open
+        await Task.Delay(TimeSpan.FromSeconds(6), ct);
+        (await client.GetAsync(tables, ct)).Dispose();
+
+        Assert.Equal(1, opened);
     }
 
     /// <summary>Azurite saves its store every few seconds; the local host's stop must let it save (SIGINT), not kill it.</summary>

@@ -27,6 +27,11 @@ internal sealed class RecordingPublisher : IOnboardingEventPublisher
 {
     public List<OnboardingEvent> Events { get; } = [];
 
+    /// <summary>Called on each <see cref="Prepare"/> with the user id (e.g. to see what had happened by then).</summary>
+    public Action<string>? OnPrepare { get; set; }
+
+    public void Prepare(string userId) => OnPrepare?.Invoke(userId);
+
     public ValueTask PublishAsync(OnboardingEvent domainEvent, CancellationToken cancellationToken)
     {
         lock (Events)

@@ -47,6 +47,19 @@ public sealed class OnboardingServiceTests
     }
 
     [Fact]
+    public async Task GetViewAsync_Enabled_PreparesTheViewEventBeforeReadingTheGuide()
+    {
+        var readsWhenPrepared = new List<int>();
+        _h.Events.OnPrepare = user => readsWhenPrepared.Add(_h.Store.Reads);
+
+        await _h.Guide.GetViewAsync(User(), Ct);
+
+        // The filters' reads (the user's consent) start before the guide's, so they run beside it.
+        Assert.Equal([0], readsWhenPrepared);
+        Assert.Equal(1, _h.Store.Reads);
+    }
+
+    [Fact]
     public async Task GetViewAsync_KillSwitchActive_ReturnsDisabledWithReason()
     {
         _h.KillSwitch.Current = new(true, "maintenance", null);

@@ -104,6 +104,94 @@ public sealed class BoundedCacheTests
     }
 
     [Fact]
+    public async Task GetOrLoadAsync_ConcurrentMisses_ShareOneLoad()
+    {
+        var cache = new BoundedCache<string>(_time, 10);
+        var loader = new Loader();
+        var load = loader.Hold();
+
+        var pending = Enumerable.Range(0, 5).Select(_ => cache.GetOrLoadAsync("u1", loader.LoadAsync, Lifetime, RefreshAhead, Ct).AsTask()).ToList();
+        Assert.All(pending, p => Assert.False(p.IsCompleted));
+        load.SetResult();
+
+        Assert.All(await Task.WhenAll(pending), value => Assert.Equal("u1#1", value));
+        Assert.Equal(1, loader.Calls);
+    }
+
+    [Fact]
+    public async Task GetOrLoadAsync_RemovedDuringAColdLoad_ResultNotKept()
+    {
+        var cache = new BoundedCache<string>(_time, 10);
+        var loader = new Loader();
+        var load = loader.Hold();
+        var pending = cache.GetOrLoadAsync("u1", loader.LoadAsync, Lifetime, RefreshAhead, Ct);
+
+        cache.Remove("u1"); // the user recorded a new choice on this instance while the old one was being read
+        var after = cache.GetOrLoadAsync("u1", loader.LoadAsync, Lifetime, RefreshAhead, Ct);
+        load.SetResult();
+
+        Assert.Equal("u1#1", await pending); // the caller that asked before the change gets what was read then
+        Assert.Equal("u1#2", await after); // a caller after the change does not join the read that predates it
+        Assert.True(cache.TryGet("u1", out var kept));
+        Assert.Equal("u1#2", kept); // the older read, finishing last, did not overwrite the newer
+        Assert.Equal(2, loader.Calls);
+    }
+
+    [Fact]
+    public async Task GetOrLoadAsync_SetDuringAColdLoad_TheLoadDoesNotOverwriteIt()
+    {
+        var cache = new BoundedCache<string>(_time, 10);
+        var loader = new Loader();
+        var load = loader.Hold();
+        var pending = cache.GetOrLoadAsync("u1", loader.LoadAsync, Lifetime, RefreshAhead, Ct);
+
+        cache.Set("u1", "recorded", _time.GetUtcNow() + Lifetime);
+        load.SetResult();
+        await pending;
+
+        Assert.True(cache.TryGet("u1", out var kept));
+        Assert.Equal("recorded", kept);
+    }
+
+    [Fact]
+    public async Task GetOrLoadAsync_CallerCancelled_SharedLoadStillServesTheOthers()
+    {
+        var cache = new BoundedCache<string>(_time, 10);
+        var loader = new Loader();
+        var load = loader.Hold();
+        using var cancelled = new CancellationTokenSource();
+        var leaving = cache.GetOrLoadAsync("u1", loader.LoadAsync, Lifetime, RefreshAhead, cancelled.Token).AsTask();
+        var staying = cache.GetOrLoadAsync("u1", loader.LoadAsync, Lifetime, RefreshAhead, Ct);
+
+        await cancelled.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => leaving);
+        load.SetResult();
+
+        Assert.Equal("u1#1", await staying);
+        Assert.True(cache.TryGet("u1", out var kept));
+        Assert.Equal("u1#1", kept);
+        Assert.Equal(1, loader.Calls);
+    }
+
+    [Fact]
+    public async Task Prefetch_ThenGetOrLoadAsync_JoinsThePrefetchedLoad()
+    {
+        var cache = new BoundedCache<string>(_time, 10);
+        var loader = new Loader();
+        var load = loader.Hold();
+
+        cache.Prefetch("u1", loader.LoadAsync, Lifetime);
+        await loader.WaitForCallsAsync(1);
+        var pending = cache.GetOrLoadAsync("u1", loader.LoadAsync, Lifetime, RefreshAhead, Ct);
+        Assert.False(pending.IsCompleted);
+        load.SetResult();
+
+        Assert.Equal("u1#1", await pending);
+        cache.Prefetch("u1", loader.LoadAsync, Lifetime); // held fresh: nothing to load
+        Assert.Equal(1, loader.Calls);
+    }
+
+    [Fact]
     public void TryGet_KeyAsPartOfALargerString_FoundUntilItsDeadline()
     {
         var cache = new BoundedCache<string>(_time, 10);

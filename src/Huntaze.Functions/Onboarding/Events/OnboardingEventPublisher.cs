@@ -12,6 +12,14 @@ public sealed partial class OnboardingEventPublisher(
     private readonly IOnboardingEventFilter[] _filters = [.. filters];
     private readonly IOnboardingEventSink[] _sinks = [.. sinks];
 
+    public void Prepare(string userId)
+    {
+        foreach (var filter in _filters)
+        {
+            filter.Prepare(userId);
+        }
+    }
+
     public async ValueTask PublishAsync(OnboardingEvent domainEvent, CancellationToken cancellationToken)
     {
         foreach (var filter in _filters)

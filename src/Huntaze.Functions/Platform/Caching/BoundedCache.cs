@@ -11,7 +11,8 @@ public sealed class BoundedCache<TValue>(TimeProvider time, int capacity)
     where TValue : class
 {
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, bool> _reloading = new(StringComparer.Ordinal);
+    /// <summary>The load in flight per key; <see cref="Set"/> and <see cref="Remove"/> drop it, so it no longer keeps what it reads.</summary>
+    private readonly ConcurrentDictionary<string, Task<TValue>> _loads = new(StringComparer.Ordinal);
 
     /// <summary>Entries held (for tests).</summary>
     internal int Count => _entries.Count;
@@ -35,10 +36,12 @@ public sealed class BoundedCache<TValue>(TimeProvider time, int capacity)
     /// <summary>
     /// The value for <paramref name="key"/>, loaded when it is missing or expired (the caller waits, as without a
     /// cache: nothing is served past its deadline). In the last <paramref name="refreshAhead"/> of an entry's
-    /// <paramref name="lifetime"/>, the entry is served and loaded again in the background, once per key at a time,
-    /// so a key asked for steadily never waits on <paramref name="load"/>. A background load never replaces a value
-    /// set or removed meanwhile (<see cref="Set"/>, <see cref="Remove"/>), and one that fails changes nothing: the
-    /// entry expires and the next caller loads, and meets the failure, itself.
+    /// <paramref name="lifetime"/>, the entry is served and loaded again in the background, so a key asked for steadily
+    /// never waits on <paramref name="load"/>. One load per key is in flight at a time: callers that miss together
+    /// (a user's many tabs, a prefetch and the request that follows it) share it, each waiting under its own
+    /// cancellation. A load's result is kept only when its key was not set or removed meanwhile (<see cref="Set"/>,
+    /// <see cref="Remove"/>): a read that started before a change never outlives it. A load that fails keeps
+    /// nothing: a served entry expires, and the next caller loads, and meets the failure, itself.
     /// </summary>
     public ValueTask<TValue> GetOrLoadAsync(string key, Func<string, CancellationToken, Task<TValue>> load, TimeSpan lifetime, TimeSpan refreshAhead, CancellationToken cancellationToken)
     {
@@ -48,13 +51,24 @@ public sealed class BoundedCache<TValue>(TimeProvider time, int capacity)
         {
             if (entry.Until - now <= refreshAhead)
             {
-                Reload(key, entry, load, lifetime);
+                Observed(Load(key, load, lifetime));
             }
 
             return ValueTask.FromResult(entry.Value);
         }
 
-        return new ValueTask<TValue>(LoadAsync(key, load, lifetime, cancellationToken));
+        var loading = Load(key, load, lifetime);
+        return new ValueTask<TValue>(loading.IsCompleted ? loading : loading.WaitAsync(cancellationToken));
+    }
+
+    /// <summary>Starts loading <paramref name="key"/> unless it is held fresh or already loading (a caller that will ask for it shortly).</summary>
+    public void Prefetch(string key, Func<string, CancellationToken, Task<TValue>> load, TimeSpan lifetime)
+    {
+        ArgumentNullException.ThrowIfNull(load);
+        if (!_entries.TryGetValue(key, out var entry) || time.GetUtcNow() >= entry.Until)
+        {
+            Observed(Load(key, load, lifetime));
+        }
     }
 
     /// <summary>Keeps <paramref name="value"/> until <paramref name="until"/> (nothing is kept past it).</summary>
@@ -66,11 +80,24 @@ public sealed class BoundedCache<TValue>(TimeProvider time, int capacity)
             return;
         }
 
+        _loads.TryRemove(key, out _);
+        Keep(key, new Entry(value, until), now);
+    }
+
+    /// <summary>Drops the entry and forgets a load in flight for it (what it read may predate the change).</summary>
+    public void Remove(string key)
+    {
+        _loads.TryRemove(key, out _);
+        _entries.TryRemove(key, out _);
+    }
+
+    private void Keep(string key, Entry entry, DateTimeOffset now)
+    {
         if (_entries.Count >= capacity && !_entries.ContainsKey(key))
         {
-            foreach (var (held, entry) in _entries)
+            foreach (var (held, old) in _entries)
             {
-                if (entry.Until <= now)
+                if (old.Until <= now)
                 {
                     _entries.TryRemove(held, out _);
                 }
@@ -82,43 +109,67 @@ public sealed class BoundedCache<TValue>(TimeProvider time, int capacity)
             }
         }
 
-        _entries[key] = new Entry(value, until);
+        _entries[key] = entry;
     }
 
-    public void Remove(string key) => _entries.TryRemove(key, out _);
-
-    private async Task<TValue> LoadAsync(string key, Func<string, CancellationToken, Task<TValue>> load, TimeSpan lifetime, CancellationToken cancellationToken)
+    /// <summary>The load in flight for <paramref name="key"/>, or a new one.</summary>
+    private Task<TValue> Load(string key, Func<string, CancellationToken, Task<TValue>> load, TimeSpan lifetime)
     {
-        var value = await load(key, cancellationToken).ConfigureAwait(false);
-        Set(key, value, time.GetUtcNow() + lifetime);
-        return value;
-    }
-
-    private void Reload(string key, Entry served, Func<string, CancellationToken, Task<TValue>> load, TimeSpan lifetime)
-    {
-        if (!_reloading.TryAdd(key, true))
+        while (true)
         {
-            return;
+            if (_loads.TryGetValue(key, out var running))
+            {
+                return running;
+            }
+
+            var loaded = new TaskCompletionSource<TValue>(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (_loads.TryAdd(key, loaded.Task))
+            {
+                _ = RunAsync(key, load, lifetime, loaded);
+                return loaded.Task;
+            }
         }
-
-        _ = Task.Run(async () =>
-        {
-            try
-            {
-                var value = await load(key, CancellationToken.None).ConfigureAwait(false);
-                _entries.TryUpdate(key, new Entry(value, time.GetUtcNow() + lifetime), served);
-            }
-#pragma warning disable CA1031 // A failed reload is the next caller's to meet: the served entry simply expires.
-            catch (Exception)
-#pragma warning restore CA1031
-            {
-            }
-            finally
-            {
-                _reloading.TryRemove(key, out _);
-            }
-        });
     }
+
+    /// <summary>Loads without a caller's cancellation (callers share the load and wait under their own).</summary>
+    private async Task RunAsync(string key, Func<string, CancellationToken, Task<TValue>> load, TimeSpan lifetime, TaskCompletionSource<TValue> loaded)
+    {
+        try
+        {
+            var value = await load(key, CancellationToken.None).ConfigureAwait(false);
+            if (IsCurrent(key, loaded.Task))
+            {
+                var now = time.GetUtcNow();
+                var kept = new Entry(value, now + lifetime);
+                Keep(key, kept, now);
+
+                // A Set or Remove that raced the store dropped this load first: drop what it kept (the next caller loads
+                // again) rather than keep a read older than the change.
+                if (!IsCurrent(key, loaded.Task))
+                {
+                    _entries.TryRemove(new KeyValuePair<string, Entry>(key, kept));
+                }
+            }
+
+            loaded.TrySetResult(value);
+        }
+#pragma warning disable CA1031 // The failure is the waiting callers' to meet; nothing is kept.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            loaded.TrySetException(exception);
+        }
+        finally
+        {
+            _loads.TryRemove(new KeyValuePair<string, Task<TValue>>(key, loaded.Task));
+        }
+    }
+
+    private bool IsCurrent(string key, Task<TValue> load) => _loads.TryGetValue(key, out var current) && current == load;
+
+    /// <summary>A load nobody waits for (a refresh, a prefetch): its failure is observed here, not left to the finalizer.</summary>
+    private static void Observed(Task<TValue> task) =>
+        _ = task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
     private sealed record Entry(TValue Value, DateTimeOffset Until);
 }

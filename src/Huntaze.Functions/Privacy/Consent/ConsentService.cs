@@ -84,10 +84,15 @@ public sealed partial class ConsentService(ConsentStore store, SubjectReferences
     /// </remarks>
     public async ValueTask<bool> GrantsAsync(string userId, string category, CancellationToken cancellationToken)
     {
-        var lifetime = TimeSpan.FromSeconds(options.Value.CacheSeconds);
+        var lifetime = Lifetime;
         var choice = await _inForce.GetOrLoadAsync(userId, _loadInForce ??= LoadInForceAsync, lifetime, lifetime * 0.4, cancellationToken).ConfigureAwait(false);
         return choice.Grants(category);
     }
+
+    /// <summary>Starts reading the user's choice in force unless it is cached (a <see cref="GrantsAsync"/> follows shortly and joins the read).</summary>
+    public void Prefetch(string userId) => _inForce.Prefetch(userId, _loadInForce ??= LoadInForceAsync, Lifetime);
+
+    private TimeSpan Lifetime => TimeSpan.FromSeconds(options.Value.CacheSeconds);
 
     private async Task<ConsentChoice> LoadInForceAsync(string userId, CancellationToken cancellationToken) =>
         InForce(await store.LatestAsync(ConsentKey.User(await references.OfAsync(userId, cancellationToken).ConfigureAwait(false)), cancellationToken).ConfigureAwait(false));
