@@ -15,6 +15,8 @@ internal sealed partial class TimerDispatcher(
     TimeProvider time,
     ILogger<TimerDispatcher> logger) : BackgroundService
 {
+    private static readonly TimeSpan MaxWait = TimeSpan.FromDays(1);
+
     // Never disposed: a run in flight when the host stops (an admin trigger, or a run past the stop timeout)
     // releases its gate afterwards, and a disposed gate threw ObjectDisposedException there. Without a wait
     // handle ever asked for, a SemaphoreSlim holds nothing to release.
@@ -54,15 +56,26 @@ internal sealed partial class TimerDispatcher(
 
             while (!stoppingToken.IsCancellationRequested)
             {
-                var now = time.GetUtcNow().UtcDateTime;
-                var next = schedule.GetNextOccurrence(now);
-                await Task.Delay(next - now, time, stoppingToken).ConfigureAwait(false);
+                await WaitUntilAsync(schedule.GetNextOccurrence(time.GetUtcNow().UtcDateTime), stoppingToken).ConfigureAwait(false);
                 await InvokeAsync(function, isPastDue: false, stoppingToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             // Host stopping.
+        }
+    }
+
+    /// <summary>
+    /// Waits for <paramref name="due"/> a day at most at a time: a timer's delay cannot exceed about 49.7 days, and
+    /// a yearly schedule (the tests' backups, a retention run on January 1st) is further away than that for most of
+    /// the year; one longer delay threw and the failed background service stopped the host.
+    /// </summary>
+    private async Task WaitUntilAsync(DateTime due, CancellationToken stoppingToken)
+    {
+        for (var left = due - time.GetUtcNow().UtcDateTime; left > TimeSpan.Zero; left = due - time.GetUtcNow().UtcDateTime)
+        {
+            await Task.Delay(left < MaxWait ? left : MaxWait, time, stoppingToken).ConfigureAwait(false);
         }
     }
 

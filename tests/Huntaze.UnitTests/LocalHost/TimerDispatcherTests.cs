@@ -1,9 +1,11 @@
+using System.Threading.Channels;
 using Huntaze.Functions.Platform.Hosting;
 using Huntaze.LocalHost.Timers;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Huntaze.UnitTests.LocalHost;
 
@@ -25,6 +27,49 @@ public sealed class TimerDispatcherTests
 
         Assert.True(await run.WaitAsync(TimeSpan.FromSeconds(30), ct));
         Assert.Equal(1, BlockingTimer.Completed);
+    }
+
+    [Fact]
+    public async Task StartAsync_NextOccurrenceBeyondFiftyDays_WaitsAndRunsOnTime()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var catalog = new FunctionCatalog([typeof(BlockingTimer).Assembly]);
+        await using var services = new ServiceCollection().BuildServiceProvider();
+        // 1 February: the yearly timer's next run (1 January) is 334 days away, past a timer's 49.7-day limit.
+        var time = new WatchedClock(new DateTimeOffset(2026, 2, 1, 0, 0, 0, TimeSpan.Zero));
+        var due = new DateTimeOffset(2027, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        using var dispatcher = new TimerDispatcher(catalog, services, new ConfigurationBuilder().Build(), time, NullLogger<TimerDispatcher>.Instance);
+        BlockingTimer.Reset();
+
+        await dispatcher.StartAsync(ct);
+        while (!BlockingTimer.Started.Task.IsCompleted)
+        {
+            // Each wait the dispatcher starts is run out exactly, so the run happens at the clock's due time.
+            var wait = time.Waits.Reader.ReadAsync(ct).AsTask();
+            var first = await Task.WhenAny(wait, BlockingTimer.Started.Task, dispatcher.ExecuteTask!).WaitAsync(TimeSpan.FromSeconds(30), ct);
+            Assert.False(first == dispatcher.ExecuteTask, $"the schedule loop ended: {dispatcher.ExecuteTask!.Exception?.InnerException?.Message}");
+            if (first == wait)
+            {
+                Assert.True(time.GetUtcNow() < due, "the timer waited past its time");
+                time.Advance(await wait);
+            }
+        }
+
+        Assert.Equal(due, time.GetUtcNow());
+        BlockingTimer.Release.TrySetResult();
+        await dispatcher.StopAsync(ct);
+    }
+
+    /// <summary>A fake clock that reports each timer started on it.</summary>
+    private sealed class WatchedClock(DateTimeOffset start) : FakeTimeProvider(start)
+    {
+        public Channel<TimeSpan> Waits { get; } = Channel.CreateUnbounded<TimeSpan>();
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            Waits.Writer.TryWrite(dueTime);
+            return base.CreateTimer(callback, state, dueTime, period);
+        }
     }
 }
 
