@@ -41,13 +41,21 @@ internal sealed class StorageRequestCounter : HttpPipelineSynchronousPolicy
         message.SetProperty(typeof(StorageRequestCounter), System.Diagnostics.Stopwatch.GetTimestamp());
     }
 
+    /// <summary>With HUNTAZE_BENCH_TRACE_SLICES=1, every call's duration (ms) since the trace last took them.</summary>
+    public static System.Collections.Concurrent.ConcurrentQueue<double> Durations { get; } = new();
+
+    private static readonly bool Tracing = Environment.GetEnvironmentVariable("HUNTAZE_BENCH_TRACE_SLICES") == "1";
+
     public override void OnReceivedResponse(HttpMessage message)
     {
-        if (message.TryGetProperty(typeof(StorageRequestCounter), out var started) && started is long ticks
-            && System.Diagnostics.Stopwatch.GetElapsedTime(ticks) is var elapsed && elapsed > TimeSpan.FromMilliseconds(150)
-            && Environment.GetEnvironmentVariable("HUNTAZE_BENCH_TRACE_SLICES") == "1")
+        if (Tracing && message.TryGetProperty(typeof(StorageRequestCounter), out var started) && started is long ticks)
         {
-            Console.Error.WriteLine($"slow storage {DateTime.UtcNow:HH:mm:ss.fff} {message.Request.Method} {message.Request.Uri.Path}: {elapsed.TotalMilliseconds:0} ms");
+            var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(ticks);
+            Durations.Enqueue(elapsed.TotalMilliseconds);
+            if (elapsed > TimeSpan.FromMilliseconds(150))
+            {
+                Console.Error.WriteLine($"slow storage {DateTime.UtcNow:HH:mm:ss.fff} {message.Request.Method} {message.Request.Uri.Path}: {elapsed.TotalMilliseconds:0} ms");
+            }
         }
 
         if (message.ProcessingContext.RetryNumber > 0)
