@@ -122,7 +122,8 @@ public sealed class ConsentBannerBrowserTests(HostFixture fixture)
         Assert.True(browser.FindElement(By.Id("hzc-cats")).Displayed);
 
         // Each text element's colour against the first opaque background behind it (WCAG 2.2 SC 1.4.3: 4.5:1).
-        var ratios = (IReadOnlyCollection<object>)browser.ExecuteScript(
+        var ratios = (IReadOnlyCollection<object>)WhenSettled(
+            browser,
             """
             const rgb = (c) => c.match(/[\d.]+/g).map(Number);
             const lum = ([r, g, b]) => [r, g, b].map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
@@ -150,9 +151,22 @@ public sealed class ConsentBannerBrowserTests(HostFixture fixture)
 
     /// <summary>What makes a button prominent: colours, type and size.</summary>
     private static string Look(ChromeDriver browser, IWebElement button) =>
-        (string)browser.ExecuteScript(
+        (string)WhenSettled(
+            browser,
             "const s = getComputedStyle(arguments[0]); return [s.backgroundColor, s.color, s.fontSize, s.fontWeight, s.borderTopWidth, s.borderTopColor, s.paddingLeft, s.height].join('|');",
             button)!;
+
+    /// <summary>
+    /// Runs a script (a function body, given <paramref name="arguments"/>) once the page's transitions have run: the
+    /// buttons' background fades in over 0.15 s, and a look read mid-fade (rgb(30, 79, 216) for rgb(29, 78, 216)) failed
+    /// a CI run.
+    /// </summary>
+    private static object? WhenSettled(ChromeDriver browser, string body, params object[] arguments) =>
+        browser.ExecuteAsyncScript(
+            "const done = arguments[arguments.length - 1]; const given = [...arguments].slice(0, -1);"
+            + "Promise.all(document.getAnimations().map((a) => a.finished.catch(() => null)))"
+            + ".then(() => done((function () { " + body + " }).apply(null, given)));",
+            arguments);
 
     private static JsonElement Fetch(ChromeDriver browser, string path)
     {
