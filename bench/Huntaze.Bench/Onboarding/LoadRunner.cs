@@ -252,9 +252,9 @@ internal static class LoadRunner
                 calls.Add(call);
             }
 
-            calls.Sort();
+            double[] sorted = [.. calls.Order()];
             Console.Error.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"slice {_start:HH:mm:ss.fff} round {round} op {index}: p95 {run.LastSliceP95:0.0} max {run.LastSliceMax:0} ms; CPU s/s self {(Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds - _self) / 1000 / seconds:0.00} azurite {(_azurite!.CpuMilliseconds() - _node) / 1000 / seconds:0.00} steal {(Steal() - _steal) / seconds:0.00}; gc {GC.CollectionCount(0) - _gc.Item1}/{GC.CollectionCount(1) - _gc.Item2}/{GC.CollectionCount(2) - _gc.Item3} pause {(GC.GetTotalPauseDuration() - _pause).TotalMilliseconds:0} ms; threads {ThreadPool.ThreadCount}; work items/s {(ThreadPool.CompletedWorkItemCount - _completed) / seconds:0}; the app's storage calls {calls.Count} p50 {Percentile([.. calls], 0.5):0.0} p95 {Percentile([.. calls], 0.95):0.0} ms"));
+                $"slice {_start:HH:mm:ss.fff} round {round} op {index}: p95 {run.LastSliceP95:0.0} max {run.LastSliceMax:0} ms; CPU s/s self {(Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds - _self) / 1000 / seconds:0.00} azurite {(_azurite!.CpuMilliseconds() - _node) / 1000 / seconds:0.00} steal {(Steal() - _steal) / seconds:0.00}; gc {GC.CollectionCount(0) - _gc.Item1}/{GC.CollectionCount(1) - _gc.Item2}/{GC.CollectionCount(2) - _gc.Item3} pause {(GC.GetTotalPauseDuration() - _pause).TotalMilliseconds:0} ms; threads {ThreadPool.ThreadCount}; work items/s {(ThreadPool.CompletedWorkItemCount - _completed) / seconds:0}; the app's storage calls {sorted.Length} p50 {Percentile(sorted, 0.5):0.0} p95 {Percentile(sorted, 0.95):0.0} ms"));
         }
 
         private static double Steal()
