@@ -91,12 +91,14 @@ static async Task RunOnboardingAsync(string[] args)
 {
     var seconds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10;
     int[] levels = args.Length > 1 ? [.. args[1].Split(',').Select(l => int.Parse(l, CultureInfo.InvariantCulture))] : [1, 16, 64];
-    var storageCount = new StorageRequestCounter();
-    await using var rig = Environment.GetEnvironmentVariable("HUNTAZE_BENCH_TRACE_SLICES") == "1"
+    var tracing = Environment.GetEnvironmentVariable("HUNTAZE_BENCH_TRACE_SLICES") == "1";
+    var storageCount = new StorageRequestCounter { RecordsDurations = tracing };
+    await using var rig = tracing
         ? await BenchRig.StartAsync(services => Microsoft.Extensions.DependencyInjection.Extensions.ServiceCollectionDescriptorExtensions.Replace(
             services, Microsoft.Extensions.DependencyInjection.ServiceDescriptor.Singleton(sp => StorageRequestCounter.Counted(sp, storageCount))), CancellationToken.None)
         : await BenchRig.StartAsync(CancellationToken.None);
     await rig.StartFloorAsync(CancellationToken.None);
+    Console.Error.WriteLine($"load generator: {BenchRig.Generator} (HUNTAZE_BENCH_CLIENT=httpclient for HttpClient)");
     var rows = new List<string>
     {
         "| concurrency | operation | through the API p50 / p95 / p99 (ms) | req/s | errors | raw storage p50 / p95 / p99 (ms) | ops/s | p95 ratio | p95 ratio, median of rounds | machine CPU per op, API / raw (ms) | CPU ratio | allocated per op, API / raw (KB) |",

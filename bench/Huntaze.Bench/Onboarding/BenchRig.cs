@@ -35,11 +35,14 @@ internal sealed class BenchRig : IAsyncDisposable
     private readonly Uri _baseAddress;
     private readonly TableClient _rawTable;
     private FloorEndpoint? _floor;
+    private volatile bool _disposing;
 
     /// <summary>The table of the raw storage work (not app data), for scenarios of their own.</summary>
     public TableClient RawTable => _rawTable;
     private readonly Dictionary<string, HttpClient> _clients = [];
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _etags = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _tokens = new();
+    private readonly System.Collections.Concurrent.ConcurrentBag<WireClient> _wires = [];
 
     private BenchRig(AzuriteProcess azurite, WebApplication app, Uri baseAddress, TableClient rawTable)
     {
@@ -93,6 +96,17 @@ internal sealed class BenchRig : IAsyncDisposable
         var raw = storage.TableService.GetTableClient(storage.TableName(app.Services.GetRequiredService<IOptions<OnboardingOptions>>().Value.TableName));
         await raw.CreateIfNotExistsAsync(cancellationToken);
         var rig = new BenchRig(azurite, app, address, raw);
+
+        // SIGTERM or Ctrl+C stops the host (its console lifetime takes the signal) but not the load the bench drives
+        // through it: end the process, which also stops Azurite (its process-exit hook), rather than keep running.
+        app.Services.GetRequiredService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>().ApplicationStopping.Register(() =>
+        {
+            if (!rig._disposing)
+            {
+                Console.Error.WriteLine("bench host stopped by a signal: exiting");
+                _ = Task.Run(() => Environment.Exit(143));
+            }
+        });
         await rig.WaitUntilEnabledAsync(cancellationToken);
         return rig;
     }
@@ -121,12 +135,25 @@ internal sealed class BenchRig : IAsyncDisposable
         {
             var floorUser = $"floor-{level}-{worker}";
             _rawTable.UpsertEntity(RawGuide(floorUser));
-            return (_floor ?? throw new InvalidOperationException("StartFloorAsync first.")).Get(floorUser, Token(floorUser));
+            var floor = _floor ?? throw new InvalidOperationException("StartFloorAsync first.");
+            if (!UseHttpClient)
+            {
+                var wire = Wire(floor.Address);
+                var request = WireClient.Request(floor.Address, "GET", FloorEndpoint.PathOf(floorUser), [("Authorization", $"Bearer {UserToken(floorUser)}")]);
+                return async () => (await wire.SendAsync(request)).IsSuccess;
+            }
+
+            return floor.Get(floorUser, UserToken(floorUser));
         }
 
         var user = ApiUser(operation, level, worker);
         var client = Client(user);
         SeedGuide(user);
+
+        if (!UseHttpClient)
+        {
+            return WireOperation(operation, user);
+        }
 
         if (operation.StartsWith("GET", StringComparison.Ordinal))
         {
@@ -163,6 +190,52 @@ internal sealed class BenchRig : IAsyncDisposable
         };
     }
 
+    /// <summary>
+    /// The load generator (HUNTAZE_BENCH_CLIENT): <see cref="WireClient"/>, a connection per worker sending bytes built
+    /// once, unless set to "httpclient" (<see cref="HttpClient"/>, one per user, the generator until session 13).
+    /// </summary>
+    public static readonly bool UseHttpClient = Environment.GetEnvironmentVariable("HUNTAZE_BENCH_CLIENT") == "httpclient";
+
+    /// <summary>The generator's name, for the report.</summary>
+    public static string Generator => UseHttpClient ? "HttpClient" : "WireClient";
+
+    /// <summary>An API operation through this worker's own <see cref="WireClient"/>, the same requests the HttpClient form sends.</summary>
+    private Func<Task<bool>> WireOperation(string operation, string user)
+    {
+        var wire = Wire(_baseAddress);
+        var bearer = $"Bearer {UserToken(user)}";
+        if (operation.StartsWith("GET", StringComparison.Ordinal))
+        {
+            var request = WireClient.Request(_baseAddress, "GET", "/api/onboarding", [("Authorization", bearer)]);
+            return async () => Succeeded(operation, await wire.SendAsync(request));
+        }
+
+        var counter = 0;
+        return async () =>
+        {
+            var etag = _etags.GetValueOrDefault(user, "\"step-0\"");
+            var request = WireClient.Request(
+                _baseAddress, "PATCH", $"/api/onboarding/steps/{Step}", [("Authorization", bearer), ("If-Match", etag)], $"{{\"status\":\"in_progress\",\"data\":{{\"n\":{++counter}}}}}");
+            var response = await wire.SendAsync(request, wantETag: true);
+            if (response.ETag is { } tag)
+            {
+                _etags[user] = tag;
+            }
+
+            return Succeeded(operation, response);
+        };
+    }
+
+    private WireClient Wire(Uri address)
+    {
+        var wire = new WireClient(address);
+        _wires.Add(wire);
+        return wire;
+    }
+
+    /// <summary>One development token per user, as a user's browser holds one (the host caches a validated token by its text).</summary>
+    private string UserToken(string user) => _tokens.GetOrAdd(user, Token);
+
     /// <summary>The user an API operation of this worker acts as (a PATCH and a GET of the same level and worker share one).</summary>
     private static string ApiUser(string operation, int level, int worker) =>
         operation.EndsWith(OneUser, StringComparison.Ordinal) ? $"bench-{level}-one" : $"bench-{level}-{worker}";
@@ -181,6 +254,18 @@ internal sealed class BenchRig : IAsyncDisposable
         {
             // Seeded by an earlier operation of the same user: its writes stay.
         }
+    }
+
+    private bool Succeeded(string operation, WireResponse response)
+    {
+        if (!response.IsSuccess)
+        {
+            var title = response.ContentType?.StartsWith("application/problem+json", StringComparison.Ordinal) == true && response.Body is { } body
+                && JsonDocument.Parse(body).RootElement.TryGetProperty("title", out var t) ? t.GetString() : null;
+            Failures.AddOrUpdate($"{operation}: {response.Status} {title}", 1, (_, c) => c + 1);
+        }
+
+        return response.IsSuccess;
     }
 
     private bool Succeeded(string operation, HttpResponseMessage response)
@@ -251,7 +336,7 @@ internal sealed class BenchRig : IAsyncDisposable
         {
             client = new HttpClient { BaseAddress = _baseAddress };
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
-                "Bearer", token ?? Token(user));
+                "Bearer", token ?? UserToken(user));
             _clients[key] = client;
         }
 
@@ -278,9 +363,15 @@ internal sealed class BenchRig : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _disposing = true;
         foreach (var client in _clients.Values)
         {
             client.Dispose();
+        }
+
+        foreach (var wire in _wires)
+        {
+            wire.Dispose();
         }
 
         if (_floor is not null)

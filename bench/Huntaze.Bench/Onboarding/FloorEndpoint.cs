@@ -56,13 +56,16 @@ internal sealed class FloorEndpoint : IAsyncDisposable
         var client = new HttpClient { BaseAddress = Address };
         client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
         _clients[user] = client;
-        var path = $"/floor/{Uri.EscapeDataString(user)}";
+        var path = PathOf(user);
         return async () =>
         {
             using var response = await client.GetAsync(path);
             return response.IsSuccessStatusCode;
         };
     }
+
+    /// <summary>The floor's path for <paramref name="user"/>'s guide.</summary>
+    public static string PathOf(string user) => $"/floor/{Uri.EscapeDataString(user)}";
 
     public async ValueTask DisposeAsync()
     {
