@@ -13,6 +13,8 @@ namespace Huntaze.IntegrationTests.Privacy;
 /// </summary>
 public sealed class ConsentBannerBrowserTests(HostFixture fixture)
 {
+    private const string Stylesheet = "*/api/consent/banner.css*";
+
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -136,6 +138,81 @@ public sealed class ConsentBannerBrowserTests(HostFixture fixture)
         Assert.All(ratios.Cast<string>(), r => Assert.True(double.Parse(r[(r.LastIndexOf(':') + 1)..], System.Globalization.CultureInfo.InvariantCulture) >= 4.5, r));
     }
 
+    [Fact]
+    public async Task Banner_StylesheetArrivesAfterTheConsentAnswer_FirstShownStyled()
+    {
+        using var chromium = Chromium.Start(PageLoadStrategy.Eager); // the held stylesheet holds back the page's load event
+        var browser = chromium.Driver;
+        var stylesheet = await HeldRequests.StartAsync(browser, Stylesheet, Ct);
+        WatchFirstShow(browser);
+        browser.Navigate().GoToUrl(new Uri(fixture.Host.BaseAddress, "/api/consent/demo"));
+
+        // The stylesheet arrives only once the page holds the consent answer (the order a CI run met by chance).
+        var held = await stylesheet.NextAsync(Ct);
+        await Eventually.HoldsAsync(() => Task.FromResult((bool)browser.ExecuteScript("return window.hzcAnswered === true;")!), Patience, "the page has the consent answer");
+        await stylesheet.ContinueAsync(held, Ct);
+        await ReadyAsync(browser);
+
+        // As it was in the instant the banner first showed (or said it was ready), before anything could paint.
+        var first = FirstShow(browser);
+        Assert.True(first.GetProperty("shown").GetBoolean(), $"the banner was not shown: {first}");
+        Assert.True(first.GetProperty("position").GetString() == "fixed", $"the banner was shown before its stylesheet loaded: {first}"); // only banner.css sets it
+    }
+
+    [Theory]
+    [InlineData(Outage.NeverAnswered)]
+    [InlineData(Outage.Refused)]
+    public async Task Banner_StylesheetNeverLoads_ShownAnywayUnstyled(Outage outage)
+    {
+        using var chromium = Chromium.Start(PageLoadStrategy.Eager);
+        var browser = chromium.Driver;
+        var stylesheet = await HeldRequests.StartAsync(browser, Stylesheet, Ct);
+        WatchFirstShow(browser);
+        browser.Navigate().GoToUrl(new Uri(fixture.Host.BaseAddress, "/api/consent/demo"));
+
+        var held = await stylesheet.NextAsync(Ct);
+        if (outage == Outage.Refused)
+        {
+            await stylesheet.FailAsync(held, Ct);
+        }
+
+        // Asked all the same (a consent banner must never be suppressed): after the script's bound when nothing answers.
+        var dialog = await VisibleAsync(browser, ".hzc-backdrop .hzc");
+        Assert.True(Inside(browser, dialog));
+        var first = FirstShow(browser);
+        Assert.True(first.GetProperty("shown").GetBoolean(), $"the banner was not shown: {first}");
+        Assert.False(first.GetProperty("position").GetString() == "fixed", $"the banner had its styles although its stylesheet never arrived: {first}");
+    }
+
+    /// <summary>How the banner's stylesheet may fail to arrive.</summary>
+    public enum Outage
+    {
+        NeverAnswered,
+        Refused,
+    }
+
+    /// <summary>
+    /// Before the page's own scripts run: notes when the page hears the consent answer, and the banner's state in the
+    /// instant it is first shown or marked ready (a mutation observer runs before the browser can paint or load a sheet).
+    /// </summary>
+    private static void WatchFirstShow(ChromeDriver browser) =>
+        browser.ExecuteCdpCommand("Page.addScriptToEvaluateOnNewDocument", new Dictionary<string, object?>
+        {
+            ["source"] = """
+                document.addEventListener('huntaze:consent', () => { window.hzcAnswered = true; });
+                new MutationObserver((_, observer) => {
+                  const backdrop = document.querySelector('.hzc-backdrop');
+                  const shown = Boolean(backdrop && !backdrop.hidden);
+                  if (!shown && !document.documentElement.hasAttribute('data-hzc-ready')) return;
+                  window.hzcFirstShow = { shown, position: backdrop && getComputedStyle(backdrop).position };
+                  observer.disconnect();
+                }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['hidden', 'data-hzc-ready'] });
+                """,
+        });
+
+    private static JsonElement FirstShow(ChromeDriver browser) =>
+        JsonDocument.Parse((string)browser.ExecuteScript("return JSON.stringify(window.hzcFirstShow || null);")!).RootElement.Clone();
+
     private static IWebElement Button(ChromeDriver browser, string action) => browser.FindElement(By.CssSelector($".hzc [data-act='{action}']"));
 
     private static bool Inside(ChromeDriver browser, IWebElement dialog) =>
@@ -217,7 +294,8 @@ internal sealed class Chromium : IDisposable
 
     public ChromeDriver Driver { get; }
 
-    public static Chromium Start()
+    /// <summary>Starts the browser; <paramref name="pageLoad"/> says when a navigation returns (Normal: at the page's load event).</summary>
+    public static Chromium Start(PageLoadStrategy pageLoad = PageLoadStrategy.Normal)
     {
         var binary = Environment.GetEnvironmentVariable("HUNTAZE_CHROMIUM") ?? "/usr/bin/chromium";
         var driver = Environment.GetEnvironmentVariable("HUNTAZE_CHROMEDRIVER") ?? "/usr/bin/chromedriver";
@@ -226,7 +304,7 @@ internal sealed class Chromium : IDisposable
         var service = ChromeDriverService.CreateDefaultService(Path.GetDirectoryName(driver)!, Path.GetFileName(driver));
         service.SuppressInitialDiagnosticInformation = true;
         service.HideCommandPromptWindow = true;
-        var options = new ChromeOptions { BinaryLocation = binary };
+        var options = new ChromeOptions { BinaryLocation = binary, PageLoadStrategy = pageLoad };
         options.AddArguments(
             "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
             "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", "--window-size=1280,800", $"--user-data-dir={profile}");

@@ -28,9 +28,31 @@ function el(tag, props = {}, ...children) {
   return node;
 }
 
+// How long the banner waits for its stylesheet before showing anyway: unstyled beats never asking for consent.
+const STYLE_WAIT_MS = 3000;
+
+/** Settles once the stylesheet has loaded or failed, or after STYLE_WAIT_MS, so the dialog is never shown unstyled. */
+function styled(link) {
+  // A link already in the page has a sheet once it has loaded (Chromium gives a failed one an empty sheet too). Without
+  // one it is still loading and will fire load or error, or it failed without a sheet and the bound applies.
+  if (link.sheet) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, STYLE_WAIT_MS);
+    const done = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    link.addEventListener('load', done, { once: true });
+    link.addEventListener('error', done, { once: true });
+  });
+}
+
+/** Builds the banner (hidden) and returns its stylesheet's link. */
 function build() {
-  if (!document.querySelector('link[data-hzc]')) {
-    document.head.append(el('link', { rel: 'stylesheet', href: new URL('banner.css', import.meta.url).href, 'data-hzc': '' }));
+  let link = document.querySelector('link[data-hzc]');
+  if (!link) {
+    link = el('link', { rel: 'stylesheet', href: new URL('banner.css', import.meta.url).href, 'data-hzc': '' });
+    document.head.append(link);
   }
   cats = el('fieldset', { class: 'hzc-cats', id: 'hzc-cats', hidden: true }, el('legend', { text: 'Choose per category' }));
   for (const [id, name, text] of CATEGORIES) {
@@ -64,6 +86,7 @@ function build() {
   document.addEventListener('click', (event) => {
     if (event.target instanceof Element && event.target.closest('[data-consent-open]')) open();
   });
+  return link;
 }
 
 function focusables() {
@@ -151,7 +174,7 @@ function close() {
 }
 
 async function start() {
-  build();
+  const stylesheet = styled(build()); // waited for alongside the consent state, not after it
   try {
     const response = await fetch(api, { credentials: 'include' });
     if (!response.ok) throw new Error(String(response.status));
@@ -159,6 +182,7 @@ async function start() {
   } catch {
     state = { ask: true, policyVersion: null, categories: { necessary: true } };
   }
+  await stylesheet;
   if (state.ask) open();
   else reopen.hidden = false;
   document.documentElement.setAttribute('data-hzc-ready', '');
