@@ -90,7 +90,11 @@ internal sealed class WireClient(Uri baseAddress) : IDisposable
         var head = Parse(_buffer.AsSpan(0, headerEnd), wantETag);
         var bodyStart = headerEnd + HeaderEnd.Length;
         int bodyEnd;
-        if (head.ContentLength is { } length)
+        if (head.Status is 204 or 304)
+        {
+            bodyEnd = bodyStart;
+        }
+        else if (head.ContentLength is { } length)
         {
             bodyEnd = bodyStart + length;
             while (filled < bodyEnd)
