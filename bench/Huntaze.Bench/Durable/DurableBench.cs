@@ -15,8 +15,6 @@ using Huntaze.LocalHost;
 using Huntaze.LocalHost.Durable;
 using Huntaze.LocalHost.Storage;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -163,7 +161,7 @@ internal static class DurableBench
         settings["RateLimits__reads__Limit"] = "100000"; // the status URL is polled every 50 ms
         settings["Logging__LogLevel__Default"] = "Warning";
         settings["Privacy__RetentionSchedule"] = "0 0 0 1 1 *"; // required like in Azure; once a year, so it never fires here
-        var app = LocalHostApp.Build(["--urls", "http://127.0.0.1:0"], new LocalHostOptions
+        var app = LocalHostApp.Build(LoopbackServer.Arguments, new LocalHostOptions
         {
             Settings = BenchTimers.Quiet(settings),
             UseLocalSettingsFile = false,
@@ -210,7 +208,7 @@ internal static class DurableBench
 
     private static async Task<TimeSpan> MigrateThroughApiAsync(WebApplication app, int users)
     {
-        var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        var address = LoopbackServer.AddressOf(app);
         using var client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromMinutes(2) };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", DevTokenFactory.Create(
             new DevTokenRequest("bench-admin", ["admin"], "US", Issuer, Audience, SigningKey, TimeSpan.FromHours(1)), DateTimeOffset.UtcNow));

@@ -73,7 +73,7 @@ public static class KillSwitchPropagation
 
     private static async Task<WebApplication> StartAsync(Dictionary<string, string?> settings, CancellationToken ct)
     {
-        var app = LocalHostApp.Build(["--urls", "http://127.0.0.1:0"], new LocalHostOptions { Settings = settings, UseLocalSettingsFile = false, PrintFunctionTable = false });
+        var app = LocalHostApp.Build(LoopbackServer.Arguments, new LocalHostOptions { Settings = settings, UseLocalSettingsFile = false, PrintFunctionTable = false });
         await app.StartAsync(ct);
         return app;
     }

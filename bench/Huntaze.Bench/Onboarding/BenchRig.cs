@@ -12,8 +12,6 @@ using Huntaze.Functions.Platform.Storage;
 using Huntaze.LocalHost;
 using Huntaze.LocalHost.Storage;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -85,9 +83,9 @@ internal sealed class BenchRig : IAsyncDisposable
             settings[key] = value;
         }
 
-        var app = LocalHostApp.Build(["--urls", "http://127.0.0.1:0"], new LocalHostOptions { Settings = BenchTimers.Quiet(settings), UseLocalSettingsFile = false, PrintFunctionTable = false, ConfigureServices = configureServices });
+        var app = LocalHostApp.Build(LoopbackServer.Arguments, new LocalHostOptions { Settings = BenchTimers.Quiet(settings), UseLocalSettingsFile = false, PrintFunctionTable = false, ConfigureServices = configureServices });
         await app.StartAsync(cancellationToken);
-        var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        var address = LoopbackServer.AddressOf(app);
         // The raw baseline works in the app's own progress table, on partitions of its own ("raw-…", through the
         // service client, so outside the app's stores): Azurite scans a whole table per query, and the app's table
         // grows with the point-in-time journal rows the API's writes add (issue 12), so a separate small table
@@ -282,18 +280,10 @@ internal sealed class BenchRig : IAsyncDisposable
         return response.IsSuccess;
     }
 
-    private bool Succeeded(string operation, HttpResponseMessage response)
-    {
-        if (!response.IsSuccessStatusCode)
-        {
-            var type = response.Content.Headers.ContentType?.MediaType == "application/problem+json"
-                ? System.Text.Json.JsonDocument.Parse(response.Content.ReadAsStringAsync().GetAwaiter().GetResult()).RootElement.TryGetProperty("title", out var title) ? title.GetString() : null
-                : null;
-            Failures.AddOrUpdate($"{operation}: {(int)response.StatusCode} {type}", 1, (_, c) => c + 1);
-        }
-
-        return response.IsSuccessStatusCode;
-    }
+    private bool Succeeded(string operation, HttpResponseMessage response) =>
+        Succeeded(operation, response.IsSuccessStatusCode
+            ? new WireResponse((int)response.StatusCode, null, null, null)
+            : new WireResponse((int)response.StatusCode, null, response.Content.Headers.ContentType?.ToString(), response.Content.ReadAsStringAsync().GetAwaiter().GetResult()));
 
     /// <summary>
     /// The storage work an operation needs at the least, on the app's layout (ADR 0018): a GET is one point read of

@@ -1,12 +1,9 @@
 using Azure.Data.Tables;
 using Huntaze.Functions.Onboarding.Progress;
+using Huntaze.LocalHost;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Huntaze.Bench.Onboarding;
 
@@ -32,9 +29,7 @@ internal sealed class FloorEndpoint : IAsyncDisposable
     /// <param name="body">What to answer: the API's GET body for a bench user, so both write the same bytes.</param>
     public static async Task<FloorEndpoint> StartAsync(TableClient table, byte[] body, CancellationToken cancellationToken)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var builder = LoopbackServer.CreateBuilder();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
         var app = builder.Build();
         app.MapGet("/floor/{user}", async (string user, HttpContext http) =>
@@ -46,7 +41,7 @@ internal sealed class FloorEndpoint : IAsyncDisposable
             await http.Response.Body.WriteAsync(body, http.RequestAborted);
         });
         await app.StartAsync(cancellationToken);
-        var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        var address = LoopbackServer.AddressOf(app);
         return new FloorEndpoint(app, address);
     }
 

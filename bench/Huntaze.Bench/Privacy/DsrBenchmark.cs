@@ -17,8 +17,6 @@ using Huntaze.Functions.Security.RateLimiting;
 using Huntaze.LocalHost;
 using Huntaze.LocalHost.Storage;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Huntaze.Bench.Privacy;
@@ -43,11 +41,11 @@ internal static class DsrBenchmark
     {
         var ct = CancellationToken.None;
         await using var azurite = await AzuriteProcess.StartAsync(AzuritePorts.Free(), location: null, ct);
-        var app = LocalHostApp.Build(["--urls", "http://127.0.0.1:0"], new LocalHostOptions { Settings = BenchTimers.Quiet(Settings(azurite.ConnectionString)), UseLocalSettingsFile = false, PrintFunctionTable = false });
+        var app = LocalHostApp.Build(LoopbackServer.Arguments, new LocalHostOptions { Settings = BenchTimers.Quiet(Settings(azurite.ConnectionString)), UseLocalSettingsFile = false, PrintFunctionTable = false });
         await app.StartAsync(ct);
         try
         {
-            var http = new HttpClient { BaseAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()), Timeout = TimeSpan.FromMinutes(5) };
+            var http = new HttpClient { BaseAddress = LoopbackServer.AddressOf(app), Timeout = TimeSpan.FromMinutes(5) };
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", DevTokenFactory.Create(new DevTokenRequest("bench-dpo", ["dpo"], null, Issuer, Audience, SigningKey, TimeSpan.FromHours(2)), DateTimeOffset.UtcNow));
             var seeder = new Seeder(app.Services);
             Console.WriteLine($"Seeding: {rows} rows per user (onboarding 60 %, audit 15 %, rate limits 10 %, requests ~10 %, flags 5 %, controls 2).");

@@ -3,6 +3,7 @@ using Huntaze.Functions.Flags;
 using Huntaze.Functions.Security;
 using Huntaze.IntegrationTests.Infrastructure;
 using Huntaze.LocalHost.Storage;
+using Huntaze.LocalHost;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,11 +1,7 @@
+using Huntaze.LocalHost;
 using Huntaze.UnitTests.Flags;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Huntaze.IntegrationTests.Flags;
 
@@ -35,14 +31,8 @@ public sealed class AppConfigurationServerHost : IAsyncDisposable
     public static async Task<AppConfigurationServerHost> StartAsync(CancellationToken cancellationToken)
     {
         var server = new FakeAppConfigurationServer();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
-        app.Run(async context => await ForwardAsync(context, server));
-        await app.StartAsync(cancellationToken);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new AppConfigurationServerHost(app, server, new Uri(address));
+        var app = await LoopbackServer.StartAsync(a => a.Run(async context => await ForwardAsync(context, server)), cancellationToken);
+        return new AppConfigurationServerHost(app, server, LoopbackServer.AddressOf(app));
     }
 
     public async ValueTask DisposeAsync()

@@ -1,3 +1,4 @@
+using Huntaze.LocalHost;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 

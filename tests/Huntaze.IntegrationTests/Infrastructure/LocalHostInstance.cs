@@ -1,7 +1,5 @@
 using Huntaze.LocalHost;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Huntaze.IntegrationTests.Infrastructure;
@@ -60,7 +58,7 @@ public sealed class LocalHostInstance : IAsyncDisposable
 
     private static async Task<LocalHostInstance> TryStartAsync(IReadOnlyDictionary<string, string?> settings, Action<IServiceCollection>? configureServices, CancellationToken cancellationToken)
     {
-        var app = LocalHostApp.Build(["--urls", "http://127.0.0.1:0"], new LocalHostOptions
+        var app = LocalHostApp.Build(LoopbackServer.Arguments, new LocalHostOptions
         {
             ExtraFunctionAssemblies = [typeof(LocalHostInstance).Assembly],
             Settings = settings,
@@ -78,8 +76,7 @@ public sealed class LocalHostInstance : IAsyncDisposable
             throw;
         }
 
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new LocalHostInstance(app, new Uri(address));
+        return new LocalHostInstance(app, LoopbackServer.AddressOf(app));
     }
 
     /// <summary>A client whose every response is checked for the headers all responses must carry.</summary>

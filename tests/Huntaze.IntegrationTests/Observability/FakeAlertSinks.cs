@@ -1,12 +1,8 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using Huntaze.LocalHost;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Huntaze.IntegrationTests.Observability;
 
@@ -87,14 +83,7 @@ public sealed class FakeAlertSinks : IAsyncDisposable
         await _slack.DisposeAsync();
     }
 
-    private static WebApplication Create()
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        return builder.Build();
-    }
+    private static WebApplication Create() => LoopbackServer.CreateBuilder().Build();
 
-    private static string Address(WebApplication app) =>
-        app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/');
+    private static string Address(WebApplication app) => LoopbackServer.AddressOf(app).GetLeftPart(UriPartial.Authority);
 }

@@ -1,12 +1,8 @@
 using System.Collections.Concurrent;
 using Huntaze.Bench.Onboarding;
+using Huntaze.LocalHost;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Huntaze.UnitTests.Bench;
 
@@ -19,15 +15,13 @@ public sealed class WireClientTests : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
     private readonly ConcurrentBag<string> _connections = [];
+    private readonly TaskCompletionSource _dropped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private WebApplication? _server;
     private Uri _address = null!;
 
     public async ValueTask InitializeAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        _server = builder.Build();
+        _server = LoopbackServer.CreateBuilder().Build();
         _server.Use((http, next) =>
         {
             _connections.Add(http.Connection.Id);
@@ -59,8 +53,19 @@ public sealed class WireClientTests : IAsyncLifetime
             http.Response.Headers.Connection = "close";
             return http.Response.WriteAsync("bye", http.RequestAborted);
         });
+        _server.MapGet("/dropping", (HttpContext http) =>
+        {
+            // Answered, then the connection dropped without a "Connection: close" (as a server closing an idle one does).
+            http.Response.OnCompleted(() =>
+            {
+                http.Abort();
+                _dropped.TrySetResult();
+                return Task.CompletedTask;
+            });
+            return http.Response.WriteAsync("bye", http.RequestAborted);
+        });
         await _server.StartAsync(TestContext.Current.CancellationToken);
-        _address = new Uri(_server.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        _address = LoopbackServer.AddressOf(_server);
     }
 
     public async ValueTask DisposeAsync()
@@ -121,6 +126,19 @@ public sealed class WireClientTests : IAsyncLifetime
         var next = await SendAsync(client, "/sized");
 
         Assert.Equal((200, 200), (closing.Status, next.Status));
+        Assert.Equal(2, _connections.Distinct().Count());
+    }
+
+    [Fact]
+    public async Task SendAsync_ConnectionDroppedWithoutWarning_SentAgainOnANewOne()
+    {
+        using var client = new WireClient(_address);
+
+        var dropping = await SendAsync(client, "/dropping");
+        await _dropped.Task.WaitAsync(Patience, TestContext.Current.CancellationToken);
+        var next = await SendAsync(client, "/sized");
+
+        Assert.Equal((200, 200), (dropping.Status, next.Status));
         Assert.Equal(2, _connections.Distinct().Count());
     }
 
