@@ -15,6 +15,7 @@ public sealed class WireClientTests : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
     private readonly ConcurrentBag<string> _connections = [];
+    private readonly TaskCompletionSource _drop = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _dropped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private WebApplication? _server;
     private Uri _address = null!;
@@ -53,16 +54,17 @@ public sealed class WireClientTests : IAsyncLifetime
             http.Response.Headers.Connection = "close";
             return http.Response.WriteAsync("bye", http.RequestAborted);
         });
-        _server.MapGet("/dropping", (HttpContext http) =>
+        _server.MapGet("/dropping", async (HttpContext http) =>
         {
-            // Answered, then the connection dropped without a "Connection: close" (as a server closing an idle one does).
-            http.Response.OnCompleted(() =>
-            {
-                http.Abort();
-                _dropped.TrySetResult();
-                return Task.CompletedTask;
-            });
-            return http.Response.WriteAsync("bye", http.RequestAborted);
+            // Answered in full, then, once the test has read the answer, the connection dropped without a
+            // "Connection: close" (as a server closing an idle one does). Aborting any earlier could reset the
+            // connection before the answer reached the client, which is a different case.
+            http.Response.ContentLength = 3;
+            await http.Response.WriteAsync("bye", http.RequestAborted);
+            await http.Response.CompleteAsync();
+            await _drop.Task.WaitAsync(Patience, http.RequestAborted);
+            http.Abort();
+            _dropped.TrySetResult();
         });
         await _server.StartAsync(TestContext.Current.CancellationToken);
         _address = LoopbackServer.AddressOf(_server);
@@ -135,6 +137,7 @@ public sealed class WireClientTests : IAsyncLifetime
         using var client = new WireClient(_address);
 
         var dropping = await SendAsync(client, "/dropping");
+        _drop.SetResult();
         await _dropped.Task.WaitAsync(Patience, TestContext.Current.CancellationToken);
         var next = await SendAsync(client, "/sized");
 
