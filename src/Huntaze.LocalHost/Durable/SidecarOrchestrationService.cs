@@ -81,6 +81,12 @@ internal sealed partial class SidecarOrchestrationService(IOrchestrationService 
             catch (Exception exception)
 #pragma warning restore CA1031
             {
+                // Stopped meanwhile (the host disposed what the provider was using): that failure is the stop, not storage.
+                if (stopping.IsCancellationRequested)
+                {
+                    return;
+                }
+
                 LogStartFailed(logger, exception, delay.TotalSeconds);
             }
 

@@ -1,6 +1,7 @@
 using DurableTask.Core;
 using DurableTask.Core.History;
 using Huntaze.LocalHost.Durable;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Moq;
@@ -70,6 +71,27 @@ public sealed class SidecarOrchestrationServiceTests
         Assert.Same(second, await next.WaitAsync(Generous, ct));
         inner.Verify(s => s.AbandonTaskActivityWorkItemAsync(first), Times.Once);
         service.Dispose();
+    }
+
+    [Fact]
+    public async Task StartAsync_DisposedWhileTheProviderStarts_EndsWithoutAStartFailure()
+    {
+        var logger = new Mock<ILogger>();
+        logger.Setup(l => l.IsEnabled(It.IsAny<LogLevel>())).Returns(true);
+        var inner = new Mock<IOrchestrationService>();
+        SidecarOrchestrationService? service = null;
+        // The host stops while storage is being asked: what the provider used is disposed under it.
+        inner.Setup(s => s.CreateIfNotExistsAsync()).Returns(() =>
+        {
+            service!.Dispose();
+            throw new ObjectDisposedException("LoggerFactory");
+        });
+        service = new SidecarOrchestrationService(inner.Object, TimeSpan.FromSeconds(5), new FakeTimeProvider(), logger.Object);
+
+        await service.StartAsync().WaitAsync(Generous, TestContext.Current.CancellationToken);
+
+        Assert.DoesNotContain(logger.Invocations, call => call.Method.Name == nameof(ILogger.Log));
+        inner.Verify(s => s.StartAsync(), Times.Never);
     }
 
     private static TaskActivityWorkItem WorkItem(string instanceId, string executionId, int taskId) => new()
