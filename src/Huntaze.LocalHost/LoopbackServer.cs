@@ -9,14 +9,17 @@ namespace Huntaze.LocalHost;
 /// </summary>
 public static class LoopbackServer
 {
+    /// <summary>Port 0: the kernel picks a free one at bind time, so parallel tests and benchmarks never collide.</summary>
+    private const string Url = "http://127.0.0.1:0";
+
     /// <summary>The command line that makes <see cref="LocalHostApp.Build"/> listen on a loopback port the kernel picks.</summary>
-    public static string[] Arguments => ["--urls", "http://127.0.0.1:0"];
+    public static string[] Arguments => ["--urls", Url];
 
     /// <summary>A bare Kestrel app, without logging, that will listen on a loopback port the kernel picks.</summary>
     public static WebApplicationBuilder CreateBuilder()
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.UseUrls(Url);
         builder.Logging.ClearProviders();
         return builder;
     }
