@@ -60,15 +60,21 @@ public sealed class TimerDispatcherTests
         await dispatcher.StopAsync(ct);
     }
 
-    /// <summary>A fake clock that reports each timer started on it.</summary>
+    /// <summary>A fake clock that reports each timer started on it, once the timer is on the clock.</summary>
+    /// <remarks>
+    /// Reported before it was registered, a wait could be run out (the clock advanced) before the timer existed: the
+    /// timer then counted its day from the advanced time, never fired, and the test waited 30 s for a wait that never
+    /// came (3 runs in 30 with the cores busy: the test advances the clock on its thread while the dispatcher creates timers on another).
+    /// </remarks>
     private sealed class WatchedClock(DateTimeOffset start) : FakeTimeProvider(start)
     {
         public Channel<TimeSpan> Waits { get; } = Channel.CreateUnbounded<TimeSpan>();
 
         public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
         {
+            var timer = base.CreateTimer(callback, state, dueTime, period);
             Waits.Writer.TryWrite(dueTime);
-            return base.CreateTimer(callback, state, dueTime, period);
+            return timer;
         }
     }
 }
