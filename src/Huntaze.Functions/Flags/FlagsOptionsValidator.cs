@@ -16,6 +16,8 @@ internal sealed class FlagsOptionsValidator : IValidateOptions<FlagsOptions>
         var app = options.AppConfiguration;
         var errors = new SettingErrors(FlagsOptions.Section)
             .Require(options.SnapshotPollSeconds is > 0 and <= 5, nameof(options.SnapshotPollSeconds), options.SnapshotPollSeconds, "must be more than 0 and at most 5 for the kill switch to bite within 5 s.")
+            .Require(options.InitialLoadTimeoutSeconds is > 0 and <= 60, nameof(options.InitialLoadTimeoutSeconds), options.InitialLoadTimeoutSeconds, "must be more than 0 and at most 60: start-up waits this long for the first snapshot.")
+            .Require(options.StaleAfterSeconds > options.SnapshotPollSeconds && options.StaleAfterSeconds <= 3600, nameof(options.StaleAfterSeconds), options.StaleAfterSeconds, "must be more than Flags:SnapshotPollSeconds (or every healthy instance reads as stale) and at most 3600.")
             .Require(app.TimeoutSeconds > 0, $"{AppConfigurationSection}:{nameof(app.TimeoutSeconds)}", app.TimeoutSeconds, "must be more than 0.")
             .Require(app.MaxRetries is >= 0 and <= 10, $"{AppConfigurationSection}:{nameof(app.MaxRetries)}", app.MaxRetries, "must be between 0 and 10.")
             .RequireSecret(

@@ -208,8 +208,11 @@ public sealed class Outage : HttpPipelinePolicy, IDisposable
 }
 
 /// <summary>
-/// Storage that is slow and fails at random, per attempt (so the SDK's one retry layer sees each fault): added
-/// latency, 503 Server Busy without reaching storage, or (writes only) the response lost after storage committed.
+/// Storage that is slow and fails at random, drawn per attempt (the policy sits inside the SDK's one retry layer):
+/// added latency, 503 Server Busy without reaching storage, or (writes only) the response lost after storage
+/// committed. A busy draw re-points the request itself, so that call's retries meet 503 too and the call fails
+/// once the retry layer gives up (storage busy for longer than the retry budget; one run of the contended counter
+/// test drew 219 busy and answered 172 HTTP 503s): a busy draw exercises the app's 503 path, not the SDK's retries.
 /// Draws come from one seeded <see cref="Random"/>; which request gets which draw depends on thread timing.
 /// </summary>
 public sealed class RandomStorageFaults(int seed) : HttpPipelinePolicy, IDisposable
