@@ -71,6 +71,9 @@ public sealed class HostFixture : IAsyncLifetime
     {
         _azurite = await StartAzuriteAsync(CancellationToken.None);
         _host = await LocalHostInstance.StartAsync(BaseSettings(_azurite.ConnectionString, TablePrefix), CancellationToken.None);
+        // Every test may use the shared host at once: it starts when the machine is busiest, and a host whose first
+        // flag snapshot missed the start-up wait serves the fail-safe set (onboarding off, 503) until the sync publishes.
+        await Onboarding.OnboardingHostFixture.WaitUntilEnabledAsync(_host);
     }
 
     public async ValueTask DisposeAsync()
