@@ -68,7 +68,7 @@ public sealed class BackupRestoreTests(HostFixture fixture)
     public async Task PointInTimeRestore_BetweenTwoWrites_YieldsTheEarlierState()
     {
         await using var backups = await BackupHost.StartAsync(fixture);
-        await OnboardingHostFixture.WaitUntilEnabledAsync(backups.Host);
+        await backups.Host.WaitUntilOnboardingEnabledAsync();
         var user = HostFixture.NewUserId("pit");
         using var api = new OnboardingApi(backups.User(user));
         await backups.BackupAsync();
@@ -159,7 +159,7 @@ public sealed class BackupRestoreTests(HostFixture fixture)
     public async Task LiveRestore_OfBackupTakenBeforeAnErasure_KeepsTheSubjectErased()
     {
         await using var backups = await BackupHost.StartAsync(fixture);
-        await OnboardingHostFixture.WaitUntilEnabledAsync(backups.Host);
+        await backups.Host.WaitUntilOnboardingEnabledAsync();
         var erased = HostFixture.NewUserId("erased");
         var kept = HostFixture.NewUserId("kept");
         foreach (var user in new[] { erased, kept })

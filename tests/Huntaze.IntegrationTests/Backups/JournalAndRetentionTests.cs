@@ -20,7 +20,7 @@ public sealed class JournalAndRetentionTests(HostFixture fixture)
     public async Task StepWrite_CommitsItsJournalRowInTheSameTransaction_ARefusedWriteNone()
     {
         await using var backups = await BackupHost.StartAsync(fixture);
-        await OnboardingHostFixture.WaitUntilEnabledAsync(backups.Host);
+        await backups.Host.WaitUntilOnboardingEnabledAsync();
         var user = HostFixture.NewUserId("journal");
         using var api = new OnboardingApi(backups.User(user));
         using (var ok = await api.PatchAsync("creator_assessment", new { status = "in_progress", data = new { company = "Journal GmbH" } }, "\"step-0\""))
@@ -75,7 +75,7 @@ public sealed class JournalAndRetentionTests(HostFixture fixture)
     public async Task DailyRun_ExpiresByTierPrunesTheJournalAndVerifiesWhatWasLeftUnverified()
     {
         await using var backups = await BackupHost.StartAsync(fixture);
-        await OnboardingHostFixture.WaitUntilEnabledAsync(backups.Host);
+        await backups.Host.WaitUntilOnboardingEnabledAsync();
         await backups.BackupAsync();
         var catalog = backups.Host.Services.GetRequiredService<BackupCatalog>();
         var today = DateOnly.FromDateTime(DateTime.UtcNow);

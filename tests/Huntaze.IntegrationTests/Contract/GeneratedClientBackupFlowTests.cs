@@ -2,7 +2,6 @@ using Huntaze.ContractClient.Models;
 using Huntaze.Functions.Privacy.Registry;
 using Huntaze.IntegrationTests.Backups;
 using Huntaze.IntegrationTests.Infrastructure;
-using Huntaze.IntegrationTests.Onboarding;
 using Microsoft.Kiota.Abstractions.Serialization;
 
 namespace Huntaze.IntegrationTests.Contract;
@@ -23,7 +22,7 @@ public sealed class GeneratedClientBackupFlowTests(HostFixture fixture) : IDispo
     public async Task BackupThenPointInTimeRestore_ThroughGeneratedClient_SideTablesHoldTheStateAtThatTime()
     {
         await using var backups = await BackupHost.StartAsync(fixture);
-        await OnboardingHostFixture.WaitUntilEnabledAsync(backups.Host);
+        await backups.Host.WaitUntilOnboardingEnabledAsync();
         var admin = _clients.For(backups.Host, HostFixture.NewUserId("ops"), "US", "admin");
         var userId = HostFixture.NewUserId("kiota");
         var step = _clients.For(backups.Host, userId).Onboarding.Steps[FirstStep];

@@ -2,7 +2,6 @@ using System.Text;
 using Huntaze.ContractClient;
 using Huntaze.ContractClient.Models;
 using Huntaze.IntegrationTests.Infrastructure;
-using Huntaze.IntegrationTests.Onboarding;
 using Huntaze.IntegrationTests.Privacy;
 using Microsoft.Kiota.Abstractions.Serialization;
 
@@ -76,7 +75,7 @@ public sealed class GeneratedClientDsrFlowTests(HostFixture fixture) : IDisposab
 
     private async Task WriteStepAsync(HuntazeApiClient user, string note)
     {
-        await OnboardingHostFixture.WaitUntilEnabledAsync(fixture.Host);
+        await fixture.Host.WaitUntilOnboardingEnabledAsync();
         var read = await user.Onboarding.Steps[Step].GetAsync(cancellationToken: Ct);
         var patch = new StepPatchRequest
         {

@@ -104,7 +104,7 @@ public sealed class GeneratedClientFlowTests(OnboardingHostFixture fixture) : IC
             await admin.Admin.KillSwitch.PostAsync(new KillSwitchRequest { Active = false, Reason = "contract-test done" }, cancellationToken: Ct);
         }
 
-        await OnboardingHostFixture.WaitUntilEnabledAsync(fixture.Host);
+        await fixture.Host.WaitUntilOnboardingEnabledAsync();
     }
 
     public void Dispose() => _clients.Dispose();

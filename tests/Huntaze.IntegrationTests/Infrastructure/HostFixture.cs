@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using Huntaze.Cli.Tokens;
 using Huntaze.LocalHost.Storage;
@@ -73,7 +72,7 @@ public sealed class HostFixture : IAsyncLifetime
         _host = await LocalHostInstance.StartAsync(BaseSettings(_azurite.ConnectionString, TablePrefix), CancellationToken.None);
         // Every test may use the shared host at once: it starts when the machine is busiest, and a host whose first
         // flag snapshot missed the start-up wait serves the fail-safe set (onboarding off, 503) until the sync publishes.
-        await Onboarding.OnboardingHostFixture.WaitUntilEnabledAsync(_host);
+        await _host.WaitUntilOnboardingEnabledAsync();
     }
 
     public async ValueTask DisposeAsync()
@@ -123,12 +122,7 @@ public sealed class HostFixture : IAsyncLifetime
     public HttpClient CreateClient() => Host.CreateClient();
 
     /// <summary>A client sending a bearer token for the user.</summary>
-    public HttpClient CreateClient(string userId, string market = "FR", params string[] roles)
-    {
-        var client = Host.CreateClient();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", CreateToken(userId, market, roles.Length == 0 ? ["user"] : roles));
-        return client;
-    }
+    public HttpClient CreateClient(string userId, string market = "FR", params string[] roles) => Host.CreateClient(userId, market, roles);
 
     public static string CreateToken(string userId, string? market, IReadOnlyList<string> roles, TimeSpan? lifetime = null) =>
         DevTokenFactory.Create(

@@ -1,3 +1,4 @@
+using System.Net.Http.Headers;
 using Huntaze.LocalHost;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -85,6 +86,31 @@ public sealed class LocalHostInstance : IAsyncDisposable
         BaseAddress = BaseAddress,
         Timeout = TimeSpan.FromSeconds(60),
     };
+
+    /// <summary>A client sending a bearer token for the user (role <c>user</c> unless <paramref name="roles"/> name others).</summary>
+    public HttpClient CreateClient(string userId, string market = "FR", params string[] roles)
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
+            "Bearer", HostFixture.CreateToken(userId, market, roles.Length == 0 ? ["user"] : roles));
+        return client;
+    }
+
+    /// <summary>
+    /// Waits until onboarding is on for a caller: the first flag snapshot loads shortly after start, and until then
+    /// the host serves the fail-safe set (onboarding off, writes 503; docs/flags.md, "Cold start"). A start under
+    /// load can end before the snapshot is in, so tests wait here before they load the host.
+    /// </summary>
+    public async Task WaitUntilOnboardingEnabledAsync()
+    {
+        using var client = CreateClient(HostFixture.NewUserId("probe"), "US");
+        await Eventually.HoldsAsync(async () =>
+        {
+            using var response = await client.GetAsync("/api/onboarding");
+            var text = await response.Content.ReadAsStringAsync();
+            return response.IsSuccessStatusCode && !text.Contains("\"enabled\":false", StringComparison.Ordinal);
+        }, TimeSpan.FromSeconds(120), "onboarding is enabled by the seeded flag", TimeSpan.FromMilliseconds(200));
+    }
 
     public async ValueTask DisposeAsync()
     {

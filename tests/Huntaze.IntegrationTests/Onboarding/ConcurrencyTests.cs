@@ -102,7 +102,7 @@ public sealed class ConcurrencyTests(OnboardingHostFixture host)
     public async Task Patch_TabsOnTwoInstances_AnsweredAsOverTheStoredGuide()
     {
         await using var second = await host.Root.StartSecondHostAsync(host.Overrides());
-        await OnboardingHostFixture.WaitUntilEnabledAsync(second);
+        await second.WaitUntilOnboardingEnabledAsync();
         var userId = HostFixture.NewUserId();
         using var tabA = host.Api(userId, "US");
         using var tabB = new OnboardingApi(OnboardingHostFixture.ClientFor(second, userId, "US"));

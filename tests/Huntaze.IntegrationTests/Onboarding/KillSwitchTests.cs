@@ -14,7 +14,7 @@ public sealed class KillSwitchTests(OnboardingHostFixture host)
         var overrides = host.Overrides();
         overrides["Storage__TablePrefix"] = "ks" + Guid.NewGuid().ToString("N")[..8];
         await using var app = await host.Root.StartSecondHostAsync(overrides);
-        await OnboardingHostFixture.WaitUntilEnabledAsync(app);
+        await app.WaitUntilOnboardingEnabledAsync();
         using var admin = new OnboardingApi(OnboardingHostFixture.ClientFor(app, HostFixture.NewUserId("admin"), "US", "admin"));
         using var user = new OnboardingApi(OnboardingHostFixture.ClientFor(app, HostFixture.NewUserId(), "US"));
 

@@ -30,7 +30,7 @@ public sealed class MigrationTests(OnboardingHostFixture host)
         settings["Storage__NetworkTimeout"] = "00:00:30";
         settings["Storage__MaxRetries"] = "6";
         await using var app = await host.Root.StartSecondHostAsync(settings);
-        await OnboardingHostFixture.WaitUntilEnabledAsync(app);
+        await app.WaitUntilOnboardingEnabledAsync();
         var prefix = "mig-" + Guid.NewGuid().ToString("N")[..8];
         var userIds = Enumerable.Range(0, Users).Select(i => $"{prefix}-{i:D5}").ToArray();
         var phases = Stopwatch.StartNew();

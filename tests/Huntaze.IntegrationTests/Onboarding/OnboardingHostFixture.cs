@@ -37,19 +37,7 @@ public sealed class OnboardingHostFixture(HostFixture fixture) : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _host = await fixture.StartSecondHostAsync(Overrides());
-        await WaitUntilEnabledAsync(_host);
-    }
-
-    /// <summary>The flag snapshot loads shortly after start; until then onboarding reports itself off.</summary>
-    public static async Task WaitUntilEnabledAsync(LocalHostInstance host)
-    {
-        using var client = ClientFor(host, HostFixture.NewUserId("probe"), "US");
-        await Eventually.HoldsAsync(async () =>
-        {
-            using var response = await client.GetAsync("/api/onboarding");
-            var text = await response.Content.ReadAsStringAsync();
-            return response.IsSuccessStatusCode && !text.Contains("\"enabled\":false", StringComparison.Ordinal);
-        }, TimeSpan.FromSeconds(120), "onboarding is enabled by the seeded flag", TimeSpan.FromMilliseconds(200));
+        await _host.WaitUntilOnboardingEnabledAsync();
     }
 
     public async ValueTask DisposeAsync()
@@ -62,13 +50,7 @@ public sealed class OnboardingHostFixture(HostFixture fixture) : IAsyncLifetime
 
     public OnboardingApi Api(string userId, string market = "FR", params string[] roles) => new(ClientFor(Host, userId, market, roles));
 
-    public static HttpClient ClientFor(LocalHostInstance host, string userId, string market, params string[] roles)
-    {
-        var client = host.CreateClient();
-        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue(
-            "Bearer", HostFixture.CreateToken(userId, market, roles.Length == 0 ? ["user"] : roles));
-        return client;
-    }
+    public static HttpClient ClientFor(LocalHostInstance host, string userId, string market, params string[] roles) => host.CreateClient(userId, market, roles);
 }
 
 [CollectionDefinition(Name)]

@@ -64,7 +64,7 @@ public sealed class StepWriteLimitTests(OnboardingHostFixture host)
         var app = await host.Root.StartSecondHostAsync(overrides);
         try
         {
-            await OnboardingHostFixture.WaitUntilEnabledAsync(app);
+            await app.WaitUntilOnboardingEnabledAsync();
             return app;
         }
         catch

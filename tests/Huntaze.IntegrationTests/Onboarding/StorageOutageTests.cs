@@ -16,7 +16,7 @@ public sealed class StorageOutageTests
         var settings = HostFixture.BaseSettings(azurite.ConnectionString, "outage");
         settings["Storage__MaxRetries"] = "1";
         await using var host = await LocalHostInstance.StartAsync(settings, ct);
-        await OnboardingHostFixture.WaitUntilEnabledAsync(host);
+        await host.WaitUntilOnboardingEnabledAsync();
         using var api = new OnboardingApi(OnboardingHostFixture.ClientFor(host, HostFixture.NewUserId(), "US"));
         // Storage answering first (a loaded Azurite may time out a request: that is a 503 too, so wait for a 200).
         await Eventually.HoldsAsync(async () =>

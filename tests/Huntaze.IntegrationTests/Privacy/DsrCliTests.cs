@@ -70,7 +70,7 @@ public sealed class DsrCliTests(HostFixture fixture)
 
     private async Task SeedAsync(string user)
     {
-        await OnboardingHostFixture.WaitUntilEnabledAsync(fixture.Host);
+        await fixture.Host.WaitUntilOnboardingEnabledAsync();
         using var api = new OnboardingApi(new PrivacyApi(fixture.Host).User(user));
         using var write = await api.PatchAsync("creator_assessment", new { status = "in_progress", data = new { city = "Lyon" } }, "\"step-0\"");
         Assert.True(write.IsSuccessStatusCode);

@@ -28,7 +28,7 @@ public sealed class ErasureTests(HostFixture fixture)
         var references = fixture.Services.GetRequiredService<SubjectReferences>();
         var stem = "e" + Guid.NewGuid().ToString("N")[..10];
         var (user, neighbour) = (stem + "1", stem + "10");
-        await OnboardingHostFixture.WaitUntilEnabledAsync(fixture.Host);
+        await fixture.Host.WaitUntilOnboardingEnabledAsync();
         var flag = await SeedAsync(api, user, neighbour);
         var devices = new Dictionary<string, string>();
         foreach (var id in new[] { user, neighbour })

@@ -103,7 +103,7 @@ public sealed class PrivacyMetricsTests(HostFixture fixture)
     {
         using var metrics = new PrivacyInstruments();
         var user = HostFixture.NewUserId("stuck");
-        await OnboardingHostFixture.WaitUntilEnabledAsync(fixture.Host);
+        await fixture.Host.WaitUntilOnboardingEnabledAsync();
         var api = new PrivacyApi(fixture.Host);
         using (var onboarding = new OnboardingApi(api.User(user)))
         using (var write = await onboarding.PatchAsync("creator_assessment", new { status = "in_progress" }, "\"step-0\""))

@@ -358,7 +358,7 @@ public sealed class RightsTests(HostFixture fixture)
     /// <summary>Step data for the user through the API (an address: personal data the export and erasure must find).</summary>
     internal static async Task SeedOnboardingAsync(LocalHostInstance host, string user)
     {
-        await OnboardingHostFixture.WaitUntilEnabledAsync(host);
+        await host.WaitUntilOnboardingEnabledAsync();
         using var onboarding = new OnboardingApi(new PrivacyApi(host).User(user));
         using var write = await onboarding.PatchAsync("creator_assessment", new { status = "in_progress", data = new { address = "1 Rue de la Paix, Paris" } }, "\"step-0\"");
         Assert.Equal(HttpStatusCode.OK, write.StatusCode);

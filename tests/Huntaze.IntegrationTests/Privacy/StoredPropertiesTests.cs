@@ -101,7 +101,7 @@ public sealed class StoredPropertiesTests(HostFixture fixture)
     /// <summary>Uses each feature once: onboarding with step data, a flag naming users, an audited refusal, rate-limit counters, consent.</summary>
     private async Task SeedAsync()
     {
-        await OnboardingHostFixture.WaitUntilEnabledAsync(fixture.Host);
+        await fixture.Host.WaitUntilOnboardingEnabledAsync();
         var user = HostFixture.NewUserId("props");
         using var api = new OnboardingApi(fixture.CreateClient(user));
         using (var write = await api.PatchAsync("creator_assessment", new { status = "in_progress", data = new { company = "Beispiel GmbH", street = "Hauptstr. 1" } }, "\"step-0\""))

@@ -117,7 +117,7 @@ public sealed class AuditFaultTests(HostFixture fixture)
         var host = await fixture.StartSecondHostAsync(
             new Dictionary<string, string?> { ["Storage__TablePrefix"] = prefix },
             AuditThrough(fixture.Azurite.ConnectionString, prefix, outage));
-        await OnboardingHostFixture.WaitUntilEnabledAsync(host);
+        await host.WaitUntilOnboardingEnabledAsync();
         return host;
     }
 

@@ -25,7 +25,7 @@ public sealed class AuditFloodTests(HostFixture fixture)
     {
         var prefix = "fl" + Guid.NewGuid().ToString("N")[..8];
         await using var host = await fixture.StartSecondHostAsync(new Dictionary<string, string?> { ["Storage__TablePrefix"] = prefix });
-        await OnboardingHostFixture.WaitUntilEnabledAsync(host);
+        await host.WaitUntilOnboardingEnabledAsync();
         var adminId = HostFixture.NewUserId("admin");
         using var admin = OnboardingHostFixture.ClientFor(host, adminId, "US", "admin");
         using var junk = host.CreateClient();

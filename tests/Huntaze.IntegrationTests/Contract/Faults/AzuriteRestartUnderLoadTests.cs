@@ -8,7 +8,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Huntaze.Functions.Platform.Http;
 using Huntaze.IntegrationTests.Infrastructure;
-using Huntaze.IntegrationTests.Onboarding;
 using Huntaze.LocalHost.Storage;
 
 namespace Huntaze.IntegrationTests.Contract.Faults;
@@ -42,7 +41,7 @@ public sealed class AzuriteRestartUnderLoadTests
             var settings = HostFixture.BaseSettings(azurite.ConnectionString, "restart");
             settings["RateLimits__step-writes__Limit"] = "1000000";
             await using var host = await LocalHostInstance.StartAsync(settings, ct);
-            await OnboardingHostFixture.WaitUntilEnabledAsync(host);
+            await host.WaitUntilOnboardingEnabledAsync();
             var run = new Run();
             var writers = Enumerable.Range(0, Writers).Select(_ => new Writer(Client(host, HostFixture.NewUserId("restart")))).ToArray();
             var readers = Enumerable.Range(0, Readers).Select(_ => Client(host, HostFixture.NewUserId("reader"))).ToArray();

@@ -8,7 +8,6 @@ using System.Text.Json.Nodes;
 using Huntaze.Functions.Platform.Http;
 using Huntaze.Functions.Platform.Storage;
 using Huntaze.IntegrationTests.Infrastructure;
-using Huntaze.IntegrationTests.Onboarding;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Huntaze.IntegrationTests.Contract.Faults;
@@ -73,7 +72,7 @@ public sealed class CounterUnderFaultsTests
         // Faults start once the host serves its flags: a host whose first snapshot missed the start-up wait serves the
         // fail-safe set (onboarding off, 503) until the sync publishes one, which is not what this test measures
         // (a CI run under load spent its 50 re-reads there). docs/flags.md, "Cold start".
-        await OnboardingHostFixture.WaitUntilEnabledAsync(host);
+        await host.WaitUntilOnboardingEnabledAsync();
         var users = Enumerable.Range(0, Counters).Select(_ => HostFixture.NewUserId("counter")).ToArray();
         var clients = users.Select(u => Client(host, u)).ToArray();
         var run = new Run(total);

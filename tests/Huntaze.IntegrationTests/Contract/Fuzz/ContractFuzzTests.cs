@@ -1,7 +1,6 @@
 using System.Text;
 using Huntaze.Functions.Platform.Storage;
 using Huntaze.IntegrationTests.Infrastructure;
-using Huntaze.IntegrationTests.Onboarding;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.OpenApi;
 
@@ -37,7 +36,7 @@ public sealed class ContractFuzzTests
 
         await using var host = await LocalHostInstance.StartAsync(settings, Ct);
         // Until its first flag snapshot loads, a host answers onboarding 503 by design (fail-safe): not a 5xx to count.
-        await OnboardingHostFixture.WaitUntilEnabledAsync(host);
+        await host.WaitUntilOnboardingEnabledAsync();
         var storage = host.Services.GetRequiredService<StorageClients>();
         var document = await ServedDocumentAsync(host);
         var generator = new FuzzRequestGenerator(document, seed);
